@@ -1,0 +1,10 @@
+// The bench package's entry for anything that wants its pure parts (nothing in tlsbridge imports
+// it; `npm run bench` runs main.ts).
+
+export { median, percentile, ratio } from "./stats.ts";
+export { parseProcStat, parsePssKiB } from "./proc-parse.ts";
+export type { ProcStat } from "./proc-parse.ts";
+export { mediansBySystem, ratiosTo } from "./results-table.ts";
+export type { RoundRecord, Medians } from "./results-table.ts";
+export { checkTargets, TARGETS } from "./targets.ts";
+export type { SystemUnderTest, Endpoint, TargetName } from "./sut.ts";

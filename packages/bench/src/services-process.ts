@@ -1,0 +1,33 @@
+// Runs the echo, sink and source services in a process of their own, so that they neither share
+// an event loop with the load generator nor count as the system under test. Prints one JSON line.
+
+import type net from "node:net";
+import { createEchoService } from "./echo-service.ts";
+import { createSinkService } from "./sink-service.ts";
+import { createSourceService } from "./source-service.ts";
+
+function listen(server: net.Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host: "127.0.0.1", port: 0, backlog: 4096 }, () => {
+      const addr = server.address();
+      resolve(typeof addr === "object" && addr !== null ? addr.port : 0);
+    });
+  });
+}
+
+const [echo, sink, source] = await Promise.all([
+  listen(createEchoService()),
+  listen(createSinkService()),
+  listen(createSourceService()),
+]);
+process.stdout.write(`${JSON.stringify({ echo, sink, source })}\n`);
+// Exit with the parent: stdin is not used, so watch the parent pid instead.
+const parent = process.ppid;
+setInterval(() => {
+  try {
+    process.kill(parent, 0);
+  } catch {
+    process.exit(0);
+  }
+}, 1000).unref();

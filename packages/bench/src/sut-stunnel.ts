@@ -1,0 +1,89 @@
+// A C TLS relay pair: client stunnel -> server stunnel over mTLS (TLS 1.3) -> service. It has
+// the same two hops and handshake as tlsbridge but no CONNECT: one section per target.
+
+import type { ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { freePort } from "./ports.ts";
+import { launch, pidsOf, stopAll } from "./managed-process.ts";
+import type { SutContext, SystemUnderTest, TargetName } from "./sut.ts";
+import { which } from "./tools.ts";
+
+const TARGETS: readonly TargetName[] = ["echo", "sink", "source"];
+
+const GLOBAL = `foreground = yes
+pid =
+syslog = no
+debug = 3
+`;
+
+/** Creates the `stunnel` system (two stunnel processes). */
+export function createStunnel(): SystemUnderTest {
+  let children: ChildProcess[] = [];
+  const ports = new Map<TargetName, number>();
+  return {
+    name: "stunnel",
+    speaksConnect: false,
+    description: "stunnel pair: client stunnel -> server stunnel, mTLS, TLS 1.3, no CONNECT",
+    unavailable: async () => (which("stunnel4") ?? which("stunnel") ? undefined : "stunnel4 is not installed"),
+    async start(ctx: SutContext) {
+      const stunnel = (which("stunnel4") ?? which("stunnel")) as string;
+      const c = ctx.certs;
+      let clientConf = GLOBAL;
+      let serverConf = GLOBAL;
+      const listenPorts: number[] = [];
+      const innerPorts: number[] = [];
+      for (const target of TARGETS) {
+        const outer = await freePort();
+        const inner = await freePort();
+        ports.set(target, outer);
+        listenPorts.push(outer);
+        innerPorts.push(inner);
+        clientConf += `
+[${target}]
+client = yes
+accept = 127.0.0.1:${outer}
+connect = 127.0.0.1:${inner}
+cert = ${c.clientCert}
+key = ${c.clientKey}
+CAfile = ${c.ca}
+verifyChain = yes
+checkHost = ${c.serverName}
+sslVersionMin = TLSv1.3
+socket = l:TCP_NODELAY=1
+socket = r:TCP_NODELAY=1
+`;
+        serverConf += `
+[${target}]
+accept = 127.0.0.1:${inner}
+connect = 127.0.0.1:${ctx.services[target]}
+cert = ${c.serverCert}
+key = ${c.serverKey}
+CAfile = ${c.ca}
+verifyChain = yes
+requireCert = yes
+sslVersionMin = TLSv1.3
+socket = l:TCP_NODELAY=1
+socket = r:TCP_NODELAY=1
+`;
+      }
+      const serverPath = join(ctx.workDir, "stunnel-server.conf");
+      const clientPath = join(ctx.workDir, "stunnel-client.conf");
+      writeFileSync(serverPath, serverConf);
+      writeFileSync(clientPath, clientConf);
+      children = [];
+      children.push(await launch("stunnel-server", stunnel, [serverPath], ctx.workDir, innerPorts));
+      children.push(await launch("stunnel-client", stunnel, [clientPath], ctx.workDir, listenPorts));
+    },
+    async stop() {
+      await stopAll(children);
+      children = [];
+    },
+    pids: () => pidsOf(children),
+    endpoint(target: TargetName) {
+      const port = ports.get(target);
+      if (port === undefined) throw new Error("stunnel: not started");
+      return { port };
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// tlsbridge itself: `tlsbridge peer` and `tlsbridge ingress` started from the repo's CLI with
+// YAML configs generated here (shape: ARCHITECTURE.md "Configuration"). Skipped while the CLI is absent.
+
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { freePort } from "./ports.ts";
+import { launch, pidsOf, stopAll } from "./managed-process.ts";
+import type { SutContext, SystemUnderTest, TargetName } from "./sut.ts";
+
+/** packages/cli/bin/tlsbridge.ts, found from this file. */
+export const TLSBRIDGE_CLI = fileURLToPath(new URL("../../cli/bin/tlsbridge.ts", import.meta.url));
+
+/** Creates the `tlsbridge` system (ingress and peer, one process each). */
+export function createTlsbridge(): SystemUnderTest {
+  let children: ChildProcess[] = [];
+  let ingressPort: number | undefined;
+  let services: SutContext["services"] | undefined;
+  return {
+    name: "tlsbridge",
+    speaksConnect: true,
+    description: "tlsbridge ingress -> peer (mTLS, TLS 1.3, default settings), CONNECT",
+    unavailable: async () =>
+      existsSync(TLSBRIDGE_CLI) ? undefined : `the tlsbridge CLI is not there yet (${TLSBRIDGE_CLI})`,
+    async start(ctx: SutContext) {
+      const c = ctx.certs;
+      services = ctx.services;
+      const peerPort = await freePort();
+      ingressPort = await freePort();
+      const dir = join(ctx.workDir, "tlsbridge");
+      mkdirSync(dir, { recursive: true });
+      const ports = `[${ctx.services.echo}, ${ctx.services.sink}, ${ctx.services.source}]`;
+      writeFileSync(join(dir, "peer.yaml"), `listen: 127.0.0.1:${peerPort}
+tls: { ca: ${c.ca}, cert: ${c.serverCert}, key: ${c.serverKey} }
+allow:
+  - match: '127[.]0[.]0[.]1'
+    ports: ${ports}
+`);
+      writeFileSync(join(dir, "bench-site.yaml"), `rules:
+  - match: '127[.]0[.]0[.]1'
+    ports: ${ports}
+    peer: bench-peer
+`);
+      writeFileSync(join(dir, "ingress.yaml"), `listeners:
+  - listen: 127.0.0.1:${ingressPort}
+    rules: bench-site.yaml
+peers:
+  bench-peer:
+    address: 127.0.0.1:${peerPort}
+    servername: ${c.serverName}
+tls: { ca: ${c.ca}, cert: ${c.clientCert}, key: ${c.clientKey} }
+`);
+      children = [];
+      const node = process.execPath;
+      children.push(await launch("tlsbridge-peer", node, [TLSBRIDGE_CLI, "peer", "--config", join(dir, "peer.yaml")], ctx.workDir, [peerPort]));
+      children.push(await launch("tlsbridge-ingress", node, [TLSBRIDGE_CLI, "ingress", "--config", join(dir, "ingress.yaml")], ctx.workDir, [ingressPort]));
+    },
+    async stop() {
+      await stopAll(children);
+      children = [];
+    },
+    pids: () => pidsOf(children),
+    endpoint(target: TargetName) {
+      if (ingressPort === undefined || !services) throw new Error("tlsbridge: not started");
+      return { port: ingressPort, connectAuthority: `127.0.0.1:${services[target]}` };
+    },
+  };
+}

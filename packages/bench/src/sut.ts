@@ -1,0 +1,33 @@
+// What every system under test (direct, socat, stunnel, squid, tlsbridge) offers the scenarios:
+// start and stop it, name its processes for /proc sampling, and say where a client connects.
+
+import type { CertPaths } from "./certs.ts";
+import type { ServicePorts } from "./start-services.ts";
+
+/** The three services a tunnel can lead to. */
+export type TargetName = keyof ServicePorts;
+
+/**
+ * Where a client connects to reach a target. With `connectAuthority` the client first sends
+ * `CONNECT <authority>` and waits for 200; without it the port already leads to the target (relays).
+ */
+export type Endpoint = { port: number; connectAuthority?: string };
+
+/** Everything a system needs to start. */
+export type SutContext = { workDir: string; certs: CertPaths; services: ServicePorts };
+
+/** One system under test. */
+export type SystemUnderTest = {
+  readonly name: string;
+  /** True when the generator speaks CONNECT to it; relays get raw bytes instead. */
+  readonly speaksConnect: boolean;
+  /** One line on what it is, for the docs. */
+  readonly description: string;
+  /** A reason it cannot run here (a missing program), or undefined. */
+  unavailable(): Promise<string | undefined>;
+  start(ctx: SutContext): Promise<void>;
+  stop(): Promise<void>;
+  /** Root pids; their descendants are found through /proc. Empty for `direct`. */
+  pids(): number[];
+  endpoint(target: TargetName): Endpoint;
+};
