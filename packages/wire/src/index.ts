@@ -1,0 +1,22 @@
+// The HTTP/1.1 tunnel wire format shared by ingress and peer: head scanning and parsing, targets,
+// the status table, Proxy-Status, and the heads we write. Pure: no sockets, no timers.
+export { TunnelError, isTunnelError } from "./errors.ts";
+export type { TunnelErrorOptions } from "./errors.ts";
+export { ERRORS, ERROR_CODES, errorResponseFor, isErrorCode, statusTableMarkdown } from "./status-table.ts";
+export type { ErrorCode, ErrorRow } from "./status-table.ts";
+export { HeadScanner } from "./head-scanner.ts";
+export type { HeadScannerState } from "./head-scanner.ts";
+export { HeadReader } from "./head-reader.ts";
+export type { HeadAndRest } from "./head-reader.ts";
+export { parseTarget, canonicalIpv6 } from "./target.ts";
+export type { Target } from "./target.ts";
+export { headerValues, isToken, isFieldValue } from "./header-fields.ts";
+export type { HeaderList } from "./header-fields.ts";
+export { parseConnectRequest } from "./request-head.ts";
+export type { ConnectRequest } from "./request-head.ts";
+export { parseResponseHead } from "./response-head.ts";
+export type { ResponseHead } from "./response-head.ts";
+export { proxyStatusEntry, joinProxyStatus, sfString } from "./proxy-status.ts";
+export type { ProxyStatusParams } from "./proxy-status.ts";
+export { formatConnectRequest } from "./request-writer.ts";
+export { formatConnectEstablished, formatErrorResponse, formatRelayedResponse } from "./response-writer.ts";

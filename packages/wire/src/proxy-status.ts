@@ -1,0 +1,73 @@
+// Builds RFC 9209 Proxy-Status members: which node answered and why, as Structured Field items
+// (RFC 8941), so a client or operator can tell the ingress's refusals from the peer's.
+import { isFieldValue, trimOws } from "./header-fields.ts";
+
+/** Parameters of our Proxy-Status member (RFC 9209 §2.1, §2.3.2). */
+export type ProxyStatusParams = {
+  /** Free text, sent as an sf-string (control and non-ASCII characters dropped, 256 chars max). */
+  details?: string;
+  /** DNS RCODE (e.g. `NXDOMAIN`); written only for `dns_error`. */
+  rcode?: string;
+  /** Status received from the next hop (`received-status`, RFC 9209 §2.1.2). */
+  receivedStatus?: number;
+};
+
+const SF_TOKEN = /^[A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*$/;
+const MAX_STRING = 256;
+
+/** An RFC 8941 sf-string: printable ASCII only, `"` and `\` escaped, at most 256 characters. */
+export function sfString(s: string): string {
+  let out = "";
+  let n = 0;
+  for (let i = 0; i < s.length && n < MAX_STRING; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) continue;
+    const ch = s[i] ?? "";
+    out += ch === '"' || ch === "\\" ? `\\${ch}` : ch;
+    n++;
+  }
+  return `"${out}"`;
+}
+
+/** `s` as a bare sf-token when it is one, else as an sf-string (RFC 9209 §2: the node is either). */
+export function sfTokenOrString(s: string): string {
+  return SF_TOKEN.test(s) ? s : sfString(s);
+}
+
+/**
+ * One Proxy-Status member: `<node>; error=<type>[; details="..."][; rcode="..."]`. An empty
+ * `errorType` writes no `error` parameter (a hop that relays without failing).
+ */
+export function proxyStatusEntry(node: string, errorType: string, params: ProxyStatusParams = {}): string {
+  let out = sfTokenOrString(node);
+  if (errorType !== "") {
+    if (!SF_TOKEN.test(errorType)) throw new TypeError(`invalid Proxy-Status error type ${JSON.stringify(errorType)}`);
+    out += `; error=${errorType}`;
+  }
+  if (params.receivedStatus !== undefined) {
+    if (!Number.isInteger(params.receivedStatus) || params.receivedStatus < 100 || params.receivedStatus > 999) {
+      throw new TypeError(`invalid received-status ${params.receivedStatus}`);
+    }
+    out += `; received-status=${params.receivedStatus}`;
+  }
+  // Parameters that sanitise to nothing are left out rather than written as "".
+  const details = params.details === undefined ? '""' : sfString(params.details);
+  if (details !== '""') out += `; details=${details}`;
+  const rcode = params.rcode === undefined ? '""' : sfString(params.rcode);
+  if (rcode !== '""' && errorType === "dns_error") out += `; rcode=${rcode}`;
+  return out;
+}
+
+/**
+ * The Proxy-Status field value: upstream members first (each kept as received when it is a valid
+ * field value, dropped otherwise), then ours (RFC 9209 §2: last is the hop closest to the client).
+ */
+export function joinProxyStatus(upstream: readonly string[], ours: string): string {
+  const kept: string[] = [];
+  for (const raw of upstream) {
+    const v = trimOws(raw);
+    if (v !== "" && isFieldValue(v)) kept.push(v);
+  }
+  kept.push(ours);
+  return kept.join(", ");
+}

@@ -1,0 +1,129 @@
+// The one table from error code to what a client sees: HTTP status, reason phrase and the
+// RFC 9209 Proxy-Status error type. Both nodes answer from it; the docs are generated from it.
+
+/** One row of the status table. */
+export type ErrorRow = {
+  readonly status: number;
+  readonly reason: string;
+  /** RFC 9209 §2.3 error type (a token), written as `error=<type>` in Proxy-Status. */
+  readonly proxyStatus: string;
+  /** One line for humans and for the docs. */
+  readonly summary: string;
+  /** Value of the `Allow` header the response carries (405 only). */
+  readonly allow?: string;
+  /** Seconds for the `Retry-After` header the response carries (503 only). */
+  readonly retryAfter?: number;
+  /** Default `Proxy-Authenticate` challenge (407 only; RFC 9110 §15.5.8 requires one). */
+  readonly proxyAuthenticate?: string;
+};
+
+/** The status table, keyed by stable error code. Codes never change; summaries may. */
+export const ERRORS = {
+  TLSB_ERR_BAD_REQUEST: {
+    status: 400, reason: "Bad Request", proxyStatus: "http_request_error",
+    summary: "malformed request head",
+  },
+  TLSB_ERR_BAD_TARGET: {
+    status: 400, reason: "Bad Request", proxyStatus: "http_request_error",
+    summary: "CONNECT target is not a valid host:port",
+  },
+  TLSB_ERR_HEAD_TOO_LARGE: {
+    status: 431, reason: "Request Header Fields Too Large", proxyStatus: "http_request_error",
+    summary: "request head larger than the limit",
+  },
+  TLSB_ERR_HEAD_TIMEOUT: {
+    status: 408, reason: "Request Timeout", proxyStatus: "http_request_error",
+    summary: "request head not received in time",
+  },
+  TLSB_ERR_METHOD_NOT_ALLOWED: {
+    status: 405, reason: "Method Not Allowed", proxyStatus: "http_request_denied",
+    summary: "method other than CONNECT", allow: "CONNECT",
+  },
+  TLSB_ERR_PROXY_AUTH: {
+    status: 407, reason: "Proxy Authentication Required", proxyStatus: "http_request_denied",
+    summary: "proxy authentication missing or wrong", proxyAuthenticate: 'Basic realm="tlsbridge"',
+  },
+  TLSB_ERR_NO_ROUTE: {
+    status: 403, reason: "Forbidden", proxyStatus: "http_request_denied",
+    summary: "no rule matches the target",
+  },
+  TLSB_ERR_DESTINATION_DENIED: {
+    status: 403, reason: "Forbidden", proxyStatus: "destination_ip_prohibited",
+    summary: "destination not on the peer's allow-list",
+  },
+  TLSB_ERR_DNS: {
+    status: 502, reason: "Bad Gateway", proxyStatus: "dns_error",
+    summary: "target name does not resolve (rcode given)",
+  },
+  TLSB_ERR_CONNECTION_REFUSED: {
+    status: 502, reason: "Bad Gateway", proxyStatus: "connection_refused",
+    summary: "service refused the connection",
+  },
+  TLSB_ERR_DESTINATION_UNAVAILABLE: {
+    status: 502, reason: "Bad Gateway", proxyStatus: "destination_unavailable",
+    summary: "service unreachable",
+  },
+  TLSB_ERR_CONNECT_TIMEOUT: {
+    status: 504, reason: "Gateway Timeout", proxyStatus: "connection_timeout",
+    summary: "connecting to the next hop timed out",
+  },
+  TLSB_ERR_PEER_UNREACHABLE: {
+    status: 502, reason: "Bad Gateway", proxyStatus: "connection_refused",
+    summary: "peer refused or unreachable",
+  },
+  TLSB_ERR_PEER_TLS: {
+    status: 502, reason: "Bad Gateway", proxyStatus: "tls_protocol_error",
+    summary: "TLS handshake with the peer failed",
+  },
+  TLSB_ERR_PEER_CERT: {
+    status: 502, reason: "Bad Gateway", proxyStatus: "tls_certificate_error",
+    summary: "peer certificate rejected",
+  },
+  TLSB_ERR_PEER_RESPONSE: {
+    status: 502, reason: "Bad Gateway", proxyStatus: "http_response_incomplete",
+    summary: "peer sent a malformed or oversized response head",
+  },
+  TLSB_ERR_TOO_MANY_TUNNELS: {
+    status: 503, reason: "Service Unavailable", proxyStatus: "connection_limit_reached",
+    summary: "tunnel limit reached", retryAfter: 1,
+  },
+  TLSB_ERR_PROXY_LOOP: {
+    status: 508, reason: "Loop Detected", proxyStatus: "proxy_loop_detected",
+    summary: "request already passed through this node",
+  },
+} as const satisfies Record<string, ErrorRow>;
+
+/** A stable error code: a key of {@link ERRORS}. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Every error code, in table order. */
+export const ERROR_CODES: readonly ErrorCode[] = Object.freeze(Object.keys(ERRORS) as ErrorCode[]);
+
+/** True when `code` is one of ours. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === "string" && Object.hasOwn(ERRORS, code);
+}
+
+/** The table row for `code`. */
+export function errorResponseFor(code: ErrorCode): ErrorRow {
+  return ERRORS[code];
+}
+
+/** The table as a Markdown table, for docs; a test keeps the docs equal to this. */
+export function statusTableMarkdown(): string {
+  const lines = [
+    "| code | status | Proxy-Status error | extra headers | meaning |",
+    "|---|---|---|---|---|",
+  ];
+  for (const code of ERROR_CODES) {
+    const row: ErrorRow = ERRORS[code];
+    const extra: string[] = [];
+    if (row.allow !== undefined) extra.push(`\`Allow: ${row.allow}\``);
+    if (row.retryAfter !== undefined) extra.push(`\`Retry-After: ${row.retryAfter}\``);
+    if (row.proxyAuthenticate !== undefined) extra.push("`Proxy-Authenticate`");
+    lines.push(
+      `| \`${code}\` | ${row.status} ${row.reason} | \`${row.proxyStatus}\` | ${extra.join(", ")} | ${row.summary} |`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
