@@ -1,8 +1,8 @@
-// The one place @peculiar/x509 is loaded: after the Reflect metadata it needs, with Node's own
+// The one place @peculiar/x509 is loaded: after the reflect-metadata polyfill its tsyringe needs, with Node's own
 // WebCrypto as its provider, so keys are made and certificates signed in-process by OpenSSL.
 // Every other pki file imports `x509` from here, never from the package, to keep that order.
 import type { webcrypto as nodeWebcrypto } from "node:crypto";
-import "./reflect-metadata.ts";
+import "reflect-metadata";
 import * as x509 from "@peculiar/x509";
 
 /** Node's WebCrypto (`globalThis.crypto`), registered as @peculiar/x509's provider on import. */
