@@ -1,0 +1,47 @@
+// What the ingress role needs to run, already validated and loaded by the cli: listeners with their
+// compiled rule sets, peers, TLS material and limits. The ingress reads no files itself.
+import type { RuleSet } from "@tlsbridge/rules";
+import type { TlsMaterial } from "@tlsbridge/transport";
+
+/** One client-facing listener: a site with its own rule file. */
+export type IngressListenerOptions = {
+  /** Site name, from the rule file's name (`sites/hq.yaml` -> `hq`); logged with every tunnel. */
+  readonly site: string;
+  readonly host: string;
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly rules: RuleSet;
+  /** Present: the listener speaks TLS (an HTTPS proxy); absent: plain TCP. */
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+};
+
+/** A peer the rules can name. */
+export type PeerEndpoint = {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  /** Name verified against the peer's certificate (SNI too, unless it is an IP address). */
+  readonly servername: string;
+};
+
+/** Timeouts and size limits, with units in the names. */
+export type IngressLimits = {
+  readonly maxHeadBytes: number;
+  readonly headTimeoutMs: number;
+  /** TCP connect plus TLS handshake to the peer. */
+  readonly peerConnectTimeoutMs: number;
+  /** Time the peer may take to answer the replayed CONNECT (it dials the service meanwhile). */
+  readonly peerResponseTimeoutMs: number;
+  readonly idleTimeoutMs: number;
+};
+
+/** Everything the ingress needs. */
+export type IngressOptions = {
+  /** This node's name in `Via` and `Proxy-Status`. */
+  readonly nodeName: string;
+  readonly listeners: readonly IngressListenerOptions[];
+  readonly peers: ReadonlyMap<string, PeerEndpoint>;
+  readonly tls: TlsMaterial;
+  readonly keyExchangeGroups: string;
+  readonly limits: IngressLimits;
+};

@@ -1,0 +1,28 @@
+// The stable `event` names of every log line either node writes. They are API for whoever reads the
+// logs (dashboards, alerts): add freely, never rename casually. Documented in docs/log-events.md.
+
+/** Every log event name, grouped by what it is about. */
+export const LOG_EVENTS = {
+  startup: "startup",
+  listening: "listening",
+  configLoaded: "config.loaded",
+  configRejected: "config.rejected",
+  certLoaded: "cert.loaded",
+  requestRejected: "request.rejected",
+  routeMatch: "route.match",
+  routeMiss: "route.miss",
+  peerDialFailed: "peer.dial.failed",
+  peerResponse: "peer.response",
+  serviceDialFailed: "service.dial.failed",
+  destinationDenied: "destination.denied",
+  authGranted: "auth.granted",
+  authDenied: "auth.denied",
+  tunnelOpen: "tunnel.open",
+  tunnelClose: "tunnel.close",
+  signal: "signal",
+  shutdown: "shutdown",
+  internalError: "internal.error",
+} as const;
+
+/** One of the event names above. */
+export type LogEvent = (typeof LOG_EVENTS)[keyof typeof LOG_EVENTS];
