@@ -39,9 +39,10 @@ ${tools}
 
 ## Commands
 \`\`\`sh
-${d.command}                               # this run
-npm run bench -- --quick                   # smoke run: 1 round, small sizes, does not write this file
+${d.command}    # this run
+npm run bench -- --quick    # smoke run: 1 round, small sizes, does not write this file
 npm run bench -- --only squid,tlsbridge --scenario rate --rounds 5
+npm run bench -- --help
 \`\`\`
 This run: started ${d.startedAt}, took ${Math.round(d.durationSec)} s; ${o.rounds} rounds, ${o.mib} MiB each way,
 ${o.hold} idle tunnels, ${o.rateSeconds} s per rate run. Raw JSON lines: \`${d.resultsFile}\` (not committed).
@@ -81,7 +82,11 @@ which costs more per handshake.
   the throughput scenario by the bytes moved both ways, *CPU ms/tunnel* the CPU of the c64 rate run by its
   tunnels. \`direct\` has no process of its own, so it has no CPU or memory figures.
 - The generator, the services and the system under test share the ${m.nproc} cores; \`direct\` shows
-  what the generator and services alone reach on this machine.
+  what the generator and services alone reach on this machine, and socat what a hop with no TLS costs.
+- Every system runs with its defaults apart from what the table above says (stunnel and squid keep their
+  TLS session caches, as they do out of the box); each is stopped and started again between rounds.
+- Every wait is bounded (10 s per tunnel step, throughput fails below 2 MB/s); a system that fails to
+  start or a scenario that fails is recorded as an error line and left out of the medians.
 
 ## Results
 ${d.results}

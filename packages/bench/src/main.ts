@@ -105,7 +105,7 @@ async function main(): Promise<number> {
       path,
       machine,
       options: o,
-      command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
+      command: process.argv.length > 2 ? `npm run bench -- ${process.argv.slice(2).join(" ")}` : "npm run bench",
       startedAt: started.toISOString(),
       durationSec: (Date.now() - started.getTime()) / 1000,
       resultsFile: relative(REPO, resultsFile),

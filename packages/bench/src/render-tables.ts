@@ -33,7 +33,7 @@ export function mediansTable(medians: Medians, systems: readonly string[], colum
   return table(["system", ...columns.map((c) => c.label)], rows);
 }
 
-/** Ratios of every other system to `baseline` (value / baseline's value). */
+/** Ratios of every other system to `baseline` (value / baseline's value); `direct` only as a baseline itself. */
 export function ratioTable(
   medians: Medians,
   systems: readonly string[],
@@ -42,7 +42,7 @@ export function ratioTable(
 ): string {
   const keys = columns.map((c) => c.key);
   const rows = systems
-    .filter((s) => s !== baseline && medians.has(s))
+    .filter((s) => s !== baseline && medians.has(s) && (s !== "direct" || baseline === "direct"))
     .map((s) => {
       const r = ratiosTo(medians, s, baseline, keys);
       return [`${s} / ${baseline}`, ...keys.map((k) => formatRatio(r[k]))];

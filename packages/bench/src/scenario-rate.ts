@@ -35,19 +35,21 @@ export async function runRate(sut: SystemUnderTest, o: RateOptions): Promise<Met
   const cpuBefore = treeCpuSeconds(sut.pids());
   const t0 = performance.now();
   const deadline = t0 + o.durationMs;
+  let giveUp = false;
   const worker = async (): Promise<void> => {
-    while (performance.now() < deadline && started < o.maxTunnels) {
+    while (!giveUp && performance.now() < deadline && started < o.maxTunnels) {
       started++;
       try {
         samples.push(await oneTunnel(sut, o.timeoutMs));
       } catch (err) {
         errors++;
         firstError ??= (err as Error).message;
-        if (errors > 100 && errors > samples.length) throw new Error(`rate: too many errors, first: ${firstError}`);
+        if (errors > 100 && errors > samples.length) giveUp = true;
       }
     }
   };
   await Promise.all(Array.from({ length: o.concurrency }, worker));
+  if (giveUp) throw new Error(`rate c${o.concurrency}: more errors than tunnels, first: ${firstError}`);
   const seconds = (performance.now() - t0) / 1000;
   const cpuAfter = treeCpuSeconds(sut.pids());
 
