@@ -20,3 +20,4 @@ export { proxyStatusEntry, joinProxyStatus, sfString } from "./proxy-status.ts";
 export type { ProxyStatusParams } from "./proxy-status.ts";
 export { formatConnectRequest } from "./request-writer.ts";
 export { formatConnectEstablished, formatErrorResponse, formatRelayedResponse } from "./response-writer.ts";
+export { TUNNEL_ID_HEADER, tunnelIdOf, viaEntry, viaIncludes } from "./hop-headers.ts";

@@ -23,6 +23,7 @@ const EXPECTED: Record<string, [number, string]> = {
   TLSB_ERR_PEER_RESPONSE: [502, "http_response_incomplete"],
   TLSB_ERR_TOO_MANY_TUNNELS: [503, "connection_limit_reached"],
   TLSB_ERR_PROXY_LOOP: [508, "proxy_loop_detected"],
+  TLSB_ERR_INTERNAL: [500, "proxy_internal_error"],
 };
 
 describe("status table", () => {

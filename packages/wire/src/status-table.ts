@@ -91,6 +91,10 @@ export const ERRORS = {
     status: 508, reason: "Loop Detected", proxyStatus: "proxy_loop_detected",
     summary: "request already passed through this node",
   },
+  TLSB_ERR_INTERNAL: {
+    status: 500, reason: "Internal Server Error", proxyStatus: "proxy_internal_error",
+    summary: "a fault of this node (a bug): logged as an error",
+  },
 } as const satisfies Record<string, ErrorRow>;
 
 /** A stable error code: a key of {@link ERRORS}. */

@@ -1,0 +1,184 @@
+// One client connection at the ingress, start to end:
+//
+//   accept ─▶ (TLS, HTTPS-proxy listeners) ─▶ read head ─▶ parse CONNECT ─▶ route (403 on miss)
+//     ─▶ dial peer (mTLS) ─▶ replay CONNECT (+ early data) ─▶ scan peer's response head
+//     ─▶ 200: answer 200, splice │ other: relay it with our Proxy-Status member, close
+import { randomUUID } from "node:crypto";
+import type net from "node:net";
+import type tls from "node:tls";
+import type { Logger } from "pino";
+import type { RuleSet } from "@tlsbridge/rules";
+import {
+  acceptTls, answerAndClose, DialError, dialTls, HandshakeError, isCertificateFailure, LOG_EVENTS, readUntil,
+  ReadUntilError, splice,
+} from "@tlsbridge/transport";
+import type { ConnectionRegistry, SpliceEnd } from "@tlsbridge/transport";
+import {
+  formatConnectEstablished, formatConnectRequest, formatErrorResponse, formatRelayedResponse, HeadReader,
+  isTunnelError, parseConnectRequest, parseResponseHead, TUNNEL_ID_HEADER, TunnelError, viaEntry, viaIncludes,
+} from "@tlsbridge/wire";
+import type { ConnectRequest, ResponseHead } from "@tlsbridge/wire";
+import type { IngressLimits, PeerEndpoint } from "./ingress-options.ts";
+import { peerDialError } from "./peer-failure.ts";
+
+/** What every connection of one listener shares. */
+export type ListenerContext = {
+  readonly nodeName: string;
+  readonly site: string;
+  readonly rules: RuleSet;
+  readonly peers: ReadonlyMap<string, PeerEndpoint>;
+  readonly peerContext: tls.SecureContext;
+  /** Present for an HTTPS-proxy listener. */
+  readonly listenerContext: tls.SecureContext | undefined;
+  readonly limits: IngressLimits;
+  readonly registry: ConnectionRegistry;
+  readonly log: Logger;
+};
+
+/** Serves one accepted client connection; never throws (every failure is answered and logged). */
+export async function serveClient(raw: net.Socket, context: ListenerContext): Promise<void> {
+  const id = randomUUID();
+  const log = context.log.child({ tunnel: id, client: `${raw.remoteAddress}:${raw.remotePort}` });
+  const started = performance.now();
+  let client: net.Socket = raw;
+  let upstream: SpliceEnd | undefined;
+  let aborted = false;
+  const unregister = context.registry.add({
+    abort: () => {
+      aborted = true;
+      client.destroy();
+      upstream?.socket.destroy();
+    },
+  });
+  raw.setNoDelay(true);
+  raw.on("error", () => {}); // routine resets before the splice owns the socket
+  try {
+    if (context.listenerContext !== undefined) {
+      client = await acceptTls(raw, {
+        secureContext: context.listenerContext,
+        requireClientCert: false,
+        handshakeTimeoutMs: context.limits.headTimeoutMs,
+      });
+    }
+    const reader = new HeadReader(context.limits.maxHeadBytes, "TLSB_ERR_HEAD_TOO_LARGE");
+    const { head, rest: earlyData } = await readUntil(client, (chunk) => reader.push(chunk), context.limits.headTimeoutMs)
+      .catch((err: unknown) => {
+        throw err instanceof ReadUntilError && err.reason === "timeout"
+          ? new TunnelError("TLSB_ERR_HEAD_TIMEOUT", "request head not received in time", { cause: err })
+          : err;
+      });
+    const request = parseConnectRequest(head);
+    const target = request.target;
+    if (viaIncludes(request.headers, context.nodeName)) {
+      throw new TunnelError("TLSB_ERR_PROXY_LOOP", `request already passed through ${context.nodeName}`);
+    }
+    const match = context.rules.match(target.host, target.port);
+    if (match === undefined) {
+      log.info({ event: LOG_EVENTS.routeMiss, target: target.authority, site: context.site }, "no rule matches");
+      throw new TunnelError("TLSB_ERR_NO_ROUTE", `no rule of site ${context.site} matches ${target.authority}`, {
+        details: "no rule matches the target",
+      });
+    }
+    const peer = context.peers.get(match.rule.peer) as PeerEndpoint;
+    const routed = log.child({ site: context.site, target: target.authority, rule: match.rule.index, peer: peer.name });
+
+    const connection = await dialTls({
+      host: peer.host,
+      port: peer.port,
+      servername: peer.servername,
+      secureContext: context.peerContext,
+      timeoutMs: context.limits.peerConnectTimeoutMs,
+    }).catch((err: unknown) => {
+      throw err instanceof DialError ? peerDialError(peer.name, err) : err;
+    });
+    upstream = connection;
+    if (aborted) return;
+    connection.socket.on("error", () => {}); // classified below while reading the response
+    connection.socket.write(Buffer.concat([replayedRequest(request, id, context.nodeName), earlyData]));
+
+    const { response, rest: tunnelStart } = await readPeerResponse(connection.socket, peer, context.limits);
+    if (response.status !== 200) {
+      routed.info({ event: LOG_EVENTS.peerResponse, status: response.status }, "peer refused the tunnel");
+      connection.socket.destroy();
+      answerAndClose(client, formatRelayedResponse(response, context.nodeName, undefined));
+      return;
+    }
+    client.write(Buffer.concat([formatConnectEstablished(), tunnelStart]));
+    routed.info({ event: LOG_EVENTS.tunnelOpen, setupMs: round(performance.now() - started) }, "tunnel open");
+    const tunnel = splice({ socket: client, raw }, connection, { idleTimeoutMs: context.limits.idleTimeoutMs });
+    const result = await tunnel.done;
+    routed.info({
+      event: LOG_EVENTS.tunnelClose,
+      bytesUp: result.bytesUp,
+      bytesDown: result.bytesDown,
+      durationMs: round(performance.now() - started),
+      outcome: aborted ? "aborted" : result.outcome,
+      ...(result.error !== undefined ? { err: result.error } : {}),
+    }, "tunnel closed");
+  } catch (err) {
+    upstream?.socket.destroy();
+    refuse(client, err, context, log);
+  } finally {
+    unregister();
+  }
+}
+
+function replayedRequest(request: ConnectRequest, id: string, nodeName: string): Buffer {
+  // The client's own Proxy-Authorization and hop headers stay here; Via lists every hop so far.
+  const via = request.headers.filter(([name]) => name.toLowerCase() === "via").map(([, value]) => value);
+  via.push(viaEntry(nodeName));
+  return formatConnectRequest(request.target, [["Via", via.join(", ")], [TUNNEL_ID_HEADER, id]]);
+}
+
+async function readPeerResponse(
+  socket: tls.TLSSocket,
+  peer: PeerEndpoint,
+  limits: IngressLimits,
+): Promise<{ response: ResponseHead; rest: Buffer }> {
+  const reader = new HeadReader(limits.maxHeadBytes, "TLSB_ERR_PEER_RESPONSE");
+  try {
+    const { head, rest } = await readUntil(socket, (chunk) => reader.push(chunk), limits.peerResponseTimeoutMs);
+    return { response: parseResponseHead(head), rest };
+  } catch (err) {
+    if (isTunnelError(err)) throw err;
+    const cause = err instanceof ReadUntilError ? err.cause : err;
+    // TLS 1.3: the peer checks our certificate after our side of the handshake is done, so its
+    // refusal arrives here, as an alert, rather than during the dial.
+    if (isCertificateFailure(cause)) {
+      throw new TunnelError("TLSB_ERR_PEER_CERT", `peer ${peer.name} refused our certificate`, {
+        cause, details: `peer ${peer.name} refused the ingress certificate`,
+      });
+    }
+    if (err instanceof ReadUntilError && err.reason === "timeout") {
+      throw new TunnelError("TLSB_ERR_CONNECT_TIMEOUT", `peer ${peer.name} did not answer the CONNECT in time`, {
+        cause, details: `peer ${peer.name} did not answer in time`,
+      });
+    }
+    throw new TunnelError("TLSB_ERR_PEER_RESPONSE", `peer ${peer.name} closed before answering`, {
+      cause: err, details: `peer ${peer.name} closed the connection without a response`,
+    });
+  }
+}
+
+function refuse(client: net.Socket, err: unknown, context: ListenerContext, log: Logger): void {
+  if (err instanceof ReadUntilError || err instanceof HandshakeError) {
+    // The client left, or failed its TLS handshake, before a request: nobody to answer.
+    log.debug({ event: LOG_EVENTS.requestRejected, reason: err.message }, "client left before a request");
+    client.destroy();
+    return;
+  }
+  if (!isTunnelError(err)) {
+    log.error({ event: LOG_EVENTS.internalError, err }, "unexpected failure");
+    err = new TunnelError("TLSB_ERR_INTERNAL", "internal error", { cause: err });
+  }
+  const refusal = err as TunnelError;
+  const event = refusal.code.startsWith("TLSB_ERR_PEER") || refusal.code === "TLSB_ERR_CONNECT_TIMEOUT"
+    ? LOG_EVENTS.peerDialFailed
+    : LOG_EVENTS.requestRejected;
+  log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message }, "tunnel refused");
+  answerAndClose(client, formatErrorResponse(refusal, context.nodeName));
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,65 @@
+// Starts the ingress role: one TCP (or TLS) listener per site, all sharing the peers, the mTLS
+// client context and the registry that graceful shutdown drains.
+import net from "node:net";
+import type { Logger } from "pino";
+import {
+  ConnectionRegistry, createListenerSecureContext, createNodeSecureContext, listen, LOG_EVENTS, stopListening,
+} from "@tlsbridge/transport";
+import { serveClient } from "./client-connection.ts";
+import type { IngressOptions } from "./ingress-options.ts";
+
+/** A running ingress. */
+export type RunningIngress = {
+  /** Bound addresses, one per listener, in config order. */
+  readonly listeners: ReadonlyArray<{ readonly site: string; readonly host: string; readonly port: number }>;
+  /** Number of client connections being served (set-up or spliced). */
+  readonly activeConnections: () => number;
+  /** Stops accepting, lets open tunnels finish for up to `graceMs`, then closes the rest. */
+  readonly close: (graceMs?: number) => Promise<void>;
+};
+
+/** Starts every listener; rejects (with nothing left listening) when one cannot bind. */
+export async function startIngress(options: IngressOptions, context: { log: Logger }): Promise<RunningIngress> {
+  const log = context.log.child({ role: "ingress" });
+  const registry = new ConnectionRegistry();
+  const peerContext = createNodeSecureContext(options.tls, options.keyExchangeGroups);
+  const servers: net.Server[] = [];
+  const listeners: Array<{ site: string; host: string; port: number }> = [];
+  try {
+    for (const listener of options.listeners) {
+      const listenerContext = listener.tls === undefined
+        ? undefined
+        : createListenerSecureContext(listener.tls.cert, listener.tls.key, options.keyExchangeGroups);
+      const shared = {
+        nodeName: options.nodeName,
+        site: listener.site,
+        rules: listener.rules,
+        peers: options.peers,
+        peerContext,
+        listenerContext,
+        limits: options.limits,
+        registry,
+        log: log.child({ site: listener.site }),
+      };
+      const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => void serveClient(socket, shared));
+      servers.push(server);
+      const address = await listen(server, listener.host, listener.port);
+      listeners.push({ site: listener.site, host: address.address, port: address.port });
+      log.info({
+        event: LOG_EVENTS.listening, site: listener.site, address: `${address.address}:${address.port}`,
+        tls: listenerContext !== undefined,
+      }, "listening");
+    }
+  } catch (err) {
+    for (const server of servers) stopListening(server);
+    throw err;
+  }
+  return {
+    listeners,
+    activeConnections: () => registry.size,
+    close: async (graceMs = 0) => {
+      for (const server of servers) stopListening(server);
+      await registry.drain(graceMs);
+    },
+  };
+}

@@ -1,0 +1,5 @@
+// @tlsbridge/peer: the peer role. Accepts mTLS connections from ingresses, checks the destination
+// against the allow list, resolves and dials the service, and splices.
+export { startPeer } from "./start-peer.ts";
+export type { RunningPeer } from "./start-peer.ts";
+export type { PeerLimits, PeerOptions } from "./peer-options.ts";

@@ -1,0 +1,124 @@
+// One connection from an ingress at the peer, start to end:
+//
+//   accept ─▶ TLS handshake, client certificate required (auth.denied on failure)
+//     ─▶ read head ─▶ parse CONNECT ─▶ allow list (403) ─▶ DNS + dial service (502/504)
+//     ─▶ answer 200, forward early data, splice
+import { randomUUID } from "node:crypto";
+import type net from "node:net";
+import type tls from "node:tls";
+import type { Logger } from "pino";
+import type { AllowList } from "@tlsbridge/rules";
+import {
+  acceptTls, answerAndClose, DialError, dialTcp, HandshakeError, LOG_EVENTS, readUntil, ReadUntilError, splice,
+} from "@tlsbridge/transport";
+import type { ConnectionRegistry } from "@tlsbridge/transport";
+import {
+  formatConnectEstablished, formatErrorResponse, HeadReader, isTunnelError, parseConnectRequest, tunnelIdOf,
+  TunnelError, viaIncludes,
+} from "@tlsbridge/wire";
+import type { PeerLimits } from "./peer-options.ts";
+import { serviceDialError } from "./service-failure.ts";
+
+/** What every connection to this peer shares. */
+export type PeerContext = {
+  readonly nodeName: string;
+  readonly allow: AllowList;
+  readonly secureContext: tls.SecureContext;
+  readonly limits: PeerLimits;
+  readonly registry: ConnectionRegistry;
+  readonly log: Logger;
+};
+
+/** Serves one accepted connection from an ingress; never throws (failures are answered and logged). */
+export async function serveIngress(raw: net.Socket, context: PeerContext): Promise<void> {
+  const started = performance.now();
+  let log = context.log.child({ remote: `${raw.remoteAddress}:${raw.remotePort}` });
+  let socket: tls.TLSSocket | undefined;
+  let service: net.Socket | undefined;
+  let aborted = false;
+  const unregister = context.registry.add({
+    abort: () => {
+      aborted = true;
+      raw.destroy();
+      service?.destroy();
+    },
+  });
+  raw.on("error", () => {}); // routine resets before the splice owns the socket
+  try {
+    socket = await acceptTls(raw, {
+      secureContext: context.secureContext,
+      requireClientCert: true,
+      handshakeTimeoutMs: context.limits.tlsHandshakeTimeoutMs,
+    });
+    const certificate = socket.getPeerCertificate();
+    log = log.child({ ingress: certificate.subject?.CN });
+    log.debug({ event: LOG_EVENTS.authGranted, fingerprint256: certificate.fingerprint256 }, "ingress authenticated");
+
+    const reader = new HeadReader(context.limits.maxHeadBytes, "TLSB_ERR_HEAD_TOO_LARGE");
+    const { head, rest: earlyData } = await readUntil(socket, (chunk) => reader.push(chunk), context.limits.headTimeoutMs)
+      .catch((err: unknown) => {
+        throw err instanceof ReadUntilError && err.reason === "timeout"
+          ? new TunnelError("TLSB_ERR_HEAD_TIMEOUT", "request head not received in time", { cause: err })
+          : err;
+      });
+    const request = parseConnectRequest(head);
+    const target = request.target;
+    log = log.child({ tunnel: tunnelIdOf(request.headers) ?? randomUUID(), target: target.authority });
+    if (viaIncludes(request.headers, context.nodeName)) {
+      throw new TunnelError("TLSB_ERR_PROXY_LOOP", `request already passed through ${context.nodeName}`);
+    }
+    if (!context.allow.allows(target.host, target.port)) {
+      throw new TunnelError("TLSB_ERR_DESTINATION_DENIED", `${target.authority} is not in the peer's allow list`, {
+        details: "destination not allowed by the peer",
+      });
+    }
+    service = await dialTcp({ host: target.host, port: target.port, timeoutMs: context.limits.serviceConnectTimeoutMs })
+      .catch((err: unknown) => {
+        throw err instanceof DialError ? serviceDialError(target.authority, err) : err;
+      });
+    if (aborted) return;
+    socket.write(formatConnectEstablished());
+    if (earlyData.length > 0) service.write(earlyData);
+    log.info({
+      event: LOG_EVENTS.tunnelOpen, service: `${service.remoteAddress}:${service.remotePort}`,
+      setupMs: Math.round((performance.now() - started) * 10) / 10,
+    }, "tunnel open");
+    const result = await splice({ socket, raw }, { socket: service, raw: service }, {
+      idleTimeoutMs: context.limits.idleTimeoutMs,
+    }).done;
+    log.info({
+      event: LOG_EVENTS.tunnelClose,
+      bytesUp: result.bytesUp,
+      bytesDown: result.bytesDown,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      outcome: aborted ? "aborted" : result.outcome,
+      ...(result.error !== undefined ? { err: result.error } : {}),
+    }, "tunnel closed");
+  } catch (err) {
+    service?.destroy();
+    refuse(socket, raw, err, context, log);
+  } finally {
+    unregister();
+  }
+}
+
+function refuse(socket: tls.TLSSocket | undefined, raw: net.Socket, err: unknown, context: PeerContext, log: Logger): void {
+  if (err instanceof HandshakeError) {
+    log.warn({ event: LOG_EVENTS.authDenied, reason: err.reason, err: err.cause ?? err }, "ingress refused at the TLS handshake");
+    return;
+  }
+  if (socket === undefined || err instanceof ReadUntilError) {
+    log.debug({ event: LOG_EVENTS.requestRejected, reason: (err as Error).message }, "ingress left before a request");
+    raw.destroy();
+    return;
+  }
+  if (!isTunnelError(err)) {
+    log.error({ event: LOG_EVENTS.internalError, err }, "unexpected failure");
+    err = new TunnelError("TLSB_ERR_INTERNAL", "internal error", { cause: err });
+  }
+  const refusal = err as TunnelError;
+  const event = refusal.code === "TLSB_ERR_DESTINATION_DENIED" ? LOG_EVENTS.destinationDenied
+    : refusal.status >= 500 ? LOG_EVENTS.serviceDialFailed : LOG_EVENTS.requestRejected;
+  log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message }, "tunnel refused");
+  answerAndClose(socket, formatErrorResponse(refusal, context.nodeName));
+}

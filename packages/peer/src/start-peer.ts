@@ -1,0 +1,43 @@
+// Starts the peer role: one mTLS listener whose connections come from ingresses, and the registry
+// that graceful shutdown drains.
+import net from "node:net";
+import type { Logger } from "pino";
+import { ConnectionRegistry, createNodeSecureContext, listen, LOG_EVENTS, stopListening } from "@tlsbridge/transport";
+import { serveIngress } from "./ingress-connection.ts";
+import type { PeerOptions } from "./peer-options.ts";
+
+/** A running peer. */
+export type RunningPeer = {
+  readonly host: string;
+  readonly port: number;
+  /** Number of ingress connections being served (handshaking, set-up or spliced). */
+  readonly activeConnections: () => number;
+  /** Stops accepting, lets open tunnels finish for up to `graceMs`, then closes the rest. */
+  readonly close: (graceMs?: number) => Promise<void>;
+};
+
+/** Binds the listener and serves; rejects when it cannot bind. */
+export async function startPeer(options: PeerOptions, context: { log: Logger }): Promise<RunningPeer> {
+  const log = context.log.child({ role: "peer" });
+  const registry = new ConnectionRegistry();
+  const shared = {
+    nodeName: options.nodeName,
+    allow: options.allow,
+    secureContext: createNodeSecureContext(options.tls, options.keyExchangeGroups),
+    limits: options.limits,
+    registry,
+    log,
+  };
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => void serveIngress(socket, shared));
+  const address = await listen(server, options.host, options.port);
+  log.info({ event: LOG_EVENTS.listening, address: `${address.address}:${address.port}`, tls: true }, "listening");
+  return {
+    host: address.address,
+    port: address.port,
+    activeConnections: () => registry.size,
+    close: async (graceMs = 0) => {
+      stopListening(server);
+      await registry.drain(graceMs);
+    },
+  };
+}

@@ -1,0 +1,103 @@
+// Dials a TCP service by name or address within one deadline that covers DNS and connect, and
+// reports failures as a DialError reason. DNS goes through getaddrinfo, so /etc/hosts counts.
+import { promises as dns } from "node:dns";
+import net from "node:net";
+import { DialError, DIAL_FAILURES } from "./dial-error.ts";
+import type { DialFailure } from "./dial-error.ts";
+
+/** Where to dial and how long the whole attempt may take. */
+export type DialTcpOptions = {
+  readonly host: string;
+  readonly port: number;
+  readonly timeoutMs: number;
+};
+
+type Resolved = { address: string; family: number };
+
+/**
+ * Opens a TCP connection with half-close allowed and Nagle off (tunnels carry interactive protocols).
+ * Every address the name resolves to is tried (Happy Eyeballs via `autoSelectFamily`).
+ */
+export async function dialTcp(options: DialTcpOptions): Promise<net.Socket> {
+  const deadline = Date.now() + options.timeoutMs;
+  const addresses = net.isIP(options.host) !== 0
+    ? [{ address: options.host, family: net.isIP(options.host) }]
+    : await withDeadline(resolve(options.host), deadline, `DNS lookup of ${options.host}`);
+  return await connect(options, addresses, deadline);
+}
+
+async function resolve(host: string): Promise<Resolved[]> {
+  try {
+    const found = await dns.lookup(host, { all: true, order: "ipv6first" });
+    if (found.length === 0) throw new DialError(DIAL_FAILURES.dnsNotFound, `${host} has no addresses`, { rcode: "NOERROR" });
+    return found;
+  } catch (err) {
+    if (err instanceof DialError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOTFOUND") throw new DialError(DIAL_FAILURES.dnsNotFound, `${host} does not resolve`, { cause: err, rcode: "NXDOMAIN" });
+    if (code === "ENODATA") throw new DialError(DIAL_FAILURES.dnsNotFound, `${host} has no addresses`, { cause: err, rcode: "NOERROR" });
+    throw new DialError(DIAL_FAILURES.dnsFailed, `DNS lookup of ${host} failed (${code ?? "unknown"})`, { cause: err });
+  }
+}
+
+function connect(options: DialTcpOptions, addresses: Resolved[], deadline: number): Promise<net.Socket> {
+  return new Promise((resolvePromise, reject) => {
+    const socket = net.connect({
+      host: options.host,
+      port: options.port,
+      allowHalfOpen: true,
+      noDelay: true,
+      autoSelectFamily: true,
+      lookup: (_hostname, lookupOptions, callback) => {
+        const first = addresses[0] as Resolved;
+        if ((lookupOptions as { all?: boolean }).all) (callback as (e: null, a: Resolved[]) => void)(null, addresses);
+        else callback(null, first.address, first.family);
+      },
+    });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new DialError(DIAL_FAILURES.timeout, `connect to ${options.host}:${options.port} timed out`));
+    }, Math.max(0, deadline - Date.now()));
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.removeAllListeners("error");
+      resolvePromise(socket);
+    });
+    socket.once("error", (err) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new DialError(connectFailure(err), `connect to ${options.host}:${options.port} failed: ${systemCode(err)}`, { cause: err }));
+    });
+  });
+}
+
+function systemCode(err: unknown): string {
+  const e = err as { code?: string; errors?: Array<{ code?: string }> };
+  return e.code ?? e.errors?.[0]?.code ?? "unknown";
+}
+
+function connectFailure(err: unknown): DialFailure {
+  switch (systemCode(err)) {
+    case "ECONNREFUSED":
+      return DIAL_FAILURES.refused;
+    case "ETIMEDOUT":
+      return DIAL_FAILURES.timeout;
+    case "ECONNRESET":
+    case "EPIPE":
+      return DIAL_FAILURES.closed;
+    default:
+      return DIAL_FAILURES.unreachable;
+  }
+}
+
+async function withDeadline<T>(work: Promise<T>, deadline: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DialError(DIAL_FAILURES.timeout, `${what} timed out`)), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

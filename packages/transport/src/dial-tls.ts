@@ -1,0 +1,60 @@
+// Dials the other node: TCP first (so the raw socket stays reachable for resets), then TLS 1.3 with
+// our client certificate, verifying the peer's chain against the private CA and its name.
+import net from "node:net";
+import tls from "node:tls";
+import { DialError, DIAL_FAILURES } from "./dial-error.ts";
+import { dialTcp } from "./dial-tcp.ts";
+import { isCertificateFailure } from "./tls-failure.ts";
+
+/** Where and how to dial a node over mutually authenticated TLS. */
+export type DialTlsOptions = {
+  readonly host: string;
+  readonly port: number;
+  /** Name the peer's certificate must carry; sent as SNI unless it is an IP address. */
+  readonly servername: string;
+  readonly secureContext: tls.SecureContext;
+  /** Covers TCP connect and the TLS handshake together. */
+  readonly timeoutMs: number;
+  readonly session?: Buffer;
+};
+
+/** A TLS connection and the TCP socket under it (resets go to the raw socket). */
+export type TlsConnection = {
+  readonly socket: tls.TLSSocket;
+  readonly raw: net.Socket;
+};
+
+/** Connects and completes the handshake, or rejects with a DialError saying why. */
+export async function dialTls(options: DialTlsOptions): Promise<TlsConnection> {
+  const started = Date.now();
+  const raw = await dialTcp({ host: options.host, port: options.port, timeoutMs: options.timeoutMs });
+  return await new Promise((resolve, reject) => {
+    const socket = tls.connect({
+      socket: raw,
+      secureContext: options.secureContext,
+      servername: net.isIP(options.servername) === 0 ? options.servername : undefined,
+      checkServerIdentity: (_host, cert) => tls.checkServerIdentity(options.servername, cert),
+      rejectUnauthorized: true,
+      minVersion: "TLSv1.3",
+      allowHalfOpen: true,
+      session: options.session,
+    } as tls.ConnectionOptions);
+    const timer = setTimeout(() => {
+      raw.destroy();
+      socket.destroy();
+      reject(new DialError(DIAL_FAILURES.timeout, `TLS handshake with ${options.host}:${options.port} timed out`));
+    }, Math.max(0, options.timeoutMs - (Date.now() - started)));
+    socket.once("secureConnect", () => {
+      clearTimeout(timer);
+      socket.removeAllListeners("error");
+      resolve({ socket, raw });
+    });
+    socket.once("error", (err) => {
+      clearTimeout(timer);
+      socket.destroy();
+      raw.destroy();
+      const reason = isCertificateFailure(err) ? DIAL_FAILURES.tlsCertificate : DIAL_FAILURES.tlsProtocol;
+      reject(new DialError(reason, `TLS with ${options.host}:${options.port} failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`, { cause: err }));
+    });
+  });
+}

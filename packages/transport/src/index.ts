@@ -1,0 +1,23 @@
+// @tlsbridge/transport: the socket layer both roles share. TLS contexts with our policy, dialing
+// with classified failures, reading a head off a socket, splicing, and the stable log event names.
+export type { TlsMaterial } from "./tls-material.ts";
+export { DEFAULT_KEY_EXCHANGE_GROUPS } from "./tls-material.ts";
+export { createListenerSecureContext, createNodeSecureContext } from "./secure-context.ts";
+export { DialError, DIAL_FAILURES } from "./dial-error.ts";
+export type { DialFailure } from "./dial-error.ts";
+export { dialTcp } from "./dial-tcp.ts";
+export type { DialTcpOptions } from "./dial-tcp.ts";
+export { dialTls } from "./dial-tls.ts";
+export type { DialTlsOptions, TlsConnection } from "./dial-tls.ts";
+export { isCertificateFailure, isTlsFailure } from "./tls-failure.ts";
+export { readUntil, ReadUntilError } from "./read-until.ts";
+export { splice } from "./splice.ts";
+export type { Splice, SpliceEnd, SpliceOutcome, SpliceResult } from "./splice.ts";
+export { LOG_EVENTS } from "./log-events.ts";
+export type { LogEvent } from "./log-events.ts";
+export { acceptTls, HandshakeError } from "./accept-tls.ts";
+export type { AcceptTlsOptions } from "./accept-tls.ts";
+export { ConnectionRegistry } from "./connection-registry.ts";
+export type { Closable } from "./connection-registry.ts";
+export { listen, stopListening } from "./listen.ts";
+export { answerAndClose, DEFAULT_LINGER_MS } from "./answer-and-close.ts";

@@ -1,0 +1,21 @@
+// Starts a TCP server on an address and resolves with the port it got (0 picks a free one).
+import type net from "node:net";
+
+/** Listens and resolves with the bound address; rejects with the listen error (EADDRINUSE, ...). */
+export function listen(server: net.Server, host: string, port: number): Promise<net.AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen({ host, port }, () => {
+      server.off("error", reject);
+      resolve(server.address() as net.AddressInfo);
+    });
+  });
+}
+
+/**
+ * Stops accepting new connections. Open connections are not touched (the server's own `close`
+ * callback would wait for all of them, so it is not awaited here).
+ */
+export function stopListening(server: net.Server): void {
+  if (server.listening) server.close();
+}

@@ -1,0 +1,114 @@
+// Moves bytes both ways between two sockets until both directions are done: backpressure by
+// pausing the reader while the writer's buffer is full, half-close carried (FIN becomes end()),
+// resets carried (an RST on one side resets the other), and one idle deadline for the tunnel.
+//
+//   client ──data──▶ pump(up) ──write──▶ upstream        a FIN from either reader ends the other writer;
+//   client ◀─write── pump(down) ◀─data── upstream        the other direction keeps flowing until its FIN.
+import type net from "node:net";
+
+/** A socket to splice, and the TCP socket under it when it is TLS (for resets). */
+export type SpliceEnd = {
+  readonly socket: net.Socket;
+  readonly raw: net.Socket;
+};
+
+/** How a tunnel ended. */
+export type SpliceOutcome =
+  | "done"
+  | "idle_timeout"
+  | "client_reset"
+  | "upstream_reset"
+  | "client_error"
+  | "upstream_error"
+  | "aborted";
+
+/** Byte counts each way and how it ended. */
+export type SpliceResult = {
+  readonly bytesUp: number;
+  readonly bytesDown: number;
+  readonly outcome: SpliceOutcome;
+  readonly error?: Error;
+};
+
+/** A running splice. */
+export type Splice = {
+  readonly done: Promise<SpliceResult>;
+  /** Byte counts so far. */
+  readonly bytes: () => { up: number; down: number };
+  /** Ends the tunnel now: both sockets are closed (reset when `reset`). */
+  readonly abort: (reset?: boolean) => void;
+};
+
+const ROUTINE_RESETS = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
+
+/**
+ * Splices `client` and `upstream`. Both sockets must allow half-open connections. Bytes already read
+ * past a head must be written by the caller before calling this.
+ */
+export function splice(client: SpliceEnd, upstream: SpliceEnd, options: { idleTimeoutMs: number }): Splice {
+  let up = 0;
+  let down = 0;
+  let outcome: SpliceOutcome | undefined;
+  let error: Error | undefined;
+  let closed = 0;
+  let settle: (r: SpliceResult) => void = () => {};
+  const done = new Promise<SpliceResult>((resolve) => (settle = resolve));
+
+  const end = (why: SpliceOutcome, err?: Error, reset = false): void => {
+    if (outcome === undefined) {
+      outcome = why;
+      error = err;
+    }
+    for (const side of [client, upstream]) {
+      if (reset) side.raw.resetAndDestroy();
+      else side.socket.destroy();
+    }
+  };
+
+  const pump = (from: net.Socket, to: net.Socket, count: (n: number) => void): void => {
+    from.on("data", (chunk: Buffer) => {
+      count(chunk.length);
+      if (to.destroyed) return; // the other side is gone; these bytes have nowhere to go
+      if (!to.write(chunk)) from.pause();
+    });
+    to.on("drain", () => from.resume());
+    from.on("end", () => to.end());
+  };
+  pump(client.socket, upstream.socket, (n) => (up += n));
+  pump(upstream.socket, client.socket, (n) => (down += n));
+
+  const watch = (side: SpliceEnd, other: SpliceEnd, name: "client" | "upstream"): void => {
+    side.socket.on("error", (err: NodeJS.ErrnoException) => {
+      const routine = err.code !== undefined && ROUTINE_RESETS.has(err.code);
+      if (outcome === undefined) {
+        outcome = routine ? `${name}_reset` : `${name}_error`;
+        error = err;
+      }
+      other.raw.resetAndDestroy();
+    });
+    side.socket.on("close", () => {
+      closed += 1;
+      if (closed === 1) {
+        // One side is gone. Its FIN already became our end() on the other side, if it sent one;
+        // nothing more can reach it, so the other side gets what we already wrote, then closes.
+        if (other.socket.writableFinished) other.socket.destroy();
+        else {
+          other.socket.end();
+          other.socket.once("finish", () => other.socket.destroy());
+        }
+      }
+      if (closed === 2) settle({ bytesUp: up, bytesDown: down, outcome: outcome ?? "done", error });
+    });
+    side.socket.setTimeout(options.idleTimeoutMs, () => end("idle_timeout"));
+  };
+  watch(client, upstream, "client");
+  watch(upstream, client, "upstream");
+  client.socket.resume();
+  upstream.socket.resume();
+
+  return {
+    done,
+    bytes: () => ({ up, down }),
+    abort: (reset = false) => end("aborted", undefined, reset),
+  };
+}
