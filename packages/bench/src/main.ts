@@ -67,6 +67,11 @@ async function main(): Promise<number> {
   if (systems.length === 0) throw new Error("no system to measure");
 
   const workDir = mkdtempSync(join(tmpdir(), "tlsbridge-bench-"));
+  let keepWorkDir = false;
+  // Also on a signal (child-processes.ts exits the process): certificates and configs go with it.
+  process.once("exit", () => {
+    if (!keepWorkDir) rmSync(workDir, { recursive: true, force: true });
+  });
   chmodSync(workDir, 0o755); // squid runs as `proxy` and must read the certificates
   const certDir = join(workDir, "certs");
   mkdirSync(certDir, { mode: 0o755 });
@@ -115,8 +120,10 @@ async function main(): Promise<number> {
     });
     log(`wrote ${relative(REPO, path)}`);
   }
-  if (failed) log(`some runs failed; logs kept in ${workDir}`);
-  else rmSync(workDir, { recursive: true, force: true });
+  if (failed) {
+    keepWorkDir = true;
+    log(`some runs failed; logs kept in ${workDir}`);
+  }
   return failed ? 1 : 0;
 }
 
