@@ -104,7 +104,11 @@ export async function serveClient(raw: net.Socket, context: ListenerContext): Pr
       return;
     }
     client.write(Buffer.concat([formatConnectEstablished(), tunnelStart]));
-    routed.info({ event: LOG_EVENTS.tunnelOpen, setupMs: round(performance.now() - started) }, "tunnel open");
+    routed.info({
+      event: LOG_EVENTS.tunnelOpen,
+      setupMs: round(performance.now() - started),
+      peerTls: { protocol: connection.socket.getProtocol(), group: (connection.socket.getEphemeralKeyInfo() as { name?: string } | null)?.name },
+    }, "tunnel open");
     const tunnel = splice({ socket: client, raw }, connection, { idleTimeoutMs: context.limits.idleTimeoutMs });
     const result = await tunnel.done;
     routed.info({

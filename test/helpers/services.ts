@@ -1,0 +1,62 @@
+// Services the tunnel carries traffic to in tests, all on loopback port 0: a small HTTP service,
+// an HTTPS one (the client's TLS runs inside the tunnel), a TCP echo, and a port nobody listens on.
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import type { AddressInfo } from "node:net";
+
+/** A started service and how to stop it. */
+export type TestService = { readonly port: number; readonly close: () => Promise<void> };
+
+function started(server: net.Server): Promise<TestService> {
+  return new Promise((resolve) => {
+    server.listen(0, "127.0.0.1", () => {
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        close: () =>
+          new Promise<void>((done) => {
+            (server as http.Server).closeAllConnections?.();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/** HTTP service answering `hello from <path>`. */
+export function startHttpService(): Promise<TestService> {
+  return started(http.createServer((req, res) => res.end(`hello from ${req.url}`)));
+}
+
+/** HTTPS service (certificate from the test CA) answering `secure hello from <path>`. */
+export function startHttpsService(cert: string, key: string): Promise<TestService> {
+  return started(https.createServer({ cert, key }, (req, res) => res.end(`secure hello from ${req.url}`)));
+}
+
+/** TCP service that sends back every byte it receives, and half-closes when the client does. */
+export function startEchoService(): Promise<TestService> {
+  return started(net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on("error", () => {});
+    socket.pipe(socket);
+  }));
+}
+
+/**
+ * TCP service that reads until the client's FIN, then answers `received <n> bytes` and closes:
+ * it only answers if half-close travelled all the way from the client.
+ */
+export function startCountUntilFinService(): Promise<TestService> {
+  return started(net.createServer({ allowHalfOpen: true }, (socket) => {
+    let received = 0;
+    socket.on("error", () => {});
+    socket.on("data", (chunk: Buffer) => (received += chunk.length));
+    socket.on("end", () => socket.end(`received ${received} bytes`));
+  }));
+}
+
+/** A loopback port with nothing listening on it (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const service = await started(net.createServer());
+  await service.close();
+  return service.port;
+}

@@ -1,0 +1,119 @@
+// Starts a real peer and a real ingress in this process, on loopback port 0, with certificates
+// from the test CA; every knob a test needs (rules, allow list, certificates, limits) can be
+// overridden. Each node logs into its own in-memory sink.
+import { startIngress } from "@tlsbridge/ingress";
+import type { IngressLimits, IngressOptions, RunningIngress } from "@tlsbridge/ingress";
+import { startPeer } from "@tlsbridge/peer";
+import type { PeerLimits, PeerOptions, RunningPeer } from "@tlsbridge/peer";
+import { AllowList, RuleSet } from "@tlsbridge/rules";
+import type { RuleEntry } from "@tlsbridge/rules";
+import { DEFAULT_KEY_EXCHANGE_GROUPS } from "@tlsbridge/transport";
+import type { TlsMaterial } from "@tlsbridge/transport";
+import { testPki } from "./pki.ts";
+import type { IssuedCertificate } from "../../packages/cli/src/pki/index.ts";
+import { logSink } from "./log-sink.ts";
+import type { LogSink } from "./log-sink.ts";
+
+/** What a test may change from the defaults. */
+export type TwoNodeOptions = {
+  /** Ingress rules; default: every host goes to peer `cloud`. */
+  readonly rules?: readonly RuleEntry[];
+  /** Peer allow list; default: `localhost` and `127.0.0.1`, any port. */
+  readonly allow?: ReadonlyArray<{ readonly match: string; readonly ports?: readonly number[] }>;
+  /** Certificate the peer presents; default: the test peer certificate. */
+  readonly peerCert?: IssuedCertificate;
+  /** Client certificate the ingress presents; default: the test ingress certificate. */
+  readonly ingressCert?: IssuedCertificate;
+  /** Name the ingress expects in the peer's certificate; default `localhost`. */
+  readonly peerServername?: string;
+  /** Address the ingress dials for the peer; default the started peer. */
+  readonly peerPort?: number;
+  readonly ingressLimits?: Partial<IngressLimits>;
+  readonly peerLimits?: Partial<PeerLimits>;
+  /** A TLS listener (HTTPS proxy) instead of plain TCP. */
+  readonly ingressListenerTls?: IssuedCertificate;
+};
+
+/** The two running nodes and their logs. */
+export type TwoNodes = {
+  readonly ingress: RunningIngress;
+  readonly peer: RunningPeer;
+  /** Port of the ingress's (first) listener. */
+  readonly ingressPort: number;
+  readonly ingressLog: LogSink;
+  readonly peerLog: LogSink;
+  readonly close: () => Promise<void>;
+};
+
+const TEST_INGRESS_LIMITS: IngressLimits = {
+  maxHeadBytes: 16 * 1024,
+  headTimeoutMs: 5_000,
+  peerConnectTimeoutMs: 5_000,
+  peerResponseTimeoutMs: 10_000,
+  idleTimeoutMs: 60_000,
+};
+
+const TEST_PEER_LIMITS: PeerLimits = {
+  maxHeadBytes: 16 * 1024,
+  headTimeoutMs: 5_000,
+  tlsHandshakeTimeoutMs: 5_000,
+  serviceConnectTimeoutMs: 5_000,
+  idleTimeoutMs: 60_000,
+};
+
+function material(ca: string, issued: IssuedCertificate): TlsMaterial {
+  return { ca: Buffer.from(ca), cert: Buffer.from(issued.cert), key: Buffer.from(issued.key) };
+}
+
+/** Starts a peer and an ingress wired to it. */
+export async function startTwoNodes(options: TwoNodeOptions = {}): Promise<TwoNodes> {
+  const pki = await testPki();
+  const peerLog = logSink();
+  const ingressLog = logSink();
+  const peerOptions: PeerOptions = {
+    nodeName: "test-peer",
+    host: "127.0.0.1",
+    port: 0,
+    allow: AllowList.fromEntries(options.allow ?? [{ match: "localhost" }, { match: "127[.]0[.]0[.]1" }]),
+    tls: material(pki.ca.cert, options.peerCert ?? pki.peer),
+    keyExchangeGroups: DEFAULT_KEY_EXCHANGE_GROUPS,
+    limits: { ...TEST_PEER_LIMITS, ...options.peerLimits },
+  };
+  const peer = await startPeer(peerOptions, { log: peerLog.log });
+  const ingressOptions: IngressOptions = {
+    nodeName: "test-ingress",
+    listeners: [{
+      site: "test",
+      host: "127.0.0.1",
+      port: 0,
+      rules: RuleSet.fromEntries(options.rules ?? [{ match: ".*", peer: "cloud" }]),
+      ...(options.ingressListenerTls !== undefined
+        ? { tls: { cert: Buffer.from(options.ingressListenerTls.cert), key: Buffer.from(options.ingressListenerTls.key) } }
+        : {}),
+    }],
+    peers: new Map([["cloud", {
+      name: "cloud",
+      host: "127.0.0.1",
+      port: options.peerPort ?? peer.port,
+      servername: options.peerServername ?? "localhost",
+    }]]),
+    tls: material(pki.ca.cert, options.ingressCert ?? pki.ingress),
+    keyExchangeGroups: DEFAULT_KEY_EXCHANGE_GROUPS,
+    limits: { ...TEST_INGRESS_LIMITS, ...options.ingressLimits },
+  };
+  const ingress = await startIngress(ingressOptions, { log: ingressLog.log }).catch(async (err: unknown) => {
+    await peer.close();
+    throw err;
+  });
+  return {
+    ingress,
+    peer,
+    ingressPort: (ingress.listeners[0] as { port: number }).port,
+    ingressLog,
+    peerLog,
+    close: async () => {
+      await ingress.close();
+      await peer.close();
+    },
+  };
+}
