@@ -1,0 +1,29 @@
+// `tlsbridge check --config FILE [host:port ...]`: validate a node config and everything it names
+// without starting anything, and answer "where would this host:port go".
+import { parseTarget } from "@tlsbridge/wire";
+import type { Target } from "@tlsbridge/wire";
+import { configReport } from "./config-report.ts";
+import { EXIT_CODES } from "./exit-codes.ts";
+import type { ExitCode } from "./exit-codes.ts";
+import { loadAnyConfig } from "./load-config.ts";
+import { ingressTargetReport, peerTargetReport } from "./target-report.ts";
+import { UsageError } from "./usage-error.ts";
+
+/** Runs `check`; a ConfigError propagates (main prints it and exits 2). */
+export async function runCheck(config: string, targets: readonly string[], out: (line: string) => void): Promise<ExitCode> {
+  // Parse targets first: a typo on the command line should not wait for certificate parsing.
+  const parsed: Target[] = targets.map((t) => {
+    try {
+      return parseTarget(t);
+    } catch (err) {
+      throw new UsageError(`bad target '${t}': ${(err as Error).message} (expected host:port or [ipv6]:port)`, "check");
+    }
+  });
+  const loaded = await loadAnyConfig(config);
+  for (const line of configReport(loaded)) out(line);
+  for (const target of parsed) {
+    const lines = loaded.kind === "ingress" ? ingressTargetReport(loaded, target) : peerTargetReport(loaded, target);
+    for (const line of lines) out(line);
+  }
+  return EXIT_CODES.ok;
+}

@@ -1,0 +1,38 @@
+// Every default a node config can leave out, in one object with units in the names, so the docs,
+// `--help` and the loaders read the same numbers.
+import { DEFAULT_KEY_EXCHANGE_GROUPS } from "@tlsbridge/transport";
+
+/** Defaults applied by the ingress and peer config loaders. */
+export const CONFIG_DEFAULTS = {
+  ingress: {
+    node: "tlsbridge-ingress",
+    limits: {
+      maxHeadBytes: 16_384,
+      headTimeoutMs: 10_000,
+      peerConnectTimeoutMs: 10_000,
+      peerResponseTimeoutMs: 30_000,
+      idleTimeoutMs: 300_000,
+    },
+  },
+  peer: {
+    node: "tlsbridge-peer",
+    limits: {
+      maxHeadBytes: 16_384,
+      headTimeoutMs: 10_000,
+      tlsHandshakeTimeoutMs: 10_000,
+      serviceConnectTimeoutMs: 10_000,
+      idleTimeoutMs: 300_000,
+    },
+  },
+  keyExchangeGroups: DEFAULT_KEY_EXCHANGE_GROUPS,
+  /** How long open tunnels may drain after SIGTERM/SIGINT before they are cut. */
+  shutdownGraceMs: 10_000,
+  /** A certificate with fewer days left than this is logged (and reported by `check`) as a warning. */
+  certExpiryWarningDays: 30,
+} as const;
+
+/** Bounds for numeric settings: `[min, max]` by the unit suffix of the key. */
+export const SETTING_BOUNDS = {
+  Ms: [1, 86_400_000],
+  Bytes: [1_024, 1_048_576],
+} as const;

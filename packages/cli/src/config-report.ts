@@ -1,0 +1,35 @@
+// What `tlsbridge check` prints about a valid config: the node, its listeners or allow list, its
+// peers, and every certificate with subject and expiry, warnings last.
+import { certificateWarning } from "./certificate-info.ts";
+import { CONFIG_DEFAULTS } from "./config-defaults.ts";
+import { formatHostPort } from "./listen-address.ts";
+import type { LoadedConfig } from "./loaded-config.ts";
+
+/** Lines describing a loaded config (no trailing newlines). */
+export function configReport(loaded: LoadedConfig): string[] {
+  const lines = [`${loaded.file}: ok (${loaded.kind} config, node ${loaded.options.nodeName})`];
+  if (loaded.kind === "ingress") {
+    loaded.options.listeners.forEach((l, i) => {
+      const n = l.rules.rules.length;
+      lines.push(`  listener ${formatHostPort(l)}${l.tls ? " (tls)" : ""}: site ${l.site}, ${loaded.ruleFiles[i] ?? "?"} (${n} rule${n === 1 ? "" : "s"})`);
+    });
+    for (const p of loaded.options.peers.values()) {
+      lines.push(`  peer ${p.name}: ${formatHostPort(p)}, servername ${p.servername}`);
+    }
+  } else {
+    const o = loaded.options;
+    lines.push(`  listen ${formatHostPort(o)}`);
+    if (o.allow.entries.length === 0) lines.push("  allow: (empty: nothing is reachable)");
+    for (const e of o.allow.entries) {
+      lines.push(`  allow '${e.match}' ${e.ports === undefined ? "any port" : `ports ${e.ports.join(", ")}`}`);
+    }
+  }
+  for (const c of loaded.certificates) {
+    lines.push(`  ${c.role === "ca" ? "ca  " : "cert"} ${c.file}: ${c.subject}, expires ${c.notAfter} (${c.daysLeft} days)`);
+  }
+  for (const c of loaded.certificates) {
+    const warning = certificateWarning(c, CONFIG_DEFAULTS.certExpiryWarningDays);
+    if (warning !== undefined) lines.push(`warning: ${warning}`);
+  }
+  return lines;
+}

@@ -1,0 +1,89 @@
+// `--help` for the program and each command: what it does, its options, and an example that works
+// from a fresh clone.
+import { CONFIG_DEFAULTS } from "./config-defaults.ts";
+import { LOG_LEVEL_ENV } from "./logger.ts";
+
+const d = CONFIG_DEFAULTS;
+
+/** Help texts by command (`""` is the program itself). */
+export const HELP_TEXT = {
+  "": `tlsbridge: a two-node TLS bridge tunnel (ingress -> mTLS -> peer -> service)
+
+Usage:
+  tlsbridge ingress --config FILE     run the ingress (accepts CONNECT, routes to peers)
+  tlsbridge peer --config FILE        run the peer (accepts mTLS from ingresses, dials services)
+  tlsbridge check --config FILE [host:port ...]
+                                      validate a config and every file it names; show routes
+  tlsbridge pki init DIR              make a private CA and the two node certificates
+
+Options:
+  -h, --help       show help (also: tlsbridge COMMAND --help)
+  -V, --version    print the version
+
+Exit codes: 0 ok, 2 usage or config error, 1 runtime failure.
+Try: npm start (a local demo), then: tlsbridge check --config configs/ingress.yaml localhost:9080
+`,
+  ingress: nodeHelp("ingress", `Accepts HTTP CONNECT on each listener, routes the target host by the listener's rule file,
+and replays the CONNECT to the chosen peer over mutual TLS.
+
+Config keys (ingress.yaml): node, listeners[{listen, rules, tls?}], peers{NAME: {address, servername?}},
+tls{ca, cert, key}, limits{maxHeadBytes=${d.ingress.limits.maxHeadBytes}, headTimeoutMs=${d.ingress.limits.headTimeoutMs},
+peerConnectTimeoutMs=${d.ingress.limits.peerConnectTimeoutMs}, peerResponseTimeoutMs=${d.ingress.limits.peerResponseTimeoutMs}, idleTimeoutMs=${d.ingress.limits.idleTimeoutMs}},
+keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, node=${d.ingress.node}.`),
+  peer: nodeHelp("peer", `Accepts mutual TLS from ingresses, checks each CONNECT against its allow list, resolves the
+name, dials the service and splices.
+
+Config keys (peer.yaml): node, listen, tls{ca, cert, key}, allow[{match, ports?}] (empty allows nothing),
+limits{maxHeadBytes=${d.peer.limits.maxHeadBytes}, headTimeoutMs=${d.peer.limits.headTimeoutMs}, tlsHandshakeTimeoutMs=${d.peer.limits.tlsHandshakeTimeoutMs},
+serviceConnectTimeoutMs=${d.peer.limits.serviceConnectTimeoutMs}, idleTimeoutMs=${d.peer.limits.idleTimeoutMs}},
+keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, node=${d.peer.node}.`),
+  check: `Usage: tlsbridge check --config FILE [host:port ...]
+
+Validates an ingress or a peer config (told apart by its keys) and every file it names: rule files,
+CA, certificates and keys (parsed; subject and expiry printed). Starts nothing.
+With targets: for an ingress, each site's matching rule (file:line:col) and the peer it goes to,
+or why no rule matches; for a peer, whether the allow list admits the target.
+
+Options:
+  -c, --config FILE   the config file (required)
+  -h, --help          show this help
+
+Example: tlsbridge check --config configs/ingress.yaml localhost:9080 example.org:443
+Exit codes: 0 valid, 2 usage or config error (one file:line:col: message per problem).
+`,
+  pki: `Usage: tlsbridge pki init DIR [--force] [--peer-name NAME ...] [--ingress-name NAME]
+
+Makes a private CA (ca.pem, ca-key.pem), the peer's server certificate (peer.pem, peer-key.pem;
+names localhost, 127.0.0.1, ::1, peer.tlsbridge.test plus every --peer-name) and the ingress's
+client certificate (ingress.pem, ingress-key.pem) in DIR. Keys are written with mode 0600.
+
+Options:
+  --force              replace existing files (without it, nothing is overwritten)
+  --peer-name NAME     an extra name the ingress dials the peer by (repeatable; the first is the CN)
+  --ingress-name NAME  the ingress certificate's name (default ingress.tlsbridge.test)
+  -h, --help           show this help
+
+Example: tlsbridge pki init pki --peer-name peer.cloud.example
+`,
+} as const;
+
+/** A command with help. */
+export type HelpTopic = keyof typeof HELP_TEXT;
+
+function nodeHelp(role: "ingress" | "peer", about: string): string {
+  return `Usage: tlsbridge ${role} --config FILE [--log-level LEVEL] [--pretty]
+
+${about}
+Relative paths in the config resolve against the file that names them.
+
+Options:
+  -c, --config FILE     the config file (required)
+  --log-level LEVEL     trace, debug, info, warn, error, fatal or silent (default: $${LOG_LEVEL_ENV}, else info)
+  --pretty              human-readable logs instead of JSON lines
+  -h, --help            show this help
+
+Logs: JSON lines on stdout, each with an \`event\` (startup, config.loaded, cert.loaded, tunnel.close, ...).
+SIGTERM/SIGINT: stop accepting, let tunnels drain for shutdownGraceMs, exit 0; a second signal exits at once (1).
+Example: tlsbridge ${role} --config configs/${role}.yaml --pretty
+`;
+}

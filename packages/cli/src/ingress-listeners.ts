@@ -1,0 +1,102 @@
+// The ingress's `listeners:` list: each a listen address, a site rule file (loaded and checked
+// against the configured peers) and optionally TLS (an HTTPS proxy). One address, one listener.
+import { readFile } from "node:fs/promises";
+import { basename, extname, resolve } from "node:path";
+import {
+  ConfigError,
+  addProblem,
+  expectMap,
+  expectSeq,
+  expectString,
+  parseYamlText,
+  positionOf,
+  requireKey,
+  resolveNode,
+  ruleSetFromYaml,
+} from "@tlsbridge/rules";
+import type { ConfigProblem, RuleSet, YamlSource } from "@tlsbridge/rules";
+import type { IngressListenerOptions } from "@tlsbridge/ingress";
+import type { CertificateInfo } from "./certificate-info.ts";
+import { displayPath } from "./display-path.ts";
+import { expectHostPort, formatHostPort } from "./listen-address.ts";
+import { parseListenerTls } from "./tls-section.ts";
+
+/** Listeners parsed from `listeners:`, with the rule file and certificates of each. */
+export type ParsedListeners = {
+  readonly listeners: IngressListenerOptions[];
+  readonly ruleFiles: string[];
+  readonly certificates: CertificateInfo[];
+};
+
+/** Parses `listeners:`; `knownPeers` undefined skips the peer-name check (the peers section is broken). */
+export async function parseListeners(
+  node: unknown,
+  baseDir: string,
+  knownPeers: ReadonlySet<string> | undefined,
+  source: YamlSource,
+  problems: ConfigProblem[],
+): Promise<ParsedListeners> {
+  const out: ParsedListeners = { listeners: [], ruleFiles: [], certificates: [] };
+  const items = expectSeq(node, source, problems);
+  if (items === undefined) return out;
+  if (items.length === 0) addProblem(resolveNode(node, source), source, problems, "expected at least one listener");
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const fields = expectMap(item, source, problems, ["listen", "rules", "tls"]);
+    if (fields === undefined) continue;
+    const listenNode = requireKey(fields, "listen", source, problems);
+    const address = fields.values.has("listen") ? expectHostPort(listenNode, source, problems, 0) : undefined;
+    if (address !== undefined && address.port !== 0) {
+      const key = formatHostPort(address);
+      const at = resolveNode(listenNode, source);
+      const first = seen.get(key);
+      if (first === undefined) seen.set(key, positionOf(at, source).line);
+      else addProblem(at, source, problems, `duplicate listen address ${key} (already used at line ${first})`);
+    }
+    const rulesNode = requireKey(fields, "rules", source, problems);
+    const loaded = fields.values.has("rules") ? await loadSiteRules(rulesNode, baseDir, knownPeers, source, problems) : undefined;
+    const tls = fields.values.has("tls") ? await parseListenerTls(fields.values.get("tls"), baseDir, source, problems) : undefined;
+    if (address === undefined || loaded === undefined || (fields.values.has("tls") && tls === undefined)) continue;
+    out.listeners.push({
+      site: loaded.site,
+      host: address.host,
+      port: address.port,
+      rules: loaded.rules,
+      ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
+    });
+    out.ruleFiles.push(loaded.file);
+    if (tls !== undefined) out.certificates.push(...tls.certificates);
+  }
+  return out;
+}
+
+/** Reads a site's rule file named by `node`; the site is the file's base name (`sites/hq.yaml` -> `hq`). */
+async function loadSiteRules(
+  node: unknown,
+  baseDir: string,
+  knownPeers: ReadonlySet<string> | undefined,
+  source: YamlSource,
+  problems: ConfigProblem[],
+): Promise<{ site: string; file: string; rules: RuleSet } | undefined> {
+  const at = resolveNode(node, source);
+  const name = expectString(at, source, problems, { nonEmpty: true });
+  if (name === undefined) return undefined;
+  const path = resolve(baseDir, name);
+  const file = displayPath(path);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    addProblem(at, source, problems, `cannot read rule file ${file}: ${code === "ENOENT" ? "no such file" : String(err)}`);
+    return undefined;
+  }
+  try {
+    const rules = ruleSetFromYaml(parseYamlText(text, file), knownPeers === undefined ? {} : { knownPeers });
+    return { site: basename(path, extname(path)), file, rules };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+    return undefined;
+  }
+}

@@ -1,0 +1,37 @@
+// `tlsbridge check` takes either node's config: tell them apart by their keys (an ingress has
+// `listeners`/`peers`, a peer has `listen`/`allow`) and load it with the right loader.
+import { dirname, resolve } from "node:path";
+import { isMap, isScalar } from "yaml";
+import { ConfigError, readYamlFile } from "@tlsbridge/rules";
+import { displayPath } from "./display-path.ts";
+import { ingressConfigFromYaml } from "./ingress-config.ts";
+import type { LoadedConfig } from "./loaded-config.ts";
+import { peerConfigFromYaml } from "./peer-config.ts";
+
+/** Which node a config file is for, or undefined when its keys do not say. */
+export function detectConfigKind(keys: readonly string[]): "ingress" | "peer" | undefined {
+  const ingress = keys.includes("listeners") || keys.includes("peers");
+  const peer = keys.includes("listen") || keys.includes("allow");
+  if (ingress === peer) return undefined;
+  return ingress ? "ingress" : "peer";
+}
+
+/** Loads an ingress or peer config, whichever the file is; throws ConfigError. */
+export async function loadAnyConfig(path: string): Promise<LoadedConfig> {
+  const abs = resolve(path);
+  const source = await readYamlFile(abs, displayPath(abs));
+  const contents = source.doc.contents;
+  const keys = isMap(contents)
+    ? contents.items.flatMap((pair) => (isScalar(pair.key) && typeof pair.key.value === "string" ? [pair.key.value] : []))
+    : [];
+  const kind = detectConfigKind(keys);
+  if (kind === undefined) {
+    throw new ConfigError([{
+      file: source.file,
+      line: 1,
+      column: 1,
+      message: "cannot tell whether this is an ingress config (listeners, peers) or a peer config (listen, allow)",
+    }]);
+  }
+  return kind === "ingress" ? ingressConfigFromYaml(source, dirname(abs)) : peerConfigFromYaml(source, dirname(abs));
+}

@@ -1,0 +1,31 @@
+// What the config loaders hand the commands: the exact options a role starts with, plus what the
+// cli itself needs (grace period, certificate facts for logs and `check`).
+import type { IngressOptions } from "@tlsbridge/ingress";
+import type { PeerOptions } from "@tlsbridge/peer";
+import type { CertificateInfo } from "./certificate-info.ts";
+
+/** Fields both loaded configs carry. */
+type LoadedCommon = {
+  /** The config file as displayed in messages. */
+  readonly file: string;
+  readonly shutdownGraceMs: number;
+  /** Every certificate read (CA bundles, node and listener certificates), in config order. */
+  readonly certificates: readonly CertificateInfo[];
+};
+
+/** A validated, frozen ingress config. */
+export type LoadedIngressConfig = LoadedCommon & {
+  readonly kind: "ingress";
+  readonly options: IngressOptions;
+  /** Displayed rule file of each listener, parallel to `options.listeners`. */
+  readonly ruleFiles: readonly string[];
+};
+
+/** A validated, frozen peer config. */
+export type LoadedPeerConfig = LoadedCommon & {
+  readonly kind: "peer";
+  readonly options: PeerOptions;
+};
+
+/** Either kind. */
+export type LoadedConfig = LoadedIngressConfig | LoadedPeerConfig;

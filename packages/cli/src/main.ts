@@ -1,0 +1,145 @@
+// The `tlsbridge` program: picks the command, parses its options with node:util parseArgs, and
+// turns every user error into one line on stderr and an exit code (never a stack trace).
+import { parseArgs } from "node:util";
+import type { ParseArgsConfig } from "node:util";
+import { ConfigError } from "@tlsbridge/rules";
+import { runCheck } from "./command-check.ts";
+import { runPkiInit } from "./command-pki.ts";
+import { EXIT_CODES } from "./exit-codes.ts";
+import type { ExitCode } from "./exit-codes.ts";
+import { HELP_TEXT } from "./help-text.ts";
+import type { HelpTopic } from "./help-text.ts";
+import { PKI_ERROR_CODES, PkiError } from "./pki/index.ts";
+import { UsageError } from "./usage-error.ts";
+import { programVersion } from "./version.ts";
+
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+const err = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** Runs the program with `argv` (without node and script); resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<ExitCode> {
+  try {
+    return await dispatch(argv);
+  } catch (error) {
+    return report(error);
+  }
+}
+
+async function dispatch(argv: readonly string[]): Promise<ExitCode> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+      err(HELP_TEXT[""]);
+      return EXIT_CODES.usage;
+    case "-h":
+    case "--help":
+    case "help":
+      out(HELP_TEXT[""]);
+      return EXIT_CODES.ok;
+    case "-V":
+    case "--version":
+      out(programVersion());
+      return EXIT_CODES.ok;
+    case "ingress":
+    case "peer":
+      return runRole(command, rest);
+    case "check":
+      return check(rest);
+    case "pki":
+      return pki(rest);
+    default:
+      throw new UsageError(command.startsWith("-") ? `unknown option '${command}'` : `unknown command '${command}'`);
+  }
+}
+
+async function runRole(role: "ingress" | "peer", args: readonly string[]): Promise<ExitCode> {
+  const { values } = parse(role, args, {
+    config: { type: "string", short: "c" },
+    "log-level": { type: "string" },
+    pretty: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help === true) return help(role);
+  const config = requireConfig(values.config, role);
+  // Loaded on demand: only these two commands need sockets, TLS and the roles.
+  const { runNode } = await import("./run-node.ts");
+  return runNode({ role, config, logLevel: values["log-level"], pretty: values.pretty === true });
+}
+
+async function check(args: readonly string[]): Promise<ExitCode> {
+  const { values, positionals } = parse("check", args, {
+    config: { type: "string", short: "c" },
+    help: { type: "boolean", short: "h" },
+  }, true);
+  if (values.help === true) return help("check");
+  return runCheck(requireConfig(values.config, "check"), positionals, out);
+}
+
+async function pki(args: readonly string[]): Promise<ExitCode> {
+  const { values, positionals } = parse("pki", args, {
+    force: { type: "boolean" },
+    "peer-name": { type: "string", multiple: true },
+    "ingress-name": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  }, true);
+  if (values.help === true) return help("pki");
+  const [sub, dir, ...extra] = positionals;
+  if (sub !== "init") throw new UsageError(sub === undefined ? "missing subcommand (pki init DIR)" : `unknown subcommand 'pki ${sub}'`, "pki");
+  if (dir === undefined) throw new UsageError("missing DIR (pki init DIR)", "pki");
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0] ?? ""}'`, "pki");
+  return runPkiInit(dir, {
+    force: values.force === true,
+    ...(values["peer-name"] === undefined ? {} : { peerNames: values["peer-name"] }),
+    ...(values["ingress-name"] === undefined ? {} : { ingressName: values["ingress-name"] }),
+  }, out);
+}
+
+/** parseArgs with its errors turned into UsageErrors; positionals only where the command takes them. */
+function parse<O extends NonNullable<ParseArgsConfig["options"]>>(
+  command: HelpTopic,
+  args: readonly string[],
+  options: O,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals, strict: true });
+  } catch (error) {
+    // parseArgs errors are TypeErrors with ERR_PARSE_ARGS_* codes and a one-line message.
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    if (!code.startsWith("ERR_PARSE_ARGS")) throw error;
+    // Keep the first sentence: the rest is advice about `--` that rarely applies here.
+    const first = (error as Error).message.split(/\.\s|\n/)[0] ?? "bad arguments";
+    throw new UsageError(first.charAt(0).toLowerCase() + first.slice(1), command);
+  }
+}
+
+function requireConfig(config: string | undefined, command: HelpTopic): string {
+  if (config === undefined || config === "") throw new UsageError("missing --config FILE", command);
+  return config;
+}
+
+function help(topic: HelpTopic): ExitCode {
+  out(HELP_TEXT[topic]);
+  return EXIT_CODES.ok;
+}
+
+function report(error: unknown): ExitCode {
+  if (error instanceof UsageError) {
+    err(`tlsbridge: ${error.message}`);
+    err(`Run 'tlsbridge${error.command === undefined ? "" : ` ${error.command}`} --help' for usage.`);
+    return EXIT_CODES.usage;
+  }
+  if (error instanceof ConfigError) {
+    err(error.message);
+    return EXIT_CODES.usage;
+  }
+  if (error instanceof PkiError) {
+    err(`tlsbridge pki: ${error.message}`);
+    return error.code === PKI_ERROR_CODES.exists ? EXIT_CODES.runtime : EXIT_CODES.usage;
+  }
+  // Our own fault or the system's: one line, plus the stack when asked for.
+  const message = error instanceof Error ? error.message : String(error);
+  err(`tlsbridge: ${message}`);
+  if (process.env.TLSBRIDGE_DEBUG !== undefined && error instanceof Error) err(error.stack ?? "");
+  return EXIT_CODES.runtime;
+}

@@ -1,0 +1,74 @@
+// The `tls:` mapping of a node (`ca`, `cert`, `key`) or of an HTTPS-proxy listener (`cert`, `key`):
+// every file read and parsed, the key checked against the certificate, certificates described.
+import { addProblem, expectMap, requireKey, resolveNode } from "@tlsbridge/rules";
+import type { ConfigProblem, YamlSource } from "@tlsbridge/rules";
+import { describeCertificate } from "./certificate-info.ts";
+import type { CertificateInfo } from "./certificate-info.ts";
+import { readCertificateFile, readKeyFile } from "./pem-file.ts";
+
+/** A certificate chain and its key, as PEM bytes, plus what was found in them. */
+export type CertAndKey = {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly certificates: readonly CertificateInfo[];
+};
+
+/** A node's TLS material: trust anchors too. */
+export type NodeTls = CertAndKey & { readonly ca: Buffer };
+
+/** Parses a node's `tls: { ca, cert, key }`; undefined (with problems) if anything is wrong. */
+export async function parseNodeTls(
+  node: unknown,
+  baseDir: string,
+  source: YamlSource,
+  problems: ConfigProblem[],
+): Promise<NodeTls | undefined> {
+  const fields = expectMap(node, source, problems, ["ca", "cert", "key"]);
+  if (fields === undefined) return undefined;
+  const caNode = requireKey(fields, "ca", source, problems);
+  const [ca, pair] = await Promise.all([
+    fields.values.has("ca") ? readCertificateFile(caNode, baseDir, source, problems) : undefined,
+    certAndKey(fields, baseDir, source, problems),
+  ]);
+  if (ca === undefined || pair === undefined) return undefined;
+  const caInfo = ca.certificates.map((c) => describeCertificate(c, ca.file, "ca"));
+  return { ca: ca.pem, cert: pair.cert, key: pair.key, certificates: [...caInfo, ...pair.certificates] };
+}
+
+/** Parses a listener's `tls: { cert, key }` (an HTTPS proxy). */
+export async function parseListenerTls(
+  node: unknown,
+  baseDir: string,
+  source: YamlSource,
+  problems: ConfigProblem[],
+): Promise<CertAndKey | undefined> {
+  const fields = expectMap(node, source, problems, ["cert", "key"]);
+  if (fields === undefined) return undefined;
+  return certAndKey(fields, baseDir, source, problems);
+}
+
+async function certAndKey(
+  fields: NonNullable<ReturnType<typeof expectMap>>,
+  baseDir: string,
+  source: YamlSource,
+  problems: ConfigProblem[],
+): Promise<CertAndKey | undefined> {
+  const certNode = requireKey(fields, "cert", source, problems);
+  const keyNode = requireKey(fields, "key", source, problems);
+  const [cert, key] = await Promise.all([
+    fields.values.has("cert") ? readCertificateFile(certNode, baseDir, source, problems) : undefined,
+    fields.values.has("key") ? readKeyFile(keyNode, baseDir, source, problems) : undefined,
+  ]);
+  if (cert === undefined || key === undefined) return undefined;
+  const leaf = cert.certificates[0];
+  if (leaf === undefined) return undefined;
+  if (!leaf.checkPrivateKey(key.key)) {
+    addProblem(resolveNode(keyNode, source), source, problems, `${key.file} is not the private key of the certificate in ${cert.file}`);
+    return undefined;
+  }
+  return {
+    cert: cert.pem,
+    key: key.pem,
+    certificates: cert.certificates.map((c) => describeCertificate(c, cert.file, "cert")),
+  };
+}
