@@ -9,7 +9,7 @@ import type tls from "node:tls";
 import type { Logger } from "pino";
 import type { RuleSet } from "@tlsbridge/rules";
 import {
-  acceptTls, answerAndClose, DialError, dialTls, HandshakeError, isCertificateFailure, LOG_EVENTS, readUntil,
+  answerAndClose, DialError, dialTls, isCertificateFailure, LOG_EVENTS, readUntil,
   ReadUntilError, splice,
 } from "@tlsbridge/transport";
 import type { ConnectionRegistry, SpliceEnd } from "@tlsbridge/transport";
@@ -28,19 +28,20 @@ export type ListenerContext = {
   readonly rules: RuleSet;
   readonly peers: ReadonlyMap<string, PeerEndpoint>;
   readonly peerContext: tls.SecureContext;
-  /** Present for an HTTPS-proxy listener. */
-  readonly listenerContext: tls.SecureContext | undefined;
   readonly limits: IngressLimits;
   readonly registry: ConnectionRegistry;
   readonly log: Logger;
 };
 
-/** Serves one accepted client connection; never throws (every failure is answered and logged). */
-export async function serveClient(raw: net.Socket, context: ListenerContext): Promise<void> {
+/**
+ * Serves one accepted client connection (`client` is TLS on an HTTPS-proxy listener, with `raw` the
+ * TCP socket under it; on a plain listener both are the same socket). Never throws: every failure
+ * is answered and logged.
+ */
+export async function serveClient(client: net.Socket, raw: net.Socket, context: ListenerContext): Promise<void> {
   const id = randomUUID();
   const log = context.log.child({ tunnel: id, client: `${raw.remoteAddress}:${raw.remotePort}` });
   const started = performance.now();
-  let client: net.Socket = raw;
   let upstream: SpliceEnd | undefined;
   let aborted = false;
   const unregister = context.registry.add({
@@ -50,16 +51,8 @@ export async function serveClient(raw: net.Socket, context: ListenerContext): Pr
       upstream?.socket.destroy();
     },
   });
-  raw.setNoDelay(true);
-  raw.on("error", () => {}); // routine resets before the splice owns the socket
+  client.on("error", () => {}); // routine resets before the splice owns the socket
   try {
-    if (context.listenerContext !== undefined) {
-      client = await acceptTls(raw, {
-        secureContext: context.listenerContext,
-        requireClientCert: false,
-        handshakeTimeoutMs: context.limits.headTimeoutMs,
-      });
-    }
     const reader = new HeadReader(context.limits.maxHeadBytes, "TLSB_ERR_HEAD_TOO_LARGE");
     const { head, rest: earlyData } = await readUntil(client, (chunk) => reader.push(chunk), context.limits.headTimeoutMs)
       .catch((err: unknown) => {
@@ -158,15 +151,19 @@ async function readPeerResponse(
         cause, details: `peer ${peer.name} did not answer in time`,
       });
     }
+    // A peer that refuses our certificate closes without an alert (Node checks the chain after the
+    // handshake), so a silent close right after the handshake is worth a hint in the details.
+    const silent = err instanceof ReadUntilError && err.bytesRead === 0;
     throw new TunnelError("TLSB_ERR_PEER_RESPONSE", `peer ${peer.name} closed before answering`, {
-      cause: err, details: `peer ${peer.name} closed the connection without a response`,
+      cause: err,
+      details: `peer ${peer.name} closed the connection without a response${silent ? " (did it refuse this ingress's certificate?)" : ""}`,
     });
   }
 }
 
 function refuse(client: net.Socket, err: unknown, context: ListenerContext, log: Logger): void {
-  if (err instanceof ReadUntilError || err instanceof HandshakeError) {
-    // The client left, or failed its TLS handshake, before a request: nobody to answer.
+  if (err instanceof ReadUntilError) {
+    // The client left before a request: nobody to answer.
     log.debug({ event: LOG_EVENTS.requestRejected, reason: err.message }, "client left before a request");
     client.destroy();
     return;

@@ -3,7 +3,8 @@
 import net from "node:net";
 import type { Logger } from "pino";
 import {
-  ConnectionRegistry, createListenerSecureContext, createNodeSecureContext, listen, LOG_EVENTS, stopListening,
+  ConnectionRegistry, createNodeSecureContext, createTlsListener, listen, listenerTlsSettings, LOG_EVENTS,
+  stopListening,
 } from "@tlsbridge/transport";
 import { serveClient } from "./client-connection.ts";
 import type { IngressOptions } from "./ingress-options.ts";
@@ -27,27 +28,33 @@ export async function startIngress(options: IngressOptions, context: { log: Logg
   const listeners: Array<{ site: string; host: string; port: number }> = [];
   try {
     for (const listener of options.listeners) {
-      const listenerContext = listener.tls === undefined
-        ? undefined
-        : createListenerSecureContext(listener.tls.cert, listener.tls.key, options.keyExchangeGroups);
       const shared = {
         nodeName: options.nodeName,
         site: listener.site,
         rules: listener.rules,
         peers: options.peers,
         peerContext,
-        listenerContext,
         limits: options.limits,
         registry,
         log: log.child({ site: listener.site }),
       };
-      const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => void serveClient(socket, shared));
+      const server = listener.tls === undefined
+        ? net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => void serveClient(socket, socket, shared))
+        : createTlsListener(
+          {
+            tlsSettings: listenerTlsSettings(listener.tls.cert, listener.tls.key, options.keyExchangeGroups),
+            requireClientCert: false,
+            handshakeTimeoutMs: options.limits.headTimeoutMs,
+          },
+          (socket, raw) => void serveClient(socket, raw, shared),
+          (err, remote) => shared.log.debug({ event: LOG_EVENTS.requestRejected, remote, reason: err.message }, "client TLS handshake failed"),
+        );
       servers.push(server);
       const address = await listen(server, listener.host, listener.port);
       listeners.push({ site: listener.site, host: address.address, port: address.port });
       log.info({
         event: LOG_EVENTS.listening, site: listener.site, address: `${address.address}:${address.port}`,
-        tls: listenerContext !== undefined,
+        tls: listener.tls !== undefined,
       }, "listening");
     }
   } catch (err) {

@@ -1,6 +1,6 @@
 // One connection from an ingress at the peer, start to end:
 //
-//   accept ─▶ TLS handshake, client certificate required (auth.denied on failure)
+//   (TLS handshake and client certificate already checked by the listener)
 //     ─▶ read head ─▶ parse CONNECT ─▶ allow list (403) ─▶ DNS + dial service (502/504)
 //     ─▶ answer 200, forward early data, splice
 import { randomUUID } from "node:crypto";
@@ -9,7 +9,7 @@ import type tls from "node:tls";
 import type { Logger } from "pino";
 import type { AllowList } from "@tlsbridge/rules";
 import {
-  acceptTls, answerAndClose, DialError, dialTcp, HandshakeError, LOG_EVENTS, readUntil, ReadUntilError, splice,
+  answerAndClose, DialError, dialTcp, LOG_EVENTS, readUntil, ReadUntilError, splice,
 } from "@tlsbridge/transport";
 import type { ConnectionRegistry } from "@tlsbridge/transport";
 import {
@@ -23,17 +23,18 @@ import { serviceDialError } from "./service-failure.ts";
 export type PeerContext = {
   readonly nodeName: string;
   readonly allow: AllowList;
-  readonly secureContext: tls.SecureContext;
   readonly limits: PeerLimits;
   readonly registry: ConnectionRegistry;
   readonly log: Logger;
 };
 
-/** Serves one accepted connection from an ingress; never throws (failures are answered and logged). */
-export async function serveIngress(raw: net.Socket, context: PeerContext): Promise<void> {
+/**
+ * Serves one authenticated connection from an ingress (`raw` is the TCP socket under it); never
+ * throws (failures are answered and logged).
+ */
+export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, context: PeerContext): Promise<void> {
   const started = performance.now();
   let log = context.log.child({ remote: `${raw.remoteAddress}:${raw.remotePort}` });
-  let socket: tls.TLSSocket | undefined;
   let service: net.Socket | undefined;
   let aborted = false;
   const unregister = context.registry.add({
@@ -43,13 +44,8 @@ export async function serveIngress(raw: net.Socket, context: PeerContext): Promi
       service?.destroy();
     },
   });
-  raw.on("error", () => {}); // routine resets before the splice owns the socket
+  socket.on("error", () => {}); // routine resets before the splice owns the socket
   try {
-    socket = await acceptTls(raw, {
-      secureContext: context.secureContext,
-      requireClientCert: true,
-      handshakeTimeoutMs: context.limits.tlsHandshakeTimeoutMs,
-    });
     const certificate = socket.getPeerCertificate();
     log = log.child({ ingress: certificate.subject?.CN });
     log.debug({ event: LOG_EVENTS.authGranted, fingerprint256: certificate.fingerprint256 }, "ingress authenticated");
@@ -96,20 +92,16 @@ export async function serveIngress(raw: net.Socket, context: PeerContext): Promi
     }, "tunnel closed");
   } catch (err) {
     service?.destroy();
-    refuse(socket, raw, err, context, log);
+    refuse(socket, err, context, log);
   } finally {
     unregister();
   }
 }
 
-function refuse(socket: tls.TLSSocket | undefined, raw: net.Socket, err: unknown, context: PeerContext, log: Logger): void {
-  if (err instanceof HandshakeError) {
-    log.warn({ event: LOG_EVENTS.authDenied, reason: err.reason, err: err.cause ?? err }, "ingress refused at the TLS handshake");
-    return;
-  }
-  if (socket === undefined || err instanceof ReadUntilError) {
-    log.debug({ event: LOG_EVENTS.requestRejected, reason: (err as Error).message }, "ingress left before a request");
-    raw.destroy();
+function refuse(socket: tls.TLSSocket, err: unknown, context: PeerContext, log: Logger): void {
+  if (err instanceof ReadUntilError) {
+    log.debug({ event: LOG_EVENTS.requestRejected, reason: err.message }, "ingress left before a request");
+    socket.destroy();
     return;
   }
   if (!isTunnelError(err)) {

@@ -1,8 +1,9 @@
 // Starts the peer role: one mTLS listener whose connections come from ingresses, and the registry
 // that graceful shutdown drains.
-import net from "node:net";
 import type { Logger } from "pino";
-import { ConnectionRegistry, createNodeSecureContext, listen, LOG_EVENTS, stopListening } from "@tlsbridge/transport";
+import {
+  ConnectionRegistry, createTlsListener, listen, LOG_EVENTS, nodeTlsSettings, stopListening,
+} from "@tlsbridge/transport";
 import { serveIngress } from "./ingress-connection.ts";
 import type { PeerOptions } from "./peer-options.ts";
 
@@ -20,15 +21,16 @@ export type RunningPeer = {
 export async function startPeer(options: PeerOptions, context: { log: Logger }): Promise<RunningPeer> {
   const log = context.log.child({ role: "peer" });
   const registry = new ConnectionRegistry();
-  const shared = {
-    nodeName: options.nodeName,
-    allow: options.allow,
-    secureContext: createNodeSecureContext(options.tls, options.keyExchangeGroups),
-    limits: options.limits,
-    registry,
-    log,
-  };
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => void serveIngress(socket, shared));
+  const shared = { nodeName: options.nodeName, allow: options.allow, limits: options.limits, registry, log };
+  const server = createTlsListener(
+    {
+      tlsSettings: nodeTlsSettings(options.tls, options.keyExchangeGroups),
+      requireClientCert: true,
+      handshakeTimeoutMs: options.limits.tlsHandshakeTimeoutMs,
+    },
+    (socket, raw) => void serveIngress(socket, raw, shared),
+    (err, remote) => log.warn({ event: LOG_EVENTS.authDenied, remote, reason: err.reason, err }, "ingress refused at the TLS handshake"),
+  );
   const address = await listen(server, options.host, options.port);
   log.info({ event: LOG_EVENTS.listening, address: `${address.address}:${address.port}`, tls: true }, "listening");
   return {

@@ -2,7 +2,7 @@
 // with classified failures, reading a head off a socket, splicing, and the stable log event names.
 export type { TlsMaterial } from "./tls-material.ts";
 export { DEFAULT_KEY_EXCHANGE_GROUPS } from "./tls-material.ts";
-export { createListenerSecureContext, createNodeSecureContext } from "./secure-context.ts";
+export { createNodeSecureContext, listenerTlsSettings, nodeTlsSettings } from "./secure-context.ts";
 export { DialError, DIAL_FAILURES } from "./dial-error.ts";
 export type { DialFailure } from "./dial-error.ts";
 export { dialTcp } from "./dial-tcp.ts";
@@ -15,8 +15,8 @@ export { splice } from "./splice.ts";
 export type { Splice, SpliceEnd, SpliceOutcome, SpliceResult } from "./splice.ts";
 export { LOG_EVENTS } from "./log-events.ts";
 export type { LogEvent } from "./log-events.ts";
-export { acceptTls, HandshakeError } from "./accept-tls.ts";
-export type { AcceptTlsOptions } from "./accept-tls.ts";
+export { createTlsListener, HandshakeError } from "./tls-listener.ts";
+export type { TlsConnectionHandler, TlsListenerOptions, TlsRefusalHandler } from "./tls-listener.ts";
 export { ConnectionRegistry } from "./connection-registry.ts";
 export type { Closable } from "./connection-registry.ts";
 export { listen, stopListening } from "./listen.ts";
