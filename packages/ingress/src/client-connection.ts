@@ -8,18 +8,15 @@ import type net from "node:net";
 import type tls from "node:tls";
 import type { Logger } from "pino";
 import type { RuleSet } from "@tlsbridge/rules";
-import {
-  answerAndClose, DialError, dialTls, isCertificateFailure, LOG_EVENTS, readUntil,
-  ReadUntilError, splice,
-} from "@tlsbridge/transport";
+import { answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
 import type { ConnectionRegistry, SpliceEnd } from "@tlsbridge/transport";
 import {
   formatConnectEstablished, formatConnectRequest, formatErrorResponse, formatRelayedResponse, HeadReader,
-  isTunnelError, parseConnectRequest, parseResponseHead, TUNNEL_ID_HEADER, TunnelError, viaEntry, viaIncludes,
+  isTunnelError, parseConnectRequest, TUNNEL_ID_HEADER, TunnelError, viaEntry, viaIncludes,
 } from "@tlsbridge/wire";
-import type { ConnectRequest, ResponseHead } from "@tlsbridge/wire";
+import type { ConnectRequest } from "@tlsbridge/wire";
 import type { IngressLimits, PeerEndpoint } from "./ingress-options.ts";
-import { peerDialError } from "./peer-failure.ts";
+import { openPeerTunnel } from "./peer-tunnel.ts";
 
 /** What every connection of one listener shares. */
 export type ListenerContext = {
@@ -75,21 +72,14 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
     const peer = context.peers.get(match.rule.peer) as PeerEndpoint;
     const routed = log.child({ site: context.site, target: target.authority, rule: match.rule.index, peer: peer.name });
 
-    const connection = await dialTls({
-      host: peer.host,
-      port: peer.port,
-      servername: peer.servername,
+    const connection = await openPeerTunnel(peer, replayedRequest(request, id, context.nodeName), earlyData, {
       secureContext: context.peerContext,
-      timeoutMs: context.limits.peerConnectTimeoutMs,
-    }).catch((err: unknown) => {
-      throw err instanceof DialError ? peerDialError(peer.name, err) : err;
+      limits: context.limits,
+      onDialed: (dialed) => (upstream = dialed),
     });
     upstream = connection;
     if (aborted) return;
-    connection.socket.on("error", () => {}); // classified below while reading the response
-    connection.socket.write(Buffer.concat([replayedRequest(request, id, context.nodeName), earlyData]));
-
-    const { response, rest: tunnelStart } = await readPeerResponse(connection.socket, peer, context.limits);
+    const { response, rest: tunnelStart } = connection;
     if (response.status !== 200) {
       routed.info({ event: LOG_EVENTS.peerResponse, status: response.status }, "peer refused the tunnel");
       connection.socket.destroy();
@@ -125,40 +115,6 @@ function replayedRequest(request: ConnectRequest, id: string, nodeName: string):
   const via = request.headers.filter(([name]) => name.toLowerCase() === "via").map(([, value]) => value);
   via.push(viaEntry(nodeName));
   return formatConnectRequest(request.target, [["Via", via.join(", ")], [TUNNEL_ID_HEADER, id]]);
-}
-
-async function readPeerResponse(
-  socket: tls.TLSSocket,
-  peer: PeerEndpoint,
-  limits: IngressLimits,
-): Promise<{ response: ResponseHead; rest: Buffer }> {
-  const reader = new HeadReader(limits.maxHeadBytes, "TLSB_ERR_PEER_RESPONSE");
-  try {
-    const { head, rest } = await readUntil(socket, (chunk) => reader.push(chunk), limits.peerResponseTimeoutMs);
-    return { response: parseResponseHead(head), rest };
-  } catch (err) {
-    if (isTunnelError(err)) throw err;
-    const cause = err instanceof ReadUntilError ? err.cause : err;
-    // TLS 1.3: the peer checks our certificate after our side of the handshake is done, so its
-    // refusal arrives here, as an alert, rather than during the dial.
-    if (isCertificateFailure(cause)) {
-      throw new TunnelError("TLSB_ERR_PEER_CERT", `peer ${peer.name} refused our certificate`, {
-        cause, details: `peer ${peer.name} refused the ingress certificate`,
-      });
-    }
-    if (err instanceof ReadUntilError && err.reason === "timeout") {
-      throw new TunnelError("TLSB_ERR_CONNECT_TIMEOUT", `peer ${peer.name} did not answer the CONNECT in time`, {
-        cause, details: `peer ${peer.name} did not answer in time`,
-      });
-    }
-    // A peer that refuses our certificate closes without an alert (Node checks the chain after the
-    // handshake), so a silent close right after the handshake is worth a hint in the details.
-    const silent = err instanceof ReadUntilError && err.bytesRead === 0;
-    throw new TunnelError("TLSB_ERR_PEER_RESPONSE", `peer ${peer.name} closed before answering`, {
-      cause: err,
-      details: `peer ${peer.name} closed the connection without a response${silent ? " (did it refuse this ingress's certificate?)" : ""}`,
-    });
-  }
 }
 
 function refuse(client: net.Socket, err: unknown, context: ListenerContext, log: Logger): void {
