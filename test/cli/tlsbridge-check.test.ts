@@ -1,0 +1,124 @@
+// `tlsbridge check` on the shipped configs (copied next to a fresh `pki init`, exactly as the demo
+// lays them out) and on broken configs, whose every problem must come back as file:line:col.
+import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, runTlsbridge } from "./run-tlsbridge.ts";
+
+let base: string;
+
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), "tlsbridge-cli-check-"));
+  await cp(join(REPO_ROOT, "configs"), join(base, "configs"), { recursive: true });
+  const pki = await runTlsbridge(["pki", "init", "pki"], { cwd: base });
+  expect(pki.code).toBe(0);
+});
+
+afterAll(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+const check = (...args: string[]) => runTlsbridge(["check", ...args], { cwd: base });
+
+describe("tlsbridge check on the shipped configs", () => {
+  it("passes for ingress.yaml, listing listeners, peers and certificates", async () => {
+    const r = await check("--config", "configs/ingress.yaml");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("configs/ingress.yaml: ok (ingress config, node tlsbridge-ingress)");
+    expect(r.stdout).toContain("listener 127.0.0.1:8080: site hq, configs/sites/hq.yaml (2 rules)");
+    expect(r.stdout).toContain("peer cloud-east: 127.0.0.1:4443, servername localhost");
+    expect(r.stdout).toMatch(/ca {3}pki\/ca\.pem: CN=tlsbridge private CA, expires \d{4}-/);
+    expect(r.stdout).toMatch(/cert pki\/ingress\.pem: CN=ingress\.tlsbridge\.test, expires \d{4}-.* \(36[45] days\)/);
+  });
+
+  it("says which rule and peer localhost:9080 takes, and why example.org:443 goes nowhere", async () => {
+    const r = await check("--config", "configs/ingress.yaml", "localhost:9080", "example.org:443");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      "  site hq (127.0.0.1:8080): rules[0] (configs/sites/hq.yaml:6:5) 'localhost' ports 9080 -> peer cloud-east at 127.0.0.1:4443 (servername localhost)",
+    );
+    expect(r.stdout).toContain(
+      "  site hq (127.0.0.1:8080): refused (403): no rule matches example.org:443: no rule's pattern matches the host",
+    );
+  });
+
+  it("explains a host that matches a rule but not its port", async () => {
+    const r = await check("--config", "configs/ingress.yaml", "localhost:22");
+    expect(r.stdout).toContain("refused (403): no rule matches localhost:22: rules[0] (configs/sites/hq.yaml:6:5) matches the host but not port 22");
+  });
+
+  it("passes for peer.yaml and says whether the allow list admits each target", async () => {
+    const r = await check("--config", "configs/peer.yaml", "localhost:9080", "LOCALHOST.:9080", "localhost:80", "example.org:443");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("configs/peer.yaml: ok (peer config, node tlsbridge-peer)");
+    expect(r.stdout).toMatch(/cert pki\/peer\.pem: CN=peer\.tlsbridge\.test/);
+    expect(r.stdout).toContain("localhost:9080: allowed by allow[0] (configs/peer.yaml:16:5) 'localhost' ports 9080");
+    expect(r.stdout).toContain("localhost:80: not allowed (403): allow[0] (configs/peer.yaml:16:5) matches the host but not port 80 (ports 9080)");
+    expect(r.stdout).toContain("example.org:443: not allowed (403): no allow entry's pattern matches the host");
+  });
+});
+
+describe("tlsbridge check on broken configs", () => {
+  it("reports every problem of an ingress config at its file:line:column and exits 2", async () => {
+    await writeFile(join(base, "configs", "broken-peer-site.yaml"), "rules:\n  - match: 'x[.]example'\n    peer: cloud-west\n");
+    await writeFile(
+      join(base, "configs", "broken-ingress.yaml"),
+      [
+        "listeners:",
+        "  - listen: 127.0.0.1:8080",
+        "    rules: sites/hq.yaml",
+        "  - listen: 127.0.0.1:8080",
+        "    rules: broken-peer-site.yaml",
+        "  - listen: 127.0.0.1:70000",
+        "    rules: sites/missing.yaml",
+        "peers:",
+        "  cloud-east: { address: 127.0.0.1:4443, colour: blue }",
+        "tls: { ca: ../pki/none.pem, cert: ../pki/ingress.pem, key: ../pki/peer-key.pem }",
+        "limits: { idleTimeoutMs: -1 }",
+        "",
+      ].join("\n"),
+    );
+    const r = await check("--config", "configs/broken-ingress.yaml");
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trimEnd().split("\n")).toEqual([
+      "configs/broken-ingress.yaml:4:13: duplicate listen address 127.0.0.1:8080 (already used at line 2)",
+      "configs/broken-ingress.yaml:6:13: port 70000 is out of range (0-65535)",
+      "configs/broken-ingress.yaml:7:12: cannot read rule file configs/sites/missing.yaml: no such file",
+      "configs/broken-ingress.yaml:9:42: unknown key 'colour'; expected one of address, servername",
+      "configs/broken-ingress.yaml:10:12: cannot read pki/none.pem: no such file",
+      "configs/broken-ingress.yaml:10:60: pki/peer-key.pem is not the private key of the certificate in pki/ingress.pem",
+      "configs/broken-ingress.yaml:11:26: expected an integer from 1 to 86400000, got number -1",
+      "configs/broken-peer-site.yaml:3:11: unknown peer 'cloud-west'; expected one of cloud-east",
+    ]);
+  });
+
+  it("reports a peer config's problems, including a bad allow pattern and an unknown key", async () => {
+    await writeFile(
+      join(base, "configs", "broken-peer.yaml"),
+      ["listen: 127.0.0.1", "tls: { ca: ../pki/ca.pem, cert: ../pki/peer.pem, key: ../pki/peer-key.pem }", "allow:", "  - match: '(unclosed'", "colour: blue", ""].join("\n"),
+    );
+    const r = await check("--config", "configs/broken-peer.yaml");
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines[0]).toBe("configs/broken-peer.yaml:1:9: expected host:port or [ipv6]:port, got '127.0.0.1'");
+    expect(lines[1]).toMatch(/^configs\/broken-peer\.yaml:4:12: invalid regular expression/);
+    expect(lines[2]).toBe("configs/broken-peer.yaml:5:1: unknown key 'colour'; expected one of listen, allow, node, tls, limits, keyExchangeGroups, shutdownGraceMs");
+    expect(lines).toHaveLength(3);
+  });
+
+  it("reports YAML syntax errors with their position", async () => {
+    await writeFile(join(base, "configs", "syntax.yaml"), "listen: [127.0.0.1:4443\nallow: []\n");
+    const r = await check("--config", "configs/syntax.yaml");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^configs\/syntax\.yaml:\d+:\d+: YAML: /);
+  });
+
+  it("says when a file is neither an ingress nor a peer config", async () => {
+    const r = await check("--config", "configs/sites/hq.yaml");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("configs/sites/hq.yaml:1:1: cannot tell whether this is an ingress config (listeners, peers) or a peer config (listen, allow)\n");
+  });
+});
