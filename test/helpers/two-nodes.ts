@@ -51,6 +51,9 @@ const TEST_INGRESS_LIMITS: IngressLimits = {
   peerConnectTimeoutMs: 5_000,
   peerResponseTimeoutMs: 10_000,
   idleTimeoutMs: 60_000,
+  maxTunnels: 1_000,
+  maxTunnelsPerClient: 1_000,
+  maxTunnelLifetimeMs: 0,
 };
 
 const TEST_PEER_LIMITS: PeerLimits = {
@@ -59,6 +62,9 @@ const TEST_PEER_LIMITS: PeerLimits = {
   tlsHandshakeTimeoutMs: 5_000,
   serviceConnectTimeoutMs: 5_000,
   idleTimeoutMs: 60_000,
+  maxTunnels: 1_000,
+  maxTunnelsPerIngress: 1_000,
+  maxTunnelLifetimeMs: 0,
 };
 
 function material(ca: string, issued: IssuedCertificate): TlsMaterial {

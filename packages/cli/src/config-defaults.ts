@@ -12,6 +12,9 @@ export const CONFIG_DEFAULTS = {
       peerConnectTimeoutMs: 10_000,
       peerResponseTimeoutMs: 30_000,
       idleTimeoutMs: 300_000,
+      maxTunnels: 4_096,
+      maxTunnelsPerClient: 256,
+      maxTunnelLifetimeMs: 0,
     },
   },
   peer: {
@@ -22,6 +25,9 @@ export const CONFIG_DEFAULTS = {
       tlsHandshakeTimeoutMs: 10_000,
       serviceConnectTimeoutMs: 10_000,
       idleTimeoutMs: 300_000,
+      maxTunnels: 8_192,
+      maxTunnelsPerIngress: 4_096,
+      maxTunnelLifetimeMs: 0,
     },
   },
   keyExchangeGroups: DEFAULT_KEY_EXCHANGE_GROUPS,
@@ -35,4 +41,6 @@ export const CONFIG_DEFAULTS = {
 export const SETTING_BOUNDS = {
   Ms: [1, 86_400_000],
   Bytes: [1_024, 1_048_576],
+  /** `maxTunnels...` counts. */
+  Tunnels: [1, 1_000_000],
 } as const;

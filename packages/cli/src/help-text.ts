@@ -28,14 +28,16 @@ and replays the CONNECT to the chosen peer over mutual TLS.
 
 Config keys (ingress.yaml): node, listeners[{listen, rules, tls?}], peers{NAME: {address, servername?}},
 tls{ca, cert, key}, limits{maxHeadBytes=${d.ingress.limits.maxHeadBytes}, headTimeoutMs=${d.ingress.limits.headTimeoutMs},
-peerConnectTimeoutMs=${d.ingress.limits.peerConnectTimeoutMs}, peerResponseTimeoutMs=${d.ingress.limits.peerResponseTimeoutMs}, idleTimeoutMs=${d.ingress.limits.idleTimeoutMs}},
+peerConnectTimeoutMs=${d.ingress.limits.peerConnectTimeoutMs}, peerResponseTimeoutMs=${d.ingress.limits.peerResponseTimeoutMs}, idleTimeoutMs=${d.ingress.limits.idleTimeoutMs},
+maxTunnels=${d.ingress.limits.maxTunnels}, maxTunnelsPerClient=${d.ingress.limits.maxTunnelsPerClient}, maxTunnelLifetimeMs=${d.ingress.limits.maxTunnelLifetimeMs} (0: none)},
 keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, node=${d.ingress.node}.`),
   peer: nodeHelp("peer", `Accepts mutual TLS from ingresses, checks each CONNECT against its allow list, resolves the
 name, dials the service and splices.
 
 Config keys (peer.yaml): node, listen, tls{ca, cert, key}, allow[{match, ports?}] (empty allows nothing),
 limits{maxHeadBytes=${d.peer.limits.maxHeadBytes}, headTimeoutMs=${d.peer.limits.headTimeoutMs}, tlsHandshakeTimeoutMs=${d.peer.limits.tlsHandshakeTimeoutMs},
-serviceConnectTimeoutMs=${d.peer.limits.serviceConnectTimeoutMs}, idleTimeoutMs=${d.peer.limits.idleTimeoutMs}},
+serviceConnectTimeoutMs=${d.peer.limits.serviceConnectTimeoutMs}, idleTimeoutMs=${d.peer.limits.idleTimeoutMs},
+maxTunnels=${d.peer.limits.maxTunnels}, maxTunnelsPerIngress=${d.peer.limits.maxTunnelsPerIngress}, maxTunnelLifetimeMs=${d.peer.limits.maxTunnelLifetimeMs} (0: none)},
 keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, node=${d.peer.node}.`),
   check: `Usage: tlsbridge check --config FILE [host:port ...]
 

@@ -8,8 +8,8 @@ import type net from "node:net";
 import type tls from "node:tls";
 import type { Logger } from "pino";
 import type { RuleSet } from "@tlsbridge/rules";
-import { answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
-import type { ConnectionRegistry, SpliceEnd } from "@tlsbridge/transport";
+import { addressKey, answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
+import type { ConnectionRegistry, SpliceEnd, TunnelLimiter } from "@tlsbridge/transport";
 import {
   formatConnectEstablished, formatConnectRequest, formatErrorResponse, formatRelayedResponse, HeadReader,
   isTunnelError, parseConnectRequest, TUNNEL_ID_HEADER, TunnelError, viaEntry, viaIncludes,
@@ -27,6 +27,8 @@ export type ListenerContext = {
   readonly peerContext: tls.SecureContext;
   readonly limits: IngressLimits;
   readonly registry: ConnectionRegistry;
+  /** Shared by every listener of the node: caps per node and per client address. */
+  readonly limiter: TunnelLimiter;
   readonly log: Logger;
 };
 
@@ -41,6 +43,7 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
   const started = performance.now();
   let upstream: SpliceEnd | undefined;
   let aborted = false;
+  let releaseSlot = (): void => {};
   const unregister = context.registry.add({
     abort: () => {
       aborted = true;
@@ -71,6 +74,13 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
     }
     const peer = context.peers.get(match.rule.peer) as PeerEndpoint;
     const routed = log.child({ site: context.site, target: target.authority, rule: match.rule.index, peer: peer.name });
+    const slot = context.limiter.acquire(addressKey(raw.remoteAddress));
+    if (!slot.ok) {
+      throw new TunnelError("TLSB_ERR_TOO_MANY_TUNNELS", `tunnel limit reached (${slot.limit === "node" ? "node" : "client"}: ${slot.max})`, {
+        details: slot.limit === "node" ? "too many tunnels on this node" : "too many tunnels from this client",
+      });
+    }
+    releaseSlot = slot.release;
 
     const connection = await openPeerTunnel(peer, replayedRequest(request, id, context.nodeName), earlyData, {
       secureContext: context.peerContext,
@@ -92,7 +102,10 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
       setupMs: round(performance.now() - started),
       peerTls: { protocol: connection.socket.getProtocol(), group: (connection.socket.getEphemeralKeyInfo() as { name?: string } | null)?.name },
     }, "tunnel open");
-    const tunnel = splice({ socket: client, raw }, connection, { idleTimeoutMs: context.limits.idleTimeoutMs });
+    const tunnel = splice({ socket: client, raw }, connection, {
+      idleTimeoutMs: context.limits.idleTimeoutMs,
+      maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
+    });
     const result = await tunnel.done;
     routed.info({
       event: LOG_EVENTS.tunnelClose,
@@ -106,6 +119,7 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
     upstream?.socket.destroy();
     refuse(client, err, context, log);
   } finally {
+    releaseSlot();
     unregister();
   }
 }
@@ -129,10 +143,17 @@ function refuse(client: net.Socket, err: unknown, context: ListenerContext, log:
     err = new TunnelError("TLSB_ERR_INTERNAL", "internal error", { cause: err });
   }
   const refusal = err as TunnelError;
-  const event = refusal.code.startsWith("TLSB_ERR_PEER") || refusal.code === "TLSB_ERR_CONNECT_TIMEOUT"
-    ? LOG_EVENTS.peerDialFailed
+  // A peer certificate we refused (or a peer refusing ours) is an auth event, like the peer's own.
+  const event = refusal.code === "TLSB_ERR_PEER_CERT" ? LOG_EVENTS.authDenied
+    : refusal.code === "TLSB_ERR_TOO_MANY_TUNNELS" ? LOG_EVENTS.tunnelLimited
+    : refusal.code.startsWith("TLSB_ERR_PEER") || refusal.code === "TLSB_ERR_CONNECT_TIMEOUT" ? LOG_EVENTS.peerDialFailed
     : LOG_EVENTS.requestRejected;
-  log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message }, "tunnel refused");
+  if (event === LOG_EVENTS.authDenied) {
+    // Same fields as the peer's auth.denied: `reason` is the kind, `err` says exactly what failed.
+    log.warn({ event, code: refusal.code, status: refusal.status, reason: "certificate", err: refusal.cause ?? refusal }, refusal.message);
+  } else {
+    log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message }, "tunnel refused");
+  }
   answerAndClose(client, formatErrorResponse(refusal, context.nodeName));
 }
 

@@ -24,15 +24,26 @@ export type PeerEndpoint = {
   readonly servername: string;
 };
 
-/** Timeouts and size limits, with units in the names. */
+/**
+ * Timeouts and size limits, with units in the names. The cli's defaults (packages/cli/src/config-defaults.ts):
+ * maxHeadBytes 16384, headTimeoutMs 10000, peerConnectTimeoutMs 10000, peerResponseTimeoutMs 30000,
+ * idleTimeoutMs 300000, maxTunnels 4096, maxTunnelsPerClient 256, maxTunnelLifetimeMs 0 (none).
+ */
 export type IngressLimits = {
   readonly maxHeadBytes: number;
+  /** The whole head must arrive within this (a deadline, not reset by each byte: slowloris). */
   readonly headTimeoutMs: number;
   /** TCP connect plus TLS handshake to the peer. */
   readonly peerConnectTimeoutMs: number;
   /** Time the peer may take to answer the replayed CONNECT (it dials the service meanwhile). */
   readonly peerResponseTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  /** Tunnels (routed CONNECTs, set-up or spliced) open at once on this node; beyond it: 503. */
+  readonly maxTunnels: number;
+  /** Tunnels open at once from one client IP address; beyond it: 503, others still served. */
+  readonly maxTunnelsPerClient: number;
+  /** A spliced tunnel is closed this long after it opened, busy or not; 0: no limit. */
+  readonly maxTunnelLifetimeMs: number;
 };
 
 /** Everything the ingress needs. */

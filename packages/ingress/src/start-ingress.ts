@@ -4,7 +4,7 @@ import net from "node:net";
 import type { Logger } from "pino";
 import {
   ConnectionRegistry, createNodeSecureContext, createTlsListener, listen, listenerTlsSettings, LOG_EVENTS,
-  stopListening,
+  stopListening, TunnelLimiter,
 } from "@tlsbridge/transport";
 import { serveClient } from "./client-connection.ts";
 import type { IngressOptions } from "./ingress-options.ts";
@@ -23,6 +23,10 @@ export type RunningIngress = {
 export async function startIngress(options: IngressOptions, context: { log: Logger }): Promise<RunningIngress> {
   const log = context.log.child({ role: "ingress" });
   const registry = new ConnectionRegistry();
+  const limiter = new TunnelLimiter({
+    maxTunnels: options.limits.maxTunnels,
+    maxTunnelsPerKey: options.limits.maxTunnelsPerClient,
+  });
   const peerContext = createNodeSecureContext(options.tls, options.keyExchangeGroups);
   const servers: net.Server[] = [];
   const listeners: Array<{ site: string; host: string; port: number }> = [];
@@ -36,6 +40,7 @@ export async function startIngress(options: IngressOptions, context: { log: Logg
         peerContext,
         limits: options.limits,
         registry,
+        limiter,
         log: log.child({ site: listener.site }),
       };
       const server = listener.tls === undefined

@@ -9,9 +9,9 @@ import type tls from "node:tls";
 import type { Logger } from "pino";
 import type { AllowList } from "@tlsbridge/rules";
 import {
-  answerAndClose, DialError, dialTcp, LOG_EVENTS, readUntil, ReadUntilError, splice,
+  addressKey, answerAndClose, DialError, dialTcp, LOG_EVENTS, readUntil, ReadUntilError, splice,
 } from "@tlsbridge/transport";
-import type { ConnectionRegistry } from "@tlsbridge/transport";
+import type { ConnectionRegistry, TunnelLimiter } from "@tlsbridge/transport";
 import {
   formatConnectEstablished, formatErrorResponse, HeadReader, isTunnelError, parseConnectRequest, tunnelIdOf,
   TunnelError, viaIncludes,
@@ -25,6 +25,8 @@ export type PeerContext = {
   readonly allow: AllowList;
   readonly limits: PeerLimits;
   readonly registry: ConnectionRegistry;
+  /** Caps per node and per ingress certificate (SHA-256 fingerprint). */
+  readonly limiter: TunnelLimiter;
   readonly log: Logger;
 };
 
@@ -37,6 +39,7 @@ export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, conte
   let log = context.log.child({ remote: `${raw.remoteAddress}:${raw.remotePort}` });
   let service: net.Socket | undefined;
   let aborted = false;
+  let releaseSlot = (): void => {};
   const unregister = context.registry.add({
     abort: () => {
       aborted = true;
@@ -68,6 +71,13 @@ export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, conte
         details: "destination not allowed by the peer",
       });
     }
+    const slot = context.limiter.acquire(certificate.fingerprint256 ?? addressKey(raw.remoteAddress));
+    if (!slot.ok) {
+      throw new TunnelError("TLSB_ERR_TOO_MANY_TUNNELS", `tunnel limit reached (${slot.limit === "node" ? "node" : "ingress"}: ${slot.max})`, {
+        details: slot.limit === "node" ? "too many tunnels on this peer" : "too many tunnels from this ingress",
+      });
+    }
+    releaseSlot = slot.release;
     service = await dialTcp({ host: target.host, port: target.port, timeoutMs: context.limits.serviceConnectTimeoutMs })
       .catch((err: unknown) => {
         throw err instanceof DialError ? serviceDialError(target.authority, err) : err;
@@ -81,6 +91,7 @@ export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, conte
     }, "tunnel open");
     const result = await splice({ socket, raw }, { socket: service, raw: service }, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
+      maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
     }).done;
     log.info({
       event: LOG_EVENTS.tunnelClose,
@@ -94,6 +105,7 @@ export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, conte
     service?.destroy();
     refuse(socket, err, context, log);
   } finally {
+    releaseSlot();
     unregister();
   }
 }
@@ -110,6 +122,7 @@ function refuse(socket: tls.TLSSocket, err: unknown, context: PeerContext, log: 
   }
   const refusal = err as TunnelError;
   const event = refusal.code === "TLSB_ERR_DESTINATION_DENIED" ? LOG_EVENTS.destinationDenied
+    : refusal.code === "TLSB_ERR_TOO_MANY_TUNNELS" ? LOG_EVENTS.tunnelLimited
     : refusal.status >= 500 ? LOG_EVENTS.serviceDialFailed : LOG_EVENTS.requestRejected;
   log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message }, "tunnel refused");
   answerAndClose(socket, formatErrorResponse(refusal, context.nodeName));

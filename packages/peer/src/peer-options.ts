@@ -3,7 +3,11 @@
 import type { AllowList } from "@tlsbridge/rules";
 import type { TlsMaterial } from "@tlsbridge/transport";
 
-/** Timeouts and size limits, with units in the names. */
+/**
+ * Timeouts and size limits, with units in the names. The cli's defaults (packages/cli/src/config-defaults.ts):
+ * maxHeadBytes 16384, headTimeoutMs 10000, tlsHandshakeTimeoutMs 10000, serviceConnectTimeoutMs 10000,
+ * idleTimeoutMs 300000, maxTunnels 8192, maxTunnelsPerIngress 4096, maxTunnelLifetimeMs 0 (none).
+ */
 export type PeerLimits = {
   readonly maxHeadBytes: number;
   readonly headTimeoutMs: number;
@@ -11,6 +15,16 @@ export type PeerLimits = {
   /** DNS lookup plus TCP connect to the service. */
   readonly serviceConnectTimeoutMs: number;
   readonly idleTimeoutMs: number;
+  /** Tunnels (allowed CONNECTs, dialing or spliced) open at once on this node; beyond it: 503. */
+  readonly maxTunnels: number;
+  /**
+   * Tunnels open at once for one ingress, told apart by its client certificate (SHA-256
+   * fingerprint); beyond it: 503 relayed to the client, other ingresses still served. One ingress
+   * carries all of its clients, so keep it at least the ingress's own `maxTunnels`.
+   */
+  readonly maxTunnelsPerIngress: number;
+  /** A spliced tunnel is closed this long after it opened, busy or not; 0: no limit. */
+  readonly maxTunnelLifetimeMs: number;
 };
 
 /** Everything the peer needs. */

@@ -2,7 +2,7 @@
 // that graceful shutdown drains.
 import type { Logger } from "pino";
 import {
-  ConnectionRegistry, createTlsListener, listen, LOG_EVENTS, nodeTlsSettings, stopListening,
+  ConnectionRegistry, createTlsListener, listen, LOG_EVENTS, nodeTlsSettings, stopListening, TunnelLimiter,
 } from "@tlsbridge/transport";
 import { serveIngress } from "./ingress-connection.ts";
 import type { PeerOptions } from "./peer-options.ts";
@@ -21,7 +21,11 @@ export type RunningPeer = {
 export async function startPeer(options: PeerOptions, context: { log: Logger }): Promise<RunningPeer> {
   const log = context.log.child({ role: "peer" });
   const registry = new ConnectionRegistry();
-  const shared = { nodeName: options.nodeName, allow: options.allow, limits: options.limits, registry, log };
+  const limiter = new TunnelLimiter({
+    maxTunnels: options.limits.maxTunnels,
+    maxTunnelsPerKey: options.limits.maxTunnelsPerIngress,
+  });
+  const shared = { nodeName: options.nodeName, allow: options.allow, limits: options.limits, registry, limiter, log };
   const server = createTlsListener(
     {
       tlsSettings: nodeTlsSettings(options.tls, options.keyExchangeGroups),

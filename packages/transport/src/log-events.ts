@@ -17,6 +17,7 @@ export const LOG_EVENTS = {
   destinationDenied: "destination.denied",
   authGranted: "auth.granted",
   authDenied: "auth.denied",
+  tunnelLimited: "tunnel.limited",
   tunnelOpen: "tunnel.open",
   tunnelClose: "tunnel.close",
   signal: "signal",

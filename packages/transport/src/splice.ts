@@ -16,6 +16,7 @@ export type SpliceEnd = {
 export type SpliceOutcome =
   | "done"
   | "idle_timeout"
+  | "lifetime_exceeded"
   | "client_reset"
   | "upstream_reset"
   | "client_error"
@@ -28,6 +29,14 @@ export type SpliceResult = {
   readonly bytesDown: number;
   readonly outcome: SpliceOutcome;
   readonly error?: Error;
+};
+
+/** Deadlines of a tunnel. */
+export type SpliceOptions = {
+  /** No byte either way for this long ends the tunnel. */
+  readonly idleTimeoutMs: number;
+  /** The tunnel is ended this long after the splice starts, busy or not; 0 or absent: no limit. */
+  readonly maxLifetimeMs?: number;
 };
 
 /** A running splice. */
@@ -45,7 +54,7 @@ const ROUTINE_RESETS = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
  * Splices `client` and `upstream`. Both sockets must allow half-open connections. Bytes already read
  * past a head must be written by the caller before calling this.
  */
-export function splice(client: SpliceEnd, upstream: SpliceEnd, options: { idleTimeoutMs: number }): Splice {
+export function splice(client: SpliceEnd, upstream: SpliceEnd, options: SpliceOptions): Splice {
   let up = 0;
   let down = 0;
   let outcome: SpliceOutcome | undefined;
@@ -97,10 +106,15 @@ export function splice(client: SpliceEnd, upstream: SpliceEnd, options: { idleTi
           other.socket.once("finish", () => other.socket.destroy());
         }
       }
-      if (closed === 2) settle({ bytesUp: up, bytesDown: down, outcome: outcome ?? "done", error });
+      if (closed === 2) {
+        clearTimeout(lifetime);
+        settle({ bytesUp: up, bytesDown: down, outcome: outcome ?? "done", error });
+      }
     });
     side.socket.setTimeout(options.idleTimeoutMs, () => end("idle_timeout"));
   };
+  const maxLifetimeMs = options.maxLifetimeMs ?? 0;
+  const lifetime = maxLifetimeMs > 0 ? setTimeout(() => end("lifetime_exceeded"), maxLifetimeMs) : undefined;
   watch(client, upstream, "client");
   watch(upstream, client, "upstream");
   client.socket.resume();
