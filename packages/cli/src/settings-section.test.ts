@@ -1,5 +1,5 @@
 // Numeric settings are bounded by what their name says: durations in ms, sizes in bytes, tunnel
-// counts at least 1, and a lifetime of 0 meaning "no limit".
+// counts at least 1, and a tunnel lifetime of 0 meaning "no limit".
 import { describe, expect, it } from "vitest";
 import { boundsOf } from "./settings-section.ts";
 
@@ -9,7 +9,7 @@ describe("boundsOf", () => {
     ["maxHeadBytes", [1_024, 1_048_576]],
     ["maxTunnels", [1, 1_000_000]],
     ["maxTunnelsPerIngress", [1, 1_000_000]],
-    ["maxTunnelLifetimeMs", [0, 604_800_000]],
+    ["maxTunnelLifetimeMs", [0, 86_400_000]],
   ])("%s", (key, bounds) => {
     expect(boundsOf(key)).toEqual(bounds);
   });
