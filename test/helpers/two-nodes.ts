@@ -45,7 +45,8 @@ export type TwoNodes = {
   readonly close: () => Promise<void>;
 };
 
-const TEST_INGRESS_LIMITS: IngressLimits = {
+/** Limits the test nodes start with (generous; tests override what they exercise). */
+export const TEST_INGRESS_LIMITS: IngressLimits = {
   maxHeadBytes: 16 * 1024,
   headTimeoutMs: 5_000,
   peerConnectTimeoutMs: 5_000,
@@ -56,7 +57,8 @@ const TEST_INGRESS_LIMITS: IngressLimits = {
   maxTunnelLifetimeMs: 0,
 };
 
-const TEST_PEER_LIMITS: PeerLimits = {
+/** Limits the test nodes start with (generous; tests override what they exercise). */
+export const TEST_PEER_LIMITS: PeerLimits = {
   maxHeadBytes: 16 * 1024,
   headTimeoutMs: 5_000,
   tlsHandshakeTimeoutMs: 5_000,
