@@ -76,7 +76,7 @@ async function run(): Promise<void> {
   say("");
   say("tlsbridge demo is up: client -> ingress 127.0.0.1:8080 == mTLS ==> peer 127.0.0.1:4443 -> service 127.0.0.1:9080");
   say(`try:  ${CURL}`);
-  say("also: node packages/cli/bin/tlsbridge.ts check --config configs/ingress.yaml localhost:9080 example.org:443");
+  say("also: npx tlsbridge check --config configs/ingress.yaml localhost:9080 example.org:443");
   say("Ctrl-C stops everything.");
   say("");
 }
