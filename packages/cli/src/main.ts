@@ -47,6 +47,11 @@ async function dispatch(argv: readonly string[]): Promise<ExitCode> {
       return check(rest);
     case "pki":
       return pki(rest);
+    case "rules": {
+      // `rules import-ats`: parses its own options (see import-ats-command.ts).
+      const { runRules } = await import("./import-ats-command.ts");
+      return runRules(rest, { out, err });
+    }
     default:
       throw new UsageError(command.startsWith("-") ? `unknown option '${command}'` : `unknown command '${command}'`);
   }
