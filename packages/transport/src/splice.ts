@@ -82,6 +82,9 @@ export function splice(client: SpliceEnd, upstream: SpliceEnd, options: SpliceOp
     });
     to.on("drain", () => from.resume());
     from.on("end", () => to.end());
+    // A FIN that came with the head (a client that sends its CONNECT and shuts down its write side)
+    // was already emitted as 'end' while the socket sat paused during set-up, before this listener.
+    if (from.readableEnded) to.end();
   };
   pump(client.socket, upstream.socket, (n) => (up += n));
   pump(upstream.socket, client.socket, (n) => (down += n));
