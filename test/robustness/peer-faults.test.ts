@@ -1,0 +1,145 @@
+// The peer misbehaving, seen from a client of the ingress: answering garbage (502
+// http_response_incomplete), never answering (504 within peerResponseTimeoutMs), never finishing
+// the TLS handshake (504 within peerConnectTimeoutMs), not speaking TLS at all (502
+// tls_protocol_error); and the service resetting its connection (the reset reaches the client).
+// The ingress logs none of it as an error (they are the peer's faults) and keeps no connection.
+import net from "node:net";
+import tls from "node:tls";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectThrough } from "../helpers/connect-client.ts";
+import { testPki } from "../helpers/pki.ts";
+import { startEchoService } from "../helpers/services.ts";
+import type { TestService } from "../helpers/services.ts";
+import { expectServed, proxyStatusOf, readToEnd, waitUntil } from "../helpers/tunnel-probe.ts";
+import { startTwoNodes } from "../helpers/two-nodes.ts";
+
+type FakePeer = { readonly port: number; readonly close: () => Promise<void> };
+
+function listening(server: net.Server): Promise<FakePeer> {
+  const sockets = new Set<net.Socket>();
+  server.on("connection", (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
+    port: (server.address() as net.AddressInfo).port,
+    close: () => new Promise((done) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => done());
+    }),
+  })));
+}
+
+/** A TLS server with the real peer certificate that does `behave` with each ingress connection. */
+async function fakeTlsPeer(behave: (socket: tls.TLSSocket) => void): Promise<FakePeer> {
+  const pki = await testPki();
+  const server = tls.createServer({ cert: pki.peer.cert, key: pki.peer.key, ca: pki.ca.cert, requestCert: true }, (socket) => {
+    socket.on("error", () => {});
+    behave(socket);
+  });
+  return listening(server);
+}
+
+const PEER_RESPONSE_TIMEOUT_MS = 600;
+const PEER_CONNECT_TIMEOUT_MS = 600;
+
+describe("a misbehaving peer", () => {
+  let echo: TestService;
+  beforeAll(async () => {
+    echo = await startEchoService();
+  });
+  afterAll(async () => {
+    await echo.close();
+  });
+
+  /** Starts an ingress whose peer is `fake`, sends one CONNECT, returns the reply and the time it took. */
+  async function throughFake(fake: FakePeer) {
+    const nodes = await startTwoNodes({
+      peerPort: fake.port,
+      ingressLimits: { peerResponseTimeoutMs: PEER_RESPONSE_TIMEOUT_MS, peerConnectTimeoutMs: PEER_CONNECT_TIMEOUT_MS, maxHeadBytes: 4_096 },
+    });
+    try {
+      const started = performance.now();
+      const reply = await connectThrough(nodes.ingressPort, `localhost:${echo.port}`);
+      const elapsedMs = performance.now() - started;
+      reply.socket.destroy();
+      expect(nodes.ingressLog.lines.filter((l) => l.level >= 50)).toEqual([]);
+      await waitUntil(() => nodes.ingress.activeConnections() === 0, "the ingress to let go of the refused client");
+      return { reply, elapsedMs, nodes };
+    } finally {
+      await nodes.close();
+      await fake.close();
+    }
+  }
+
+  it.each([
+    ["junk with a blank line (an unparsable head)", "SSH-2.0-OpenSSH_9.6\r\nnot http at all\r\n\r\n"],
+    ["an invalid status line", "HTTP/1.1 2OO Okay\r\n\r\n"],
+    ["junk and then a close", "\x00\x01\x02 garbage, then goodbye"],
+    ["a head larger than maxHeadBytes", `HTTP/1.1 200 OK\r\nX-Fill: ${"y".repeat(8_192)}`],
+  ])("%s: 502 http_response_incomplete", async (_name, junk) => {
+    const fake = await fakeTlsPeer((socket) => socket.once("data", () => socket.end(junk)));
+    const { reply } = await throughFake(fake);
+    expect(reply.status).toBe(502);
+    expect(proxyStatusOf(reply.headers)).toMatch(/^test-ingress; error=http_response_incomplete; details="[^"]+"$/);
+  });
+
+  it("a peer that never answers the CONNECT: 504 connection_timeout after peerResponseTimeoutMs", async () => {
+    const fake = await fakeTlsPeer(() => {}); // handshake done, then silence
+    const { reply, elapsedMs, nodes } = await throughFake(fake);
+    expect(reply.status).toBe(504);
+    expect(proxyStatusOf(reply.headers)).toBe('test-ingress; error=connection_timeout; details="peer cloud did not answer in time"');
+    expect(elapsedMs).toBeGreaterThanOrEqual(PEER_RESPONSE_TIMEOUT_MS - 20);
+    expect(elapsedMs).toBeLessThan(PEER_RESPONSE_TIMEOUT_MS + 2_000);
+    expect(nodes.ingressLog.events("peer.dial.failed")[0]?.code).toBe("TLSB_ERR_CONNECT_TIMEOUT");
+  });
+
+  it("a peer that accepts TCP but never finishes the TLS handshake: 504 after peerConnectTimeoutMs", async () => {
+    const fake = await listening(net.createServer((socket) => socket.on("error", () => {})));
+    const { reply, elapsedMs } = await throughFake(fake);
+    expect(reply.status).toBe(504);
+    expect(proxyStatusOf(reply.headers)).toMatch(/^test-ingress; error=connection_timeout; /);
+    expect(elapsedMs).toBeGreaterThanOrEqual(PEER_CONNECT_TIMEOUT_MS - 20);
+    expect(elapsedMs).toBeLessThan(PEER_CONNECT_TIMEOUT_MS + 2_000);
+  });
+
+  it("a peer address that does not speak TLS: 502 tls_protocol_error", async () => {
+    const fake = await listening(net.createServer((socket) => {
+      socket.on("error", () => {});
+      socket.end("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    }));
+    const { reply } = await throughFake(fake);
+    expect(reply.status).toBe(502);
+    expect(proxyStatusOf(reply.headers)).toMatch(/^test-ingress; error=tls_protocol_error; /);
+  });
+});
+
+describe("a service that resets", () => {
+  it("the RST reaches the client as a reset, both nodes log upstream_reset, and the next client is served", async () => {
+    const resetter = await listening(net.createServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => socket.resetAndDestroy());
+    }));
+    const echo = await startEchoService();
+    const nodes = await startTwoNodes();
+    try {
+      const tunnel = await connectThrough(nodes.ingressPort, `localhost:${resetter.port}`);
+      expect(tunnel.status).toBe(200);
+      const ended = readToEnd(tunnel.socket, tunnel.rest);
+      tunnel.socket.write("anything");
+      const { ended: how, error } = await ended;
+      expect(how).toBe("error");
+      expect(error?.code).toBe("ECONNRESET");
+      const peerClose = await nodes.peerLog.waitFor("tunnel.close");
+      const ingressClose = await nodes.ingressLog.waitFor("tunnel.close");
+      expect(peerClose.outcome).toBe("upstream_reset");
+      expect(ingressClose.outcome).toBe("upstream_reset");
+      expect([...nodes.peerLog.lines, ...nodes.ingressLog.lines].filter((l) => l.level >= 50)).toEqual([]); // routine, not an error
+      await expectServed(nodes.ingressPort, echo.port);
+    } finally {
+      await nodes.close();
+      await echo.close();
+      await resetter.close();
+    }
+  });
+});
