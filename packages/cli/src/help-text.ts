@@ -15,6 +15,7 @@ Usage:
   tlsbridge check --config FILE [host:port ...]
                                       validate a config and every file it names; show routes
   tlsbridge pki init DIR              make a private CA and the two node certificates
+  tlsbridge rules import-ats FILE     convert an ATS tls_bridge config or rule file to a rule file
 
 Options:
   -h, --help       show help (also: tlsbridge COMMAND --help)
