@@ -47,8 +47,9 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
   const unregister = context.registry.add({
     abort: () => {
       aborted = true;
-      client.destroy();
-      upstream?.socket.destroy();
+      // Cut with a reset, not a FIN: a close-delimited protocol would take a FIN for a whole transfer.
+      raw.resetAndDestroy();
+      upstream?.raw.resetAndDestroy();
     },
   });
   client.on("error", () => {}); // routine resets before the splice owns the socket

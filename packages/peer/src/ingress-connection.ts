@@ -43,8 +43,9 @@ export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, conte
   const unregister = context.registry.add({
     abort: () => {
       aborted = true;
-      raw.destroy();
-      service?.destroy();
+      // Cut with a reset, not a FIN: a close-delimited protocol would take a FIN for a whole transfer.
+      raw.resetAndDestroy();
+      service?.resetAndDestroy();
     },
   });
   socket.on("error", () => {}); // routine resets before the splice owns the socket

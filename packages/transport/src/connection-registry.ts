@@ -28,16 +28,24 @@ export class ConnectionRegistry {
     };
   }
 
-  /** Waits until every connection has ended or `graceMs` passed, then aborts the rest. */
-  async drain(graceMs: number): Promise<void> {
-    if (this.#live.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        this.#emptied.push(resolve);
-        timer = setTimeout(resolve, graceMs);
-      });
-      clearTimeout(timer);
-    }
+  /**
+   * Waits until every connection has ended or `graceMs` passed, then aborts the rest and waits (up
+   * to `settleMs`) for them to unregister, so their `tunnel.close` lines are written before the
+   * caller exits the process.
+   */
+  async drain(graceMs: number, settleMs = 2_000): Promise<void> {
+    await this.#untilEmpty(graceMs);
     for (const connection of [...this.#live]) connection.abort();
+    await this.#untilEmpty(settleMs);
+  }
+
+  async #untilEmpty(timeoutMs: number): Promise<void> {
+    if (this.#live.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.#emptied.push(resolve);
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    clearTimeout(timer);
   }
 }
