@@ -2,7 +2,7 @@
 // YAML configs generated here (shape: ARCHITECTURE.md "Configuration"). Skipped while the CLI is absent.
 
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { freePort } from "./ports.ts";
@@ -11,6 +11,17 @@ import type { SutContext, SystemUnderTest, TargetName } from "./sut.ts";
 
 /** packages/cli/bin/tlsbridge.ts, found from this file. */
 export const TLSBRIDGE_CLI = fileURLToPath(new URL("../../cli/bin/tlsbridge.ts", import.meta.url));
+
+/**
+ * Every bench client comes from 127.0.0.1, so a per-client tunnel cap (default 256, where the cli has
+ * one) would refuse the hold scenario's 1000 tunnels: raise it to the node's cap, when the config knows it.
+ */
+function perClientCap(): string {
+  const defaults = fileURLToPath(new URL("../../cli/src/config-defaults.ts", import.meta.url));
+  return existsSync(defaults) && readFileSync(defaults, "utf8").includes("maxTunnelsPerClient")
+    ? "limits: { maxTunnelsPerClient: 4096 }\n"
+    : "";
+}
 
 /** Creates the `tlsbridge` system (ingress and peer, one process each). */
 export function createTlsbridge(): SystemUnderTest {
@@ -50,11 +61,13 @@ peers:
     address: 127.0.0.1:${peerPort}
     servername: ${c.serverName}
 tls: { ca: ${c.ca}, cert: ${c.clientCert}, key: ${c.clientKey} }
-`);
+${perClientCap()}`);
       children = [];
       const node = process.execPath;
-      children.push(await launch("tlsbridge-peer", node, [TLSBRIDGE_CLI, "peer", "--config", join(dir, "peer.yaml")], ctx.workDir, [peerPort]));
-      children.push(await launch("tlsbridge-ingress", node, [TLSBRIDGE_CLI, "ingress", "--config", join(dir, "ingress.yaml")], ctx.workDir, [ingressPort]));
+      // Extra node flags for profiling runs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+      const nodeArgs = (process.env.TLSBRIDGE_BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+      children.push(await launch("tlsbridge-peer", node, [...nodeArgs, TLSBRIDGE_CLI, "peer", "--config", join(dir, "peer.yaml")], ctx.workDir, [peerPort]));
+      children.push(await launch("tlsbridge-ingress", node, [...nodeArgs, TLSBRIDGE_CLI, "ingress", "--config", join(dir, "ingress.yaml")], ctx.workDir, [ingressPort]));
     },
     async stop() {
       await stopAll(children);
