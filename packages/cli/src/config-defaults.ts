@@ -35,6 +35,14 @@ export const CONFIG_DEFAULTS = {
   shutdownGraceMs: 10_000,
   /** A certificate with fewer days left than this is logged (and reported by `check`) as a warning. */
   certExpiryWarningDays: 30,
+  /** Processes serving the listeners (`workers: N|auto`); 1: no supervisor. */
+  workers: 1,
+  /** Reload when a file the config names changes. */
+  watchFiles: true,
+  /** File changes closer together than this make one reload (editors write in several steps). */
+  reloadDebounceMs: 300,
+  /** The admin listener (`admin: { listen }`; no admin listener unless configured). */
+  admin: { peerProbeIntervalMs: 5_000 },
 } as const;
 
 /** Bounds for numeric settings: `[min, max]` by the unit suffix of the key. */

@@ -11,6 +11,7 @@ import { displayPath } from "./display-path.ts";
 import { parseListeners } from "./ingress-listeners.ts";
 import { parsePeers } from "./ingress-peers.ts";
 import type { LoadedIngressConfig } from "./loaded-config.ts";
+import { parseOpsSettings } from "./ops-settings.ts";
 import { parseLimits } from "./settings-section.ts";
 import { parseNodeTls } from "./tls-section.ts";
 
@@ -29,6 +30,7 @@ export async function ingressConfigFromYaml(source: YamlSource, baseDir: string)
   const top = expectMap(source.doc.contents, source, problems, INGRESS_KEYS);
   if (top === undefined) throw new ConfigError(problems);
   const common = parseCommonSettings(top, "ingress", source, problems);
+  const ops = parseOpsSettings(top, source, problems);
   const peersNode = requireKey(top, "peers", source, problems);
   const { peers, names } = top.values.has("peers")
     ? parsePeers(peersNode, source, problems)
@@ -57,5 +59,8 @@ export async function ingressConfigFromYaml(source: YamlSource, baseDir: string)
     ruleFiles: parsed.ruleFiles,
     shutdownGraceMs: common.shutdownGraceMs,
     certificates: [...tls.certificates, ...parsed.certificates],
+    ops,
+    // source.file is the displayed path: relative to the working directory, or absolute.
+    files: [resolve(source.file), ...tls.files, ...parsed.files],
   });
 }

@@ -26,6 +26,8 @@ export type ParsedListeners = {
   readonly listeners: IngressListenerOptions[];
   readonly ruleFiles: string[];
   readonly certificates: CertificateInfo[];
+  /** Absolute paths of the rule and certificate files read, for the reload watcher. */
+  readonly files: string[];
 };
 
 /** Parses `listeners:`; `knownPeers` undefined skips the peer-name check (the peers section is broken). */
@@ -36,7 +38,7 @@ export async function parseListeners(
   source: YamlSource,
   problems: ConfigProblem[],
 ): Promise<ParsedListeners> {
-  const out: ParsedListeners = { listeners: [], ruleFiles: [], certificates: [] };
+  const out: ParsedListeners = { listeners: [], ruleFiles: [], certificates: [], files: [] };
   const items = expectSeq(node, source, problems);
   if (items === undefined) return out;
   if (items.length === 0) addProblem(resolveNode(node, source), source, problems, "expected at least one listener");
@@ -65,7 +67,11 @@ export async function parseListeners(
       ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
     });
     out.ruleFiles.push(loaded.file);
-    if (tls !== undefined) out.certificates.push(...tls.certificates);
+    out.files.push(loaded.path);
+    if (tls !== undefined) {
+      out.certificates.push(...tls.certificates);
+      out.files.push(...tls.files);
+    }
   }
   return out;
 }
@@ -77,7 +83,7 @@ async function loadSiteRules(
   knownPeers: ReadonlySet<string> | undefined,
   source: YamlSource,
   problems: ConfigProblem[],
-): Promise<{ site: string; file: string; rules: RuleSet } | undefined> {
+): Promise<{ site: string; file: string; path: string; rules: RuleSet } | undefined> {
   const at = resolveNode(node, source);
   const name = expectString(at, source, problems, { nonEmpty: true });
   if (name === undefined) return undefined;
@@ -93,7 +99,7 @@ async function loadSiteRules(
   }
   try {
     const rules = ruleSetFromYaml(parseYamlText(text, file), knownPeers === undefined ? {} : { knownPeers });
-    return { site: basename(path, extname(path)), file, rules };
+    return { site: basename(path, extname(path)), file, path, rules };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems);

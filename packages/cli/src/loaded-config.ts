@@ -3,6 +3,7 @@
 import type { IngressOptions } from "@tlsbridge/ingress";
 import type { PeerOptions } from "@tlsbridge/peer";
 import type { CertificateInfo } from "./certificate-info.ts";
+import type { OpsSettings } from "./ops-settings.ts";
 
 /** Fields both loaded configs carry. */
 type LoadedCommon = {
@@ -11,6 +12,10 @@ type LoadedCommon = {
   readonly shutdownGraceMs: number;
   /** Every certificate read (CA bundles, node and listener certificates), in config order. */
   readonly certificates: readonly CertificateInfo[];
+  /** Admin listener, workers, file watching. */
+  readonly ops: OpsSettings;
+  /** Absolute paths of every file read (the config, rule files, CA, certificates, keys): what a reload watches. */
+  readonly files: readonly string[];
 };
 
 /** A validated, frozen ingress config. */

@@ -10,6 +10,7 @@ import { deepFreeze } from "./deep-freeze.ts";
 import { displayPath } from "./display-path.ts";
 import { expectHostPort } from "./listen-address.ts";
 import type { LoadedPeerConfig } from "./loaded-config.ts";
+import { parseOpsSettings } from "./ops-settings.ts";
 import { parseLimits } from "./settings-section.ts";
 import { parseNodeTls } from "./tls-section.ts";
 
@@ -28,6 +29,7 @@ export async function peerConfigFromYaml(source: YamlSource, baseDir: string): P
   const top = expectMap(source.doc.contents, source, problems, PEER_KEYS);
   if (top === undefined) throw new ConfigError(problems);
   const common = parseCommonSettings(top, "peer", source, problems);
+  const ops = parseOpsSettings(top, source, problems);
   const listenNode = requireKey(top, "listen", source, problems);
   const address = top.values.has("listen") ? expectHostPort(listenNode, source, problems, 0) : undefined;
   // `allow` is required: an empty list is allowed (and allows nothing), a missing one is a mistake.
@@ -55,5 +57,8 @@ export async function peerConfigFromYaml(source: YamlSource, baseDir: string): P
     options,
     shutdownGraceMs: common.shutdownGraceMs,
     certificates: tls.certificates,
+    ops,
+    // source.file is the displayed path: relative to the working directory, or absolute.
+    files: [resolve(source.file), ...tls.files],
   });
 }

@@ -5,16 +5,18 @@ import { LOG_EVENTS } from "@tlsbridge/transport";
 import { EXIT_CODES } from "./exit-codes.ts";
 import type { ExitCode } from "./exit-codes.ts";
 
-const SIGNALS = ["SIGTERM", "SIGINT"] as const;
+const SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
 
 /**
  * Resolves with the exit code once a signal arrived and `close(graceMs)` finished (0), or failed (1).
- * The handlers stay installed, so a signal during the drain exits immediately.
+ * The handlers stay installed, so a signal during the drain exits immediately. Worker processes pass
+ * `["SIGTERM"]`: their supervisor turns a Ctrl-C (SIGINT to the whole process group) into SIGTERM.
  */
 export function closeOnSignal(
   close: (graceMs: number) => Promise<void>,
   graceMs: number,
   log: Logger,
+  signals: readonly NodeJS.Signals[] = SIGNALS,
 ): Promise<ExitCode> {
   return new Promise((resolve) => {
     let stopping = false;
@@ -37,6 +39,6 @@ export function closeOnSignal(
         },
       );
     };
-    for (const signal of SIGNALS) process.on(signal, onSignal);
+    for (const signal of signals) process.on(signal, onSignal);
   });
 }

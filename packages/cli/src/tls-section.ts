@@ -11,6 +11,8 @@ export type CertAndKey = {
   readonly cert: Buffer;
   readonly key: Buffer;
   readonly certificates: readonly CertificateInfo[];
+  /** Absolute paths of the files read, for the reload watcher. */
+  readonly files: readonly string[];
 };
 
 /** A node's TLS material: trust anchors too. */
@@ -32,7 +34,7 @@ export async function parseNodeTls(
   ]);
   if (ca === undefined || pair === undefined) return undefined;
   const caInfo = ca.certificates.map((c) => describeCertificate(c, ca.file, "ca"));
-  return { ca: ca.pem, cert: pair.cert, key: pair.key, certificates: [...caInfo, ...pair.certificates] };
+  return { ca: ca.pem, cert: pair.cert, key: pair.key, certificates: [...caInfo, ...pair.certificates], files: [ca.path, ...pair.files] };
 }
 
 /** Parses a listener's `tls: { cert, key }` (an HTTPS proxy). */
@@ -70,5 +72,6 @@ async function certAndKey(
     cert: cert.pem,
     key: key.pem,
     certificates: cert.certificates.map((c) => describeCertificate(c, cert.file, "cert")),
+    files: [cert.path, key.path],
   };
 }

@@ -7,6 +7,8 @@ export const LOG_EVENTS = {
   listening: "listening",
   configLoaded: "config.loaded",
   configRejected: "config.rejected",
+  configReloaded: "config.reloaded",
+  configRestartNeeded: "config.restart.needed",
   certLoaded: "cert.loaded",
   requestRejected: "request.rejected",
   routeMatch: "route.match",
@@ -23,6 +25,11 @@ export const LOG_EVENTS = {
   signal: "signal",
   shutdown: "shutdown",
   internalError: "internal.error",
+  adminListening: "admin.listening",
+  peerDown: "peer.down",
+  peerUp: "peer.up",
+  workerStarted: "worker.started",
+  workerExit: "worker.exit",
 } as const;
 
 /** One of the event names above. */

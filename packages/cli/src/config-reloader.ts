@@ -1,0 +1,111 @@
+// Reloads a node's config (issue 4): reads and validates every file again with the same loaders as
+// at start; an invalid set is logged as config.rejected and changes nothing; a valid one is applied
+// to new tunnels and logged as config.reloaded. Reloads run one at a time; requests that arrive
+// during one are folded into a single follow-up reload.
+import type { Logger } from "pino";
+import { ConfigError, formatProblem } from "@tlsbridge/rules";
+import { LOG_EVENTS } from "@tlsbridge/transport";
+import { summariseConfig } from "./config-summary.ts";
+import { loadIngressConfig } from "./ingress-config.ts";
+import type { LoadedConfig } from "./loaded-config.ts";
+import { logCertificates } from "./log-certificates.ts";
+import { loadPeerConfig } from "./peer-config.ts";
+import { restartNeeded } from "./restart-needed.ts";
+
+/** What started a reload. */
+export type ReloadTrigger = { readonly trigger: "SIGHUP" | "file" | "supervisor"; readonly files?: readonly string[] };
+
+/** How a reload ended. */
+export type ReloadResult = "applied" | "rejected" | "restart_needed";
+
+/** What the reloader needs. */
+export type ReloaderOptions = {
+  /** The config file as given on the command line. */
+  readonly path: string;
+  readonly initial: LoadedConfig;
+  readonly log: Logger;
+  /** Applies a validated config to the running node; may throw (logged, counted as rejected). */
+  readonly apply: (next: LoadedConfig) => void;
+  /** Told every result (metrics). */
+  readonly onResult?: (result: ReloadResult, current: LoadedConfig) => void;
+  /** Workers: the supervisor already logged certificates and warnings. */
+  readonly quiet?: boolean;
+};
+
+/** The reload loop of one process. */
+export class ConfigReloader {
+  #current: LoadedConfig;
+  readonly #options: ReloaderOptions;
+  #running: Promise<void> | undefined;
+  #again: ReloadTrigger | undefined;
+
+  constructor(options: ReloaderOptions) {
+    this.#options = options;
+    this.#current = options.initial;
+  }
+
+  /** The config in force. */
+  get current(): LoadedConfig {
+    return this.#current;
+  }
+
+  /** Reloads now, or right after the reload in progress; resolves when done. */
+  reload(trigger: ReloadTrigger): Promise<void> {
+    if (this.#running !== undefined) {
+      this.#again = trigger;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      let next: ReloadTrigger | undefined = trigger;
+      while (next !== undefined) {
+        this.#again = undefined;
+        await this.#once(next);
+        next = this.#again;
+      }
+    })().finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  async #once(trigger: ReloadTrigger): Promise<void> {
+    const { log, path } = this.#options;
+    const started = performance.now();
+    const context = { trigger: trigger.trigger, ...(trigger.files !== undefined ? { files: trigger.files } : {}) };
+    let next: LoadedConfig;
+    try {
+      next = this.#current.kind === "ingress" ? await loadIngressConfig(path) : await loadPeerConfig(path);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      log.error({
+        event: LOG_EVENTS.configRejected, reload: true, ...context, problems: err.problems, errors: err.problems.map(formatProblem),
+      }, "reload rejected: the running config keeps serving");
+      this.#options.onResult?.("rejected", this.#current);
+      return;
+    }
+    const restart = restartNeeded(this.#current, next);
+    if (restart.blocking) {
+      log.warn({ event: LOG_EVENTS.configRestartNeeded, ...context, changes: restart.changes, applied: false },
+        "reload not applied: the listeners changed, restart the node");
+      this.#options.onResult?.("restart_needed", this.#current);
+      return;
+    }
+    try {
+      this.#options.apply(next);
+    } catch (err) {
+      log.error({ event: LOG_EVENTS.configRejected, reload: true, ...context, err }, "reload failed: the running config keeps serving");
+      this.#options.onResult?.("rejected", this.#current);
+      return;
+    }
+    this.#current = next;
+    if (this.#options.quiet !== true) {
+      logCertificates(next, log);
+      if (restart.changes.length > 0) {
+        log.warn({ event: LOG_EVENTS.configRestartNeeded, ...context, changes: restart.changes, applied: true },
+          "reload applied except what needs a restart");
+      }
+    }
+    log.info({
+      event: LOG_EVENTS.configReloaded, ...context, durationMs: Math.round(performance.now() - started), ...summariseConfig(next),
+    }, "config reloaded: new tunnels use it, open tunnels are untouched");
+    this.#options.onResult?.(restart.changes.length > 0 ? "restart_needed" : "applied", next);
+  }
+}

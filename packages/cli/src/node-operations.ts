@@ -1,0 +1,117 @@
+// Everything the process that owns a node's operations runs beside the listeners (issue 4): the
+// admin listener, the peer readiness probe (ingress), node-level metrics, and reloads on SIGHUP and
+// on file changes. The single process runs it when `workers` is 1; the supervisor runs it otherwise.
+import type { Logger } from "pino";
+import { Registry } from "prom-client";
+import { LOG_EVENTS } from "@tlsbridge/transport";
+import { startAdminServer } from "./admin-server.ts";
+import type { AdminServer, Readiness } from "./admin-server.ts";
+import { CONFIG_DEFAULTS } from "./config-defaults.ts";
+import { ConfigReloader } from "./config-reloader.ts";
+import type { ReloadTrigger } from "./config-reloader.ts";
+import { watchFiles } from "./file-watcher.ts";
+import type { FileWatcher } from "./file-watcher.ts";
+import type { LoadedConfig } from "./loaded-config.ts";
+import { PeerProbe } from "./peer-probe.ts";
+import { createNodeMetrics } from "./prom-metrics.ts";
+
+/** What the operations need from the process that serves (or supervises) the listeners. */
+export type OperationsOptions = {
+  /** The config file as given on the command line. */
+  readonly path: string;
+  readonly loaded: LoadedConfig;
+  readonly log: Logger;
+  /** Whether the listeners are up (single process: started; supervisor: some worker listens). */
+  readonly listeners: () => Readiness;
+  /** Prometheus text of the tunnel metrics (this process's registry, or every worker's aggregated). */
+  readonly tunnelMetrics: () => Promise<string>;
+  /** Applies a validated config (the roles' reload, or forwarding to the workers). */
+  readonly apply: (next: LoadedConfig, trigger: ReloadTrigger) => void;
+};
+
+/** Running operations. */
+export type Operations = {
+  readonly admin: AdminServer | undefined;
+  readonly nodeMetrics: ReturnType<typeof createNodeMetrics>;
+  /** Stops the admin listener, the probe, the watcher and the SIGHUP handler. */
+  readonly close: () => void;
+};
+
+/** Starts the operations; rejects when the admin listener cannot bind. */
+export async function startOperations(options: OperationsOptions): Promise<Operations> {
+  const { loaded, log } = options;
+  const nodeMetrics = createNodeMetrics();
+  nodeMetrics.setCertificates(loaded.certificates);
+  const admin = loaded.ops.admin;
+  const probe = loaded.kind === "ingress" && admin !== undefined
+    ? new PeerProbe(loaded.options, admin.peerProbeIntervalMs, log, nodeMetrics.peerState)
+    : undefined;
+  let watcher: FileWatcher | undefined;
+  let pendingTrigger: ReloadTrigger | undefined;
+  const reloader = new ConfigReloader({
+    path: options.path,
+    initial: loaded,
+    log,
+    apply: (next) => {
+      options.apply(next, pendingTrigger ?? { trigger: "SIGHUP" });
+      if (probe !== undefined && next.kind === "ingress") probe.update(next.options);
+      watcher?.update(next.files);
+    },
+    onResult: (result, current) => {
+      nodeMetrics.reloaded(result);
+      nodeMetrics.setCertificates(current.certificates);
+    },
+  });
+  const reload = (trigger: ReloadTrigger): void => {
+    pendingTrigger = trigger;
+    reloader.reload(trigger).catch((err: unknown) => log.error({ event: LOG_EVENTS.internalError, err }, "reload failed"));
+  };
+  const onHangup = (): void => {
+    log.info({ event: LOG_EVENTS.signal, signal: "SIGHUP" }, "reloading the config");
+    reload({ trigger: "SIGHUP" });
+  };
+  process.on("SIGHUP", onHangup);
+  if (loaded.ops.watchFiles) {
+    watcher = watchFiles(loaded.files, CONFIG_DEFAULTS.reloadDebounceMs, (files) => reload({ trigger: "file", files }));
+  }
+  let server: AdminServer | undefined;
+  try {
+    server = admin === undefined ? undefined : await startAdminServer(admin.listen, {
+      readiness: () => readiness(options.listeners(), probe),
+      metrics: async () => ({
+        contentType: Registry.PROMETHEUS_CONTENT_TYPE,
+        text: `${await options.tunnelMetrics()}\n${await nodeMetrics.registry.metrics()}`,
+      }),
+    }, log);
+  } catch (err) {
+    process.off("SIGHUP", onHangup);
+    watcher?.close();
+    throw err;
+  }
+  probe?.start();
+  return {
+    admin: server,
+    nodeMetrics,
+    close: () => {
+      process.off("SIGHUP", onHangup);
+      // Still installed so a late SIGHUP does not kill a process that is draining.
+      process.on("SIGHUP", () => {});
+      watcher?.close();
+      probe?.stop();
+      server?.close();
+    },
+  };
+}
+
+function readiness(listeners: Readiness, probe: PeerProbe | undefined): Readiness {
+  const lines = [...listeners.lines];
+  let ready = listeners.ready;
+  for (const state of probe?.states() ?? []) {
+    if (state.up === true) lines.push(`peer ${state.peer} (${state.address}): up`);
+    else {
+      ready = false;
+      lines.push(`peer ${state.peer} (${state.address}): ${state.up === undefined ? "not probed yet" : `down: ${state.error ?? "unreachable"}`}`);
+    }
+  }
+  return { ready, lines };
+}

@@ -1,0 +1,91 @@
+// Readiness of an ingress's peers (issue 4): every few seconds a TCP connect plus the full mTLS
+// handshake with each peer, closed right away (the peer logs it at debug as a client that left
+// before a request). `/readyz` answers from the last result; changes are logged as peer.down/up.
+import type { Logger } from "pino";
+import { createNodeSecureContext, dialTls, LOG_EVENTS } from "@tlsbridge/transport";
+import type { IngressOptions } from "@tlsbridge/ingress";
+
+/** The last probe result of one peer. */
+export type PeerState = {
+  readonly peer: string;
+  readonly address: string;
+  /** undefined until the first probe finished. */
+  readonly up: boolean | undefined;
+  readonly error?: string;
+};
+
+/** Probes the peers of the current ingress options on an interval. */
+export class PeerProbe {
+  #options: IngressOptions;
+  #context;
+  readonly #states = new Map<string, PeerState>();
+  readonly #intervalMs: number;
+  readonly #log: Logger;
+  readonly #onChange: (peer: string, up: boolean) => void;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+
+  constructor(options: IngressOptions, intervalMs: number, log: Logger, onChange: (peer: string, up: boolean) => void) {
+    this.#options = options;
+    this.#context = createNodeSecureContext(options.tls, options.keyExchangeGroups);
+    this.#intervalMs = intervalMs;
+    this.#log = log;
+    this.#onChange = onChange;
+  }
+
+  /** Probes now, then every interval. */
+  start(): void {
+    void this.#round();
+    this.#timer = setInterval(() => void this.#round(), this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  /** New peers and TLS material (a reload); probed at once. */
+  update(options: IngressOptions): void {
+    this.#options = options;
+    this.#context = createNodeSecureContext(options.tls, options.keyExchangeGroups);
+    for (const name of [...this.#states.keys()]) if (!options.peers.has(name)) this.#states.delete(name);
+    void this.#round();
+  }
+
+  /** Every configured peer's state, in config order. */
+  states(): PeerState[] {
+    return [...this.#options.peers.values()].map((p) => this.#states.get(p.name) ?? { peer: p.name, address: `${p.host}:${p.port}`, up: undefined });
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  async #round(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    try {
+      const context = this.#context;
+      const timeoutMs = Math.min(this.#options.limits.peerConnectTimeoutMs, Math.max(this.#intervalMs, 1_000));
+      await Promise.all([...this.#options.peers.values()].map(async (peer) => {
+        const address = `${peer.host}:${peer.port}`;
+        const began = performance.now();
+        let state: PeerState;
+        try {
+          const connection = await dialTls({ host: peer.host, port: peer.port, servername: peer.servername, secureContext: context, timeoutMs });
+          connection.socket.destroy();
+          state = { peer: peer.name, address, up: true };
+          if (this.#states.get(peer.name)?.up !== true) {
+            this.#log.info({ event: LOG_EVENTS.peerUp, peer: peer.name, address, handshakeMs: Math.round(performance.now() - began) }, "peer reachable");
+          }
+        } catch (err) {
+          state = { peer: peer.name, address, up: false, error: (err as Error).message };
+          if (this.#states.get(peer.name)?.up !== false) {
+            this.#log.warn({ event: LOG_EVENTS.peerDown, peer: peer.name, address, err }, "peer unreachable");
+          }
+        }
+        if (this.#options.peers.get(peer.name) !== peer) return; // a reload replaced it meanwhile
+        this.#states.set(peer.name, state);
+        this.#onChange(peer.name, state.up === true);
+      }));
+    } finally {
+      this.#running = false;
+    }
+  }
+}

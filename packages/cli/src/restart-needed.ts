@@ -1,0 +1,53 @@
+// What a reload cannot apply to a running node (issue 4): bound addresses, the tunnel caps (the
+// limiter counts against them), and the process layout. Said in a warning rather than half-applied.
+import { formatHostPort } from "./listen-address.ts";
+import type { LoadedConfig } from "./loaded-config.ts";
+
+/** Differences between the running config and a new one that only a restart applies. */
+export type RestartNeeded = {
+  /** One line per difference. */
+  readonly changes: readonly string[];
+  /** True when the listeners themselves changed (added, removed, reordered, TLS on/off): nothing is applied. */
+  readonly blocking: boolean;
+};
+
+/** Compares two validated configs of the same node. */
+export function restartNeeded(old: LoadedConfig, next: LoadedConfig): RestartNeeded {
+  const changes: string[] = [];
+  let blocking = false;
+  if (old.kind !== next.kind) return { changes: [`the config is now for a ${next.kind}`], blocking: true };
+  if (old.kind === "ingress" && next.kind === "ingress") {
+    const a = old.options.listeners;
+    const b = next.options.listeners;
+    if (a.length !== b.length || a.some((l, i) => l.site !== b[i]?.site || (l.tls === undefined) !== (b[i]?.tls === undefined))) {
+      changes.push(`listeners: ${a.map((l) => l.site).join(", ")} -> ${b.map((l) => l.site).join(", ")} (sites, order or TLS differ)`);
+      blocking = true;
+    } else {
+      for (const [i, l] of a.entries()) {
+        const n = b[i];
+        if (n !== undefined && (n.host !== l.host || n.port !== l.port)) {
+          changes.push(`listener ${l.site}: ${formatHostPort(l)} -> ${formatHostPort(n)}`);
+        }
+      }
+    }
+    cap(changes, "maxTunnels", old.options.limits.maxTunnels, next.options.limits.maxTunnels);
+    cap(changes, "maxTunnelsPerClient", old.options.limits.maxTunnelsPerClient, next.options.limits.maxTunnelsPerClient);
+  }
+  if (old.kind === "peer" && next.kind === "peer") {
+    if (old.options.host !== next.options.host || old.options.port !== next.options.port) {
+      changes.push(`listen: ${formatHostPort(old.options)} -> ${formatHostPort(next.options)}`);
+    }
+    cap(changes, "maxTunnels", old.options.limits.maxTunnels, next.options.limits.maxTunnels);
+    cap(changes, "maxTunnelsPerIngress", old.options.limits.maxTunnelsPerIngress, next.options.limits.maxTunnelsPerIngress);
+  }
+  if (old.ops.workers !== next.ops.workers) changes.push(`workers: ${old.ops.workers} -> ${next.ops.workers}`);
+  const adminOf = (c: LoadedConfig): string => (c.ops.admin === undefined ? "off" : `${formatHostPort(c.ops.admin.listen)} every ${c.ops.admin.peerProbeIntervalMs} ms`);
+  if (adminOf(old) !== adminOf(next)) changes.push(`admin: ${adminOf(old)} -> ${adminOf(next)}`);
+  if (old.ops.watchFiles !== next.ops.watchFiles) changes.push(`watchFiles: ${old.ops.watchFiles} -> ${next.ops.watchFiles}`);
+  if (old.shutdownGraceMs !== next.shutdownGraceMs) changes.push(`shutdownGraceMs: ${old.shutdownGraceMs} -> ${next.shutdownGraceMs}`);
+  return { changes, blocking };
+}
+
+function cap(changes: string[], key: string, old: number, next: number): void {
+  if (old !== next) changes.push(`limits.${key}: ${old} -> ${next}`);
+}

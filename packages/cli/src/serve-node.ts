@@ -1,0 +1,110 @@
+// Runs the role in this process: the single process when `workers` is 1 (with the admin listener
+// and reloads), or one worker under the supervisor (listeners bound with SO_REUSEPORT, reloads on
+// the supervisor's word, tunnel metrics handed to it through prom-client's cluster messages).
+import cluster from "node:cluster";
+import type { Logger } from "pino";
+import { AggregatorRegistry } from "prom-client";
+import { LOG_EVENTS } from "@tlsbridge/transport";
+import type { NodeContext } from "@tlsbridge/transport";
+import { ConfigReloader } from "./config-reloader.ts";
+import { EXIT_CODES } from "./exit-codes.ts";
+import type { ExitCode } from "./exit-codes.ts";
+import type { LoadedConfig } from "./loaded-config.ts";
+import { startOperations } from "./node-operations.ts";
+import type { Operations } from "./node-operations.ts";
+import { createTunnelMetrics } from "./prom-metrics.ts";
+import { closeOnSignal } from "./shutdown-on-signal.ts";
+import { isWorkerReload, workerPorts } from "./worker-messages.ts";
+import type { WorkerReady } from "./worker-messages.ts";
+
+/** A started role, whichever it is. */
+type RunningRole = {
+  readonly ports: readonly number[];
+  readonly reload: (next: LoadedConfig) => void;
+  readonly close: (graceMs?: number) => Promise<void>;
+};
+
+/** Serves until a signal; resolves with the exit code (a worker exits the process itself). */
+export async function serveNode(path: string, loaded: LoadedConfig, log: Logger): Promise<ExitCode> {
+  const worker = cluster.isWorker;
+  const metrics = createTunnelMetrics();
+  if (worker) {
+    // Constructing one installs prom-client's answer to the supervisor's metrics requests.
+    new AggregatorRegistry();
+    AggregatorRegistry.setRegistries([metrics.registry]);
+  }
+  const context: NodeContext = { log, metrics: metrics.sink, reusePort: worker && process.platform === "linux" };
+  let running: RunningRole;
+  try {
+    running = await start(loaded, context, worker ? workerPorts() : undefined);
+  } catch (err) {
+    log.fatal({ event: LOG_EVENTS.internalError, err }, "could not start");
+    process.stderr.write(`tlsbridge ${loaded.kind}: could not start: ${(err as Error).message}\n`);
+    return finish(worker, EXIT_CODES.runtime);
+  }
+  let operations: Operations | undefined;
+  if (worker) {
+    const reloader = new ConfigReloader({ path, initial: loaded, log, quiet: true, apply: (next) => running.reload(next) });
+    process.on("message", (message: unknown) => {
+      if (isWorkerReload(message)) void reloader.reload({ trigger: "supervisor", ...(message.files !== undefined ? { files: message.files } : {}) });
+    });
+    process.on("SIGHUP", () => {}); // a hangup of the process group: the supervisor decides about reloads
+    process.on("SIGINT", () => {}); // Ctrl-C reaches the whole group: the supervisor answers it with SIGTERM
+    process.send?.({ type: "tlsbridge:ready", ports: running.ports } satisfies WorkerReady);
+  } else {
+    try {
+      operations = await startOperations({
+        path,
+        loaded,
+        log,
+        listeners: () => ({ ready: true, lines: [`listening: ${running.ports.join(", ")}`] }),
+        tunnelMetrics: () => metrics.registry.metrics(),
+        apply: (next) => running.reload(next),
+      });
+    } catch (err) {
+      log.fatal({ event: LOG_EVENTS.internalError, err }, "could not start the admin listener");
+      process.stderr.write(`tlsbridge ${loaded.kind}: could not start the admin listener: ${(err as Error).message}\n`);
+      await running.close(0);
+      return EXIT_CODES.runtime;
+    }
+  }
+  const code = await closeOnSignal(async (graceMs) => {
+    operations?.close();
+    await running.close(graceMs);
+  }, loaded.shutdownGraceMs, log, worker ? ["SIGTERM"] : undefined);
+  return finish(worker, code);
+}
+
+/** A worker's IPC channel would keep it alive: it exits once it is done. */
+function finish(worker: boolean, code: ExitCode): ExitCode {
+  if (worker) process.exit(code);
+  return code;
+}
+
+async function start(loaded: LoadedConfig, context: NodeContext, ports: readonly number[] | undefined): Promise<RunningRole> {
+  if (loaded.kind === "ingress") {
+    const { startIngress } = await import("@tlsbridge/ingress");
+    const options = ports === undefined ? loaded.options : {
+      ...loaded.options,
+      listeners: loaded.options.listeners.map((l, i) => ({ ...l, port: ports[i] ?? l.port })),
+    };
+    const ingress = await startIngress(options, context);
+    return {
+      ports: ingress.listeners.map((l) => l.port),
+      reload: (next) => {
+        if (next.kind === "ingress") ingress.reload(next.options);
+      },
+      close: (graceMs) => ingress.close(graceMs),
+    };
+  }
+  const { startPeer } = await import("@tlsbridge/peer");
+  const options = ports?.[0] === undefined ? loaded.options : { ...loaded.options, port: ports[0] };
+  const peer = await startPeer(options, context);
+  return {
+    ports: [peer.port],
+    reload: (next) => {
+      if (next.kind === "peer") peer.reload(next.options);
+    },
+    close: (graceMs) => peer.close(graceMs),
+  };
+}

@@ -1,0 +1,116 @@
+// `workers: N` (N > 1): the nginx-style model. This small process starts N workers (node:cluster),
+// each running the role with SO_REUSEPORT listeners on the same addresses; it replaces a worker that
+// dies, forwards SIGTERM/SIGINT (drain) and reloads, and serves the admin listener with every
+// worker's tunnel metrics aggregated (prom-client's AggregatorRegistry over the cluster channel).
+import cluster from "node:cluster";
+import type { Worker } from "node:cluster";
+import type { Logger } from "pino";
+import { AggregatorRegistry } from "prom-client";
+import { LOG_EVENTS } from "@tlsbridge/transport";
+import { EXIT_CODES } from "./exit-codes.ts";
+import type { ExitCode } from "./exit-codes.ts";
+import type { LoadedConfig } from "./loaded-config.ts";
+import { startOperations } from "./node-operations.ts";
+import { closeOnSignal } from "./shutdown-on-signal.ts";
+import { isWorkerReady, WORKER_PORTS_ENV, WORKER_SLOT_ENV } from "./worker-messages.ts";
+import type { WorkerReload } from "./worker-messages.ts";
+
+/** A worker that died sooner than this after starting is replaced only after a backoff. */
+const EARLY_DEATH_MS = 2_000;
+const MAX_BACKOFF_MS = 10_000;
+
+type Slot = { worker: Worker; ready: boolean; startedAt: number; failures: number };
+
+/** Supervises `loaded.ops.workers` workers until a signal; resolves with the exit code. */
+export async function superviseWorkers(path: string, loaded: LoadedConfig, log: Logger): Promise<ExitCode> {
+  const count = loaded.ops.workers;
+  const aggregator = new AggregatorRegistry();
+  const slots = new Map<number, Slot>();
+  let ports: readonly number[] | undefined;
+  let stopping = false;
+  let operations: Awaited<ReturnType<typeof startOperations>> | undefined;
+  const readyCount = (): number => [...slots.values()].filter((s) => s.ready).length;
+
+  const fork = (slot: number, failures: number, replacing?: number): Promise<readonly number[]> => {
+    const env = { [WORKER_SLOT_ENV]: String(slot), ...(ports !== undefined ? { [WORKER_PORTS_ENV]: ports.join(",") } : {}) };
+    const worker = cluster.fork(env);
+    const entry: Slot = { worker, ready: false, startedAt: Date.now(), failures };
+    slots.set(slot, entry);
+    log.info({
+      event: LOG_EVENTS.workerStarted, worker: slot, workerPid: worker.process.pid,
+      ...(replacing !== undefined ? { replacing: replacing } : {}),
+    }, replacing !== undefined ? "worker replaced" : "worker started");
+    return new Promise((resolve, reject) => {
+      worker.on("message", (message: unknown) => {
+        if (!isWorkerReady(message)) return;
+        entry.ready = true;
+        operations?.nodeMetrics.workersReady(readyCount());
+        resolve(message.ports);
+      });
+      worker.once("exit", (code: number | null, signal: string | null) => {
+        if (slots.get(slot) === entry) slots.delete(slot);
+        operations?.nodeMetrics.workersReady(readyCount());
+        reject(new Error(`worker ${slot} exited (${signal ?? `code ${String(code)}`}) before it listened`));
+        if (stopping || ports === undefined) {
+          log.info({ event: LOG_EVENTS.workerExit, worker: slot, workerPid: worker.process.pid, code, signal, replaced: false }, "worker exited");
+          return;
+        }
+        const early = Date.now() - entry.startedAt < EARLY_DEATH_MS;
+        const nextFailures = early ? entry.failures + 1 : 0;
+        const delay = nextFailures === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 250 * 2 ** nextFailures);
+        log.warn({
+          event: LOG_EVENTS.workerExit, worker: slot, workerPid: worker.process.pid, code, signal, replaced: true, replaceInMs: delay,
+        }, "worker died; replacing it");
+        operations?.nodeMetrics.workerReplaced();
+        setTimeout(() => {
+          if (!stopping) fork(slot, nextFailures, slot).catch(() => {}); // its own exit is logged and replaced again
+        }, delay);
+      });
+    });
+  };
+
+  // The first worker binds what the config says (port 0 picks one); the others bind the same ports.
+  try {
+    ports = await fork(1, 0);
+  } catch (err) {
+    log.fatal({ event: LOG_EVENTS.internalError, err }, "could not start");
+    process.stderr.write(`tlsbridge ${loaded.kind}: could not start: ${(err as Error).message}\n`);
+    return EXIT_CODES.runtime;
+  }
+  for (let slot = 2; slot <= count; slot += 1) fork(slot, 0).catch(() => {});
+
+  const exitsOf = (): Promise<unknown>[] =>
+    [...slots.values()].map((s) => new Promise((resolve) => (s.worker.isDead() ? resolve(undefined) : s.worker.once("exit", resolve))));
+  const stopWorkers = async (): Promise<void> => {
+    stopping = true;
+    const exits = exitsOf();
+    for (const { worker } of slots.values()) worker.process.kill("SIGTERM");
+    await Promise.all(exits);
+  };
+  try {
+    operations = await startOperations({
+      path,
+      loaded,
+      log,
+      listeners: () => {
+        const ready = readyCount();
+        return { ready: ready > 0, lines: [`workers listening: ${ready}/${count} (ports ${(ports ?? []).join(", ")})`] };
+      },
+      tunnelMetrics: () => aggregator.clusterMetrics(),
+      apply: (_next, trigger) => {
+        const message: WorkerReload = { type: "tlsbridge:reload", ...(trigger.files !== undefined ? { files: trigger.files } : {}) };
+        for (const { worker } of slots.values()) if (worker.isConnected()) worker.send(message);
+      },
+    });
+    operations.nodeMetrics.workersReady(readyCount());
+  } catch (err) {
+    log.fatal({ event: LOG_EVENTS.internalError, err }, "could not start the admin listener");
+    process.stderr.write(`tlsbridge ${loaded.kind}: could not start the admin listener: ${(err as Error).message}\n`);
+    await stopWorkers();
+    return EXIT_CODES.runtime;
+  }
+  return closeOnSignal(async () => {
+    operations?.close();
+    await stopWorkers();
+  }, loaded.shutdownGraceMs, log);
+}

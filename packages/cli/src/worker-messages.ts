@@ -1,0 +1,33 @@
+// The IPC between the supervisor and its workers (`workers:` > 1): a worker says it listens (and on
+// which ports, so the others and replacements bind the same ones when the config says port 0), the
+// supervisor asks for reloads. prom-client's own metrics messages share the channel.
+
+/** Environment variable carrying the ports a worker binds, one per listener, in config order. */
+export const WORKER_PORTS_ENV = "TLSBRIDGE_WORKER_PORTS";
+
+/** Environment variable carrying the worker's slot (1..N), for its log lines. */
+export const WORKER_SLOT_ENV = "TLSBRIDGE_WORKER_SLOT";
+
+/** Worker to supervisor: listening on these ports. */
+export type WorkerReady = { readonly type: "tlsbridge:ready"; readonly ports: readonly number[] };
+
+/** Supervisor to worker: reload the config (the supervisor validated it already). */
+export type WorkerReload = { readonly type: "tlsbridge:reload"; readonly files?: readonly string[] };
+
+/** True for a {@link WorkerReady}. */
+export function isWorkerReady(message: unknown): message is WorkerReady {
+  return typeof message === "object" && message !== null && (message as { type?: unknown }).type === "tlsbridge:ready";
+}
+
+/** True for a {@link WorkerReload}. */
+export function isWorkerReload(message: unknown): message is WorkerReload {
+  return typeof message === "object" && message !== null && (message as { type?: unknown }).type === "tlsbridge:reload";
+}
+
+/** The ports a worker was told to bind, or undefined (the first worker binds what the config says). */
+export function workerPorts(env: NodeJS.ProcessEnv = process.env): number[] | undefined {
+  const text = env[WORKER_PORTS_ENV];
+  if (text === undefined || text === "") return undefined;
+  const ports = text.split(",").map(Number);
+  return ports.every((p) => Number.isInteger(p) && p >= 0 && p <= 65_535) ? ports : undefined;
+}

@@ -1,0 +1,98 @@
+// The part of a running ingress that a reload swaps (issue 4): rule sets, peers, the per-peer links
+// with the mTLS client context, limits, listener certificates. Connections read it through getters
+// once per request, in one synchronous step, so a tunnel routes with either the old set or the new.
+import type net from "node:net";
+import type tls from "node:tls";
+import type { Logger } from "pino";
+import { createNodeSecureContext, listenerTlsSettings } from "@tlsbridge/transport";
+import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
+import type { ListenerContext } from "./client-connection.ts";
+import type { IngressOptions } from "./ingress-options.ts";
+import { PeerLinks } from "./peer-links.ts";
+
+/** What every listener shares and a reload does not replace. */
+type Fixed = {
+  readonly registry: ConnectionRegistry;
+  readonly limiter: TunnelLimiter;
+  readonly metrics: TunnelMetrics;
+  readonly log: Logger;
+};
+
+/** The current settings of one ingress and the listeners that follow them. */
+export class LiveIngressSettings {
+  #options: IngressOptions;
+  #links: PeerLinks;
+  readonly #log: Logger;
+  readonly #metrics: TunnelMetrics;
+  readonly #tlsServers = new Map<number, tls.Server>();
+
+  constructor(options: IngressOptions, log: Logger, metrics: TunnelMetrics) {
+    this.#options = options;
+    this.#log = log;
+    this.#metrics = metrics;
+    this.#links = this.#makeLinks(options);
+  }
+
+  /** The context of listener `index`: fixed parts as given, the rest read from the current settings. */
+  listenerContext(index: number, fixed: Fixed): ListenerContext {
+    const live = this;
+    const site = this.#listener(index).site;
+    return {
+      get nodeName() { return live.#options.nodeName; },
+      site,
+      get rules() { return live.#listener(index).rules; },
+      get peers() { return live.#options.peers; },
+      get peerLinks() { return live.#links; },
+      get limits() { return live.#options.limits; },
+      ...fixed,
+    };
+  }
+
+  /** Remembers an HTTPS-proxy listener, so a reload can give it the new certificate. */
+  addTlsServer(index: number, server: net.Server): void {
+    this.#tlsServers.set(index, server as tls.Server);
+  }
+
+  /** Starts filling the warm pools. */
+  start(): void {
+    this.#links.start();
+  }
+
+  /**
+   * Applies `next` to new tunnels: listeners keep their addresses (the cli refuses a reload that
+   * adds, removes or reorders them), everything else is replaced. The old peer links are closed
+   * (warm and idle connections only: open tunnels keep their sockets), so no new tunnel resumes a
+   * TLS session made under the old CA.
+   */
+  reload(next: IngressOptions): void {
+    if (next.listeners.length !== this.#options.listeners.length) {
+      throw new Error("reload cannot add or remove listeners; restart the ingress");
+    }
+    const links = this.#makeLinks(next);
+    for (const [index, server] of this.#tlsServers) {
+      const tlsOptions = next.listeners[index]?.tls;
+      if (tlsOptions !== undefined) server.setSecureContext(listenerTlsSettings(tlsOptions.cert, tlsOptions.key, next.keyExchangeGroups));
+    }
+    const old = this.#links;
+    this.#options = next;
+    this.#links = links;
+    links.start();
+    old.close();
+  }
+
+  /** Closes the peer links (pools, shared HTTP/2 connections). */
+  close(): void {
+    this.#links.close();
+  }
+
+  #listener(index: number): IngressOptions["listeners"][number] {
+    const listener = this.#options.listeners[index];
+    if (listener === undefined) throw new Error(`no listener ${index}`);
+    return listener;
+  }
+
+  #makeLinks(options: IngressOptions): PeerLinks {
+    const context = createNodeSecureContext(options.tls, options.keyExchangeGroups);
+    return new PeerLinks(options.peers, context, options.limits, this.#log, this.#metrics.peerHandshake);
+  }
+}

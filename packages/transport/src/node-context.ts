@@ -1,0 +1,13 @@
+// What the cli hands a role when it starts it, besides the options: the logger, the metrics sink
+// and how to bind. Libraries make none of these themselves.
+import type { Logger } from "pino";
+import type { TunnelMetrics } from "./tunnel-metrics.ts";
+
+/** Runtime collaborators of a role. */
+export type NodeContext = {
+  readonly log: Logger;
+  /** Defaults to NO_METRICS. */
+  readonly metrics?: TunnelMetrics;
+  /** Bind listeners with SO_REUSEPORT (one of several worker processes). */
+  readonly reusePort?: boolean;
+};
