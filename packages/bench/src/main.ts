@@ -54,7 +54,10 @@ async function main(): Promise<number> {
     notes.push(installProblem);
   }
 
-  const all: SystemUnderTest[] = [createDirect(), createSocat(), createStunnel(), createSquid(), createTlsbridge()];
+  const all: SystemUnderTest[] = [
+    createDirect(), createSocat(), createStunnel(), createSquid(),
+    createTlsbridge("default"), createTlsbridge("pool"), createTlsbridge("h2"),
+  ];
   const systems: SystemUnderTest[] = [];
   for (const sut of all.filter((s) => (o.only as readonly string[]).includes(s.name))) {
     const why = await sut.unavailable();

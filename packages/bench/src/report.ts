@@ -4,7 +4,7 @@
 import { BULK_COLUMNS, RATE_COLUMNS, RATIO_COLUMNS } from "./metrics.ts";
 import { formatValue, mediansTable, ratioTable } from "./render-tables.ts";
 import type { Medians } from "./results-table.ts";
-import { checkTargets } from "./targets.ts";
+import { checkTargets, TARGETS } from "./targets.ts";
 
 const BASELINES = ["direct", "socat", "stunnel", "squid"] as const;
 
@@ -20,14 +20,24 @@ export function renderResults(medians: Medians, systems: readonly string[], roun
     out.push(`### Ratios to ${b} (↑: higher is better, ↓: lower is better)`, "", ratioTable(medians, present, b, RATIO_COLUMNS), "");
   }
   out.push("### tlsbridge against the targets of issue 5", "");
-  if (!medians.has("tlsbridge")) {
+  const variants = present.filter((s) => s.startsWith("tlsbridge"));
+  if (variants.length === 0) {
     out.push("Not measured in this run: the tlsbridge rows are filled in when the tunnel lands (`npm run bench` picks it up by itself).", "");
   } else {
-    out.push("| target | measured | met |", "| --- | --- | --- |");
-    for (const r of checkTargets(medians, "tlsbridge")) {
-      const shown = r.value === undefined ? "–" : r.target.baseline ? `${r.value.toFixed(2)}x` : formatValue(r.value);
-      out.push(`| ${r.target.text} | ${shown} | ${r.met === undefined ? "not measured" : r.met ? "yes" : "**no**"} |`);
-    }
+    // One column per tlsbridge configuration measured; a target that names its configuration
+    // (the multiplexed one) is shown in that column only.
+    out.push(`| target | ${variants.join(" | ")} |`, `| --- |${variants.map(() => " --- |").join("")}`);
+    const byVariant = variants.map((v) => checkTargets(medians, v, TARGETS.map((t) => ({ ...t, system: undefined }))));
+    TARGETS.forEach((target, i) => {
+      const cells = byVariant.map((results, j) => {
+        if (target.system !== undefined && target.system !== variants[j]) return "";
+        const r = results[i];
+        if (r === undefined || r.value === undefined) return "not measured";
+        const shown = r.target.baseline ? `${r.value.toFixed(2)}x` : formatValue(r.value);
+        return `${shown} ${r.met ? "yes" : "**no**"}`;
+      });
+      out.push(`| ${target.text} | ${cells.join(" | ")} |`);
+    });
     out.push("");
   }
   return out.join("\n");

@@ -23,23 +23,41 @@ function perClientCap(): string {
     : "";
 }
 
-/** Creates the `tlsbridge` system (ingress and peer, one process each). */
-export function createTlsbridge(): SystemUnderTest {
+/** The tlsbridge configurations measured: the defaults, a warm pool (mode h1), and mode h2. */
+export type TlsbridgeVariant = "default" | "pool" | "h2";
+
+const VARIANTS: Record<TlsbridgeVariant, { name: string; description: string; peerKeys: string }> = {
+  default: { name: "tlsbridge", description: "tlsbridge ingress -> peer (mTLS, TLS 1.3, default settings: mode h1, no pool), CONNECT", peerKeys: "" },
+  pool: {
+    name: "tlsbridge-pool",
+    description: "tlsbridge as above with a warm pool per peer (`pool: { size: 8, maxIdleMs: 4000 }`)",
+    peerKeys: "    pool: { size: 8, maxIdleMs: 4000 }\n",
+  },
+  h2: { name: "tlsbridge-h2", description: "tlsbridge in mode h2: every tunnel an HTTP/2 CONNECT stream on one mTLS connection", peerKeys: "    mode: h2\n" },
+};
+
+/** Creates a `tlsbridge` system (ingress and peer, one process each). */
+export function createTlsbridge(variant: TlsbridgeVariant = "default"): SystemUnderTest {
+  const v = VARIANTS[variant];
   let children: ChildProcess[] = [];
   let ingressPort: number | undefined;
   let services: SutContext["services"] | undefined;
   return {
-    name: "tlsbridge",
+    name: v.name,
     speaksConnect: true,
-    description: "tlsbridge ingress -> peer (mTLS, TLS 1.3, default settings), CONNECT",
-    unavailable: async () =>
-      existsSync(TLSBRIDGE_CLI) ? undefined : "the tlsbridge CLI (packages/cli/bin/tlsbridge.ts) is not there yet",
+    description: v.description,
+    unavailable: async () => {
+      if (!existsSync(TLSBRIDGE_CLI)) return "the tlsbridge CLI (packages/cli/bin/tlsbridge.ts) is not there yet";
+      const peers = fileURLToPath(new URL("../../cli/src/ingress-peers.ts", import.meta.url));
+      if (variant !== "default" && !readFileSync(peers, "utf8").includes('"pool"')) return "this tree's config has no `mode`/`pool` for peers";
+      return undefined;
+    },
     async start(ctx: SutContext) {
       const c = ctx.certs;
       services = ctx.services;
       const peerPort = await freePort();
       ingressPort = await freePort();
-      const dir = join(ctx.workDir, "tlsbridge");
+      const dir = join(ctx.workDir, v.name);
       mkdirSync(dir, { recursive: true });
       const ports = `[${ctx.services.echo}, ${ctx.services.sink}, ${ctx.services.source}]`;
       writeFileSync(join(dir, "peer.yaml"), `listen: 127.0.0.1:${peerPort}
@@ -60,14 +78,14 @@ peers:
   bench-peer:
     address: 127.0.0.1:${peerPort}
     servername: ${c.serverName}
-tls: { ca: ${c.ca}, cert: ${c.clientCert}, key: ${c.clientKey} }
+${v.peerKeys}tls: { ca: ${c.ca}, cert: ${c.clientCert}, key: ${c.clientKey} }
 ${perClientCap()}`);
       children = [];
       const node = process.execPath;
       // Extra node flags for profiling runs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
       const nodeArgs = (process.env.TLSBRIDGE_BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
-      children.push(await launch("tlsbridge-peer", node, [...nodeArgs, TLSBRIDGE_CLI, "peer", "--config", join(dir, "peer.yaml")], ctx.workDir, [peerPort]));
-      children.push(await launch("tlsbridge-ingress", node, [...nodeArgs, TLSBRIDGE_CLI, "ingress", "--config", join(dir, "ingress.yaml")], ctx.workDir, [ingressPort]));
+      children.push(await launch(`${v.name}-peer`, node, [...nodeArgs, TLSBRIDGE_CLI, "peer", "--config", join(dir, "peer.yaml")], ctx.workDir, [peerPort]));
+      children.push(await launch(`${v.name}-ingress`, node, [...nodeArgs, TLSBRIDGE_CLI, "ingress", "--config", join(dir, "ingress.yaml")], ctx.workDir, [ingressPort]));
     },
     async stop() {
       await stopAll(children);

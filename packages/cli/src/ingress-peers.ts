@@ -1,11 +1,18 @@
-// The ingress's `peers:` mapping: name -> { address, servername? }. The names are what rule files
-// may say in `peer:`; servername defaults to the address's host.
+// The ingress's `peers:` mapping: name -> { address, servername?, mode?, pool? }. The names are what
+// rule files may say in `peer:`; servername defaults to the address's host; mode to h1, the HTTP/1.1
+// one-connection-per-tunnel mode ATS peers speak; no warm pool unless `pool:` is given.
 import { isMap, isScalar } from "yaml";
-import { addProblem, describeNode, expectMap, requireKey, resolveNode } from "@tlsbridge/rules";
+import { addProblem, describeNode, expectInt, expectMap, requireKey, resolveNode } from "@tlsbridge/rules";
 import type { ConfigProblem, YamlSource } from "@tlsbridge/rules";
 import type { PeerEndpoint } from "@tlsbridge/ingress";
 import { expectHostPort, parseHostPort } from "./listen-address.ts";
-import { optionalString } from "./settings-section.ts";
+import { optionalInt, optionalString } from "./settings-section.ts";
+
+/** Peer modes: `h1` one TLS connection per tunnel (default), `h2` CONNECT streams on one connection. */
+const PEER_MODES: readonly string[] = ["h1", "h2"];
+/** `pool:` defaults: 4 warm connections, each closed after 4 s unused (below the peer's 10 s head timeout). */
+export const POOL_DEFAULTS = { size: 4, maxIdleMs: 4_000 } as const;
+const MAX_POOL_SIZE = 64;
 
 const PEER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
@@ -38,14 +45,29 @@ export function parsePeers(
     }
     const name = key.value;
     names.add(name);
-    const fields = expectMap(pair.value, source, problems, ["address", "servername"]);
+    const fields = expectMap(pair.value, source, problems, ["address", "servername", "mode", "pool"]);
     if (fields === undefined) continue;
     const addressNode = requireKey(fields, "address", source, problems);
     const address = fields.values.has("address") ? expectHostPort(addressNode, source, problems, 1) : undefined;
     if (address === undefined) continue;
     const servername = optionalString(fields, "servername", address.host, isServername,
       "a DNS name or IP address", source, problems);
-    peers.set(name, { name, host: address.host, port: address.port, servername });
+    const mode = optionalString(fields, "mode", "h1", (m) => PEER_MODES.includes(m), "h1 or h2", source, problems) as "h1" | "h2";
+    let pool: { size: number; maxIdleMs: number } | undefined;
+    if (fields.values.has("pool")) {
+      const poolFields = expectMap(fields.values.get("pool"), source, problems, ["size", "maxIdleMs"]);
+      if (poolFields !== undefined) {
+        const size = poolFields.values.has("size")
+          ? expectInt(poolFields.values.get("size"), source, problems, 0, MAX_POOL_SIZE) ?? POOL_DEFAULTS.size
+          : POOL_DEFAULTS.size;
+        pool = { size, maxIdleMs: optionalInt(poolFields, "maxIdleMs", POOL_DEFAULTS.maxIdleMs, source, problems) };
+        if (mode === "h2") addProblem(resolveNode(fields.values.get("pool"), source), source, problems, "pool is for mode h1 (mode h2 keeps one connection)");
+      }
+    }
+    peers.set(name, {
+      name, host: address.host, port: address.port, servername, mode,
+      ...(pool !== undefined && pool.size > 0 ? { pool } : {}),
+    });
   }
   if (map.items.length === 0) addProblem(map, source, problems, "expected at least one peer");
   return { peers, names };

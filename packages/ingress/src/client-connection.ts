@@ -11,12 +11,14 @@ import type { RuleSet } from "@tlsbridge/rules";
 import { addressKey, answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
 import type { ConnectionRegistry, SpliceEnd, TunnelLimiter } from "@tlsbridge/transport";
 import {
-  formatConnectEstablished, formatConnectRequest, formatErrorResponse, formatRelayedResponse, HeadReader,
+  formatConnectEstablished, formatErrorResponse, formatRelayedResponse, HeadReader,
   isTunnelError, parseConnectRequest, TUNNEL_ID_HEADER, TunnelError, viaEntry, viaIncludes,
 } from "@tlsbridge/wire";
 import type { ConnectRequest } from "@tlsbridge/wire";
 import type { IngressLimits, PeerEndpoint } from "./ingress-options.ts";
+import type { PeerLinks } from "./peer-links.ts";
 import { openPeerTunnel } from "./peer-tunnel.ts";
+import type { ReplayedRequest } from "./peer-tunnel.ts";
 
 /** What every connection of one listener shares. */
 export type ListenerContext = {
@@ -24,7 +26,8 @@ export type ListenerContext = {
   readonly site: string;
   readonly rules: RuleSet;
   readonly peers: ReadonlyMap<string, PeerEndpoint>;
-  readonly peerContext: tls.SecureContext;
+  /** Per-peer TLS sessions, warm pools and HTTP/2 connections (peer-links.ts). */
+  readonly peerLinks: PeerLinks;
   readonly limits: IngressLimits;
   readonly registry: ConnectionRegistry;
   /** Shared by every listener of the node: caps per node and per client address. */
@@ -84,7 +87,7 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
     releaseSlot = slot.release;
 
     const connection = await openPeerTunnel(peer, replayedRequest(request, id, context.nodeName), earlyData, {
-      secureContext: context.peerContext,
+      links: context.peerLinks,
       limits: context.limits,
       onDialed: (dialed) => (upstream = dialed),
     });
@@ -101,7 +104,7 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
     routed.info({
       event: LOG_EVENTS.tunnelOpen,
       setupMs: round(performance.now() - started),
-      peerTls: { protocol: connection.socket.getProtocol(), group: (connection.socket.getEphemeralKeyInfo() as { name?: string } | null)?.name },
+      peerTls: connection.leg,
     }, "tunnel open");
     const tunnel = splice({ socket: client, raw }, connection, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
@@ -125,11 +128,11 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
   }
 }
 
-function replayedRequest(request: ConnectRequest, id: string, nodeName: string): Buffer {
+function replayedRequest(request: ConnectRequest, id: string, nodeName: string): ReplayedRequest {
   // The client's own Proxy-Authorization and hop headers stay here; Via lists every hop so far.
   const via = request.headers.filter(([name]) => name.toLowerCase() === "via").map(([, value]) => value);
   via.push(viaEntry(nodeName));
-  return formatConnectRequest(request.target, [["Via", via.join(", ")], [TUNNEL_ID_HEADER, id]]);
+  return { target: request.target, headers: [["Via", via.join(", ")], [TUNNEL_ID_HEADER, id]] };
 }
 
 function refuse(client: net.Socket, err: unknown, context: ListenerContext, log: Logger): void {

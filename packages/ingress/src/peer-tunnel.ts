@@ -1,54 +1,120 @@
-// Opens the ingress's leg of a tunnel to a peer: dial over mTLS, send the replayed CONNECT (with
-// any early data in the same write), and read the peer's response head with the restartable CR/LF
-// scanner. Bytes after that head already belong to the tunnel.
-import type tls from "node:tls";
-import { DialError, dialTls, isCertificateFailure, readUntil, ReadUntilError } from "@tlsbridge/transport";
-import type { TlsConnection } from "@tlsbridge/transport";
-import { HeadReader, isTunnelError, parseResponseHead, TunnelError } from "@tlsbridge/wire";
-import type { ResponseHead } from "@tlsbridge/wire";
+// Opens the ingress's leg of a tunnel to a peer, in the peer's mode:
+//   h1 (default, what ATS peers speak): a TLS connection per tunnel, taken warm from the pool or
+//      dialed (resuming a TLS session when possible); the replayed CONNECT is written with any early
+//      data in the same write, and the response head read with the restartable CR/LF scanner.
+//      Bytes after that head already belong to the tunnel.
+//   h2: a CONNECT stream on the peer's shared HTTP/2 connection (h2-peer-session.ts).
+import type net from "node:net";
+import { DialError, isCertificateFailure, readUntil, ReadUntilError } from "@tlsbridge/transport";
+import type { SpliceEnd, TlsConnection } from "@tlsbridge/transport";
+import { formatConnectRequest, HeadReader, isTunnelError, parseResponseHead, TunnelError } from "@tlsbridge/wire";
+import type { HeaderList, ResponseHead, Target } from "@tlsbridge/wire";
 import type { IngressLimits, PeerEndpoint } from "./ingress-options.ts";
 import { peerDialError } from "./peer-failure.ts";
+import type { PeerLinks } from "./peer-links.ts";
 
-/** A peer connection that answered the replayed CONNECT. */
-export type PeerTunnel = TlsConnection & {
+/** The CONNECT the ingress replays: the client's target and the hop headers we add. */
+export type ReplayedRequest = {
+  readonly target: Target;
+  readonly headers: HeaderList;
+};
+
+/** How the peer leg was made, for the tunnel.open log line. */
+export type PeerLegInfo = {
+  readonly mode: "h1" | "h2";
+  readonly protocol: string | null;
+  readonly group: string | undefined;
+  /** TLS session resumed (h1: this tunnel's connection; h2: the shared connection). */
+  readonly resumed: boolean;
+  /** h1: the connection came from the warm pool. */
+  readonly pooled: boolean;
+};
+
+/** A peer leg that answered the replayed CONNECT. */
+export type PeerTunnel = SpliceEnd & {
   readonly response: ResponseHead;
   /** Bytes after the response head: the start of the tunnel's data towards the client. */
   readonly rest: Buffer;
+  readonly leg: PeerLegInfo;
 };
 
 /** What opening a peer tunnel needs besides the peer and the request. */
 export type PeerTunnelOptions = {
-  readonly secureContext: tls.SecureContext;
+  readonly links: PeerLinks;
   readonly limits: IngressLimits;
-  /** Called once the TLS connection is up, so the caller can close it if the client goes away. */
-  readonly onDialed: (connection: TlsConnection) => void;
+  /** Called once the peer leg exists, so the caller can close it if the client goes away. */
+  readonly onDialed: (connection: SpliceEnd) => void;
 };
 
-/** Dials `peer`, sends `request` + `earlyData`, reads the response head; throws TunnelError. */
+const EMPTY = Buffer.alloc(0);
+
+/** Opens the peer leg, sends `request` + `earlyData`, reads the response head; throws TunnelError. */
 export async function openPeerTunnel(
   peer: PeerEndpoint,
-  request: Buffer,
+  request: ReplayedRequest,
   earlyData: Buffer,
   options: PeerTunnelOptions,
 ): Promise<PeerTunnel> {
-  const connection = await dialTls({
-    host: peer.host,
-    port: peer.port,
-    servername: peer.servername,
-    secureContext: options.secureContext,
-    timeoutMs: options.limits.peerConnectTimeoutMs,
-  }).catch((err: unknown) => {
+  const link = options.links.get(peer.name);
+  if (link.h2 !== undefined) {
+    const opened = await link.h2.open(
+      request.target.authority, request.headers, earlyData, options.limits.peerResponseTimeoutMs, options.onDialed,
+    );
+    const socket = opened.stream.session?.socket as net.Socket & { getProtocol?: () => string | null; isSessionReused?: () => boolean };
+    return {
+      socket: opened.socket,
+      raw: opened.raw,
+      response: opened.response,
+      rest: EMPTY,
+      leg: { mode: "h2", protocol: "h2", group: undefined, resumed: socket?.isSessionReused?.() ?? false, pooled: false },
+    };
+  }
+  const head = formatConnectRequest(request.target, request.headers);
+  const warm = link.pool?.take();
+  if (warm !== undefined) {
+    try {
+      return await exchange(peer, warm, head, earlyData, options, true);
+    } catch (err) {
+      // The peer closed the warm connection just as we took it (it had said nothing): dial afresh.
+      if (!(isTunnelError(err) && err.cause instanceof ReadUntilError && err.cause.bytesRead === 0 && err.cause.reason === "closed")) throw err;
+    }
+  }
+  const connection = await link.dial().catch((err: unknown) => {
     throw err instanceof DialError ? peerDialError(peer.name, err) : err;
   });
+  return exchange(peer, connection, head, earlyData, options, false);
+}
+
+async function exchange(
+  peer: PeerEndpoint,
+  connection: TlsConnection,
+  head: Buffer,
+  earlyData: Buffer,
+  options: PeerTunnelOptions,
+  pooled: boolean,
+): Promise<PeerTunnel> {
   options.onDialed(connection);
-  connection.socket.on("error", () => {}); // classified below while reading the response
-  connection.socket.write(earlyData.length > 0 ? Buffer.concat([request, earlyData]) : request);
+  const { socket } = connection;
+  socket.on("error", () => {}); // classified below while reading the response
+  socket.write(earlyData.length > 0 ? Buffer.concat([head, earlyData]) : head);
   const reader = new HeadReader(options.limits.maxHeadBytes, "TLSB_ERR_PEER_RESPONSE");
   try {
-    const { head, rest } = await readUntil(connection.socket, (chunk) => reader.push(chunk), options.limits.peerResponseTimeoutMs);
-    return { ...connection, response: parseResponseHead(head), rest };
+    const { head: responseHead, rest } = await readUntil(socket, (chunk) => reader.push(chunk), options.limits.peerResponseTimeoutMs);
+    return {
+      socket,
+      raw: connection.raw,
+      response: parseResponseHead(responseHead),
+      rest,
+      leg: {
+        mode: "h1",
+        protocol: socket.getProtocol(),
+        group: (socket.getEphemeralKeyInfo() as { name?: string } | null)?.name,
+        resumed: socket.isSessionReused(),
+        pooled,
+      },
+    };
   } catch (err) {
-    connection.socket.destroy();
+    socket.destroy();
     throw responseFailure(peer, err);
   }
 }
@@ -76,3 +142,4 @@ function responseFailure(peer: PeerEndpoint, err: unknown): unknown {
     details: `peer ${peer.name} closed the connection without a response${silent ? " (did it refuse this ingress's certificate?)" : ""}`,
   });
 }
+

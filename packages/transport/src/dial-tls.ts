@@ -15,7 +15,10 @@ export type DialTlsOptions = {
   readonly secureContext: tls.SecureContext;
   /** Covers TCP connect and the TLS handshake together. */
   readonly timeoutMs: number;
+  /** A TLS session (ticket) from an earlier connection to the same node, to resume it (RFC 8446 §2.2). */
   readonly session?: Buffer;
+  /** ALPN protocols to offer (`h2` for the multiplexed mode); none by default, as ATS peers expect. */
+  readonly alpnProtocols?: readonly string[];
 };
 
 /** A TLS connection and the TCP socket under it (resets go to the raw socket). */
@@ -38,6 +41,7 @@ export async function dialTls(options: DialTlsOptions): Promise<TlsConnection> {
       minVersion: "TLSv1.3",
       allowHalfOpen: true,
       session: options.session,
+      ...(options.alpnProtocols !== undefined ? { ALPNProtocols: [...options.alpnProtocols] } : {}),
     } as tls.ConnectionOptions);
     const timer = setTimeout(() => {
       raw.destroy();

@@ -24,6 +24,9 @@ export type TlsListenerOptions = {
   /** mTLS: a client without a certificate chaining to the context's CA is refused after the handshake. */
   readonly requireClientCert: boolean;
   readonly handshakeTimeoutMs: number;
+  /** ALPN protocols accepted, most preferred first (the peer: `h2`, `http/1.1`); a client that offers
+   * none still connects (`alpnProtocol` is then false). */
+  readonly alpnProtocols?: readonly string[];
 };
 
 /** What the listener hands over: an authenticated connection and the TCP socket under it (for resets). */
@@ -47,6 +50,7 @@ export function createTlsListener(
     handshakeTimeout: options.handshakeTimeoutMs,
     allowHalfOpen: true,
     noDelay: true,
+    ...(options.alpnProtocols !== undefined ? { ALPNProtocols: [...options.alpnProtocols] } : {}),
   });
   server.on("secureConnection", (socket: tls.TLSSocket) => {
     const raw = rawSocketOf(socket);

@@ -1,0 +1,155 @@
+// The multiplexed mode's peer leg: one mTLS connection per peer speaking HTTP/2 (ALPN `h2`), each
+// tunnel a classic CONNECT stream on it (RFC 9113 §8.5: `:method CONNECT` and `:authority`, no
+// `:scheme` or `:path`). The connection is opened on first use, shared by every tunnel, and opened
+// again after the peer closes it or sends GOAWAY.
+//
+//   ingress                                   peer
+//   HEADERS :method CONNECT :authority ──▶    allow list, DNS, dial
+//   DATA (early data, then the tunnel)  ──▶
+//                                       ◀──   HEADERS :status 200 (or 4xx/5xx + proxy-status, END_STREAM)
+//   END_STREAM = FIN, RST_STREAM(CONNECT_ERROR) = TCP RST, both ways
+import http2 from "node:http2";
+import { STATUS_CODES } from "node:http";
+import type { Logger } from "pino";
+import {
+  DialError, H2_CONNECTION_WINDOW_BYTES, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, h2StreamEnd, treatConnectErrorAsReset,
+} from "@tlsbridge/transport";
+import type { SpliceEnd, TlsConnection } from "@tlsbridge/transport";
+import { TunnelError } from "@tlsbridge/wire";
+import type { HeaderList, ResponseHead } from "@tlsbridge/wire";
+import type { PeerEndpoint } from "./ingress-options.ts";
+import { peerDialError } from "./peer-failure.ts";
+
+/** A CONNECT stream the peer answered. */
+export type H2PeerStream = SpliceEnd & { readonly response: ResponseHead; readonly stream: http2.ClientHttp2Stream };
+
+/** One peer's shared HTTP/2 connection. */
+export class H2PeerSession {
+  readonly #peer: PeerEndpoint;
+  readonly #dial: (alpnProtocols: readonly string[]) => Promise<TlsConnection>;
+  readonly #log: Logger;
+  #session: Promise<http2.ClientHttp2Session> | undefined;
+  #closed = false;
+  /** Connections opened so far (1 while the peer keeps it up). */
+  connections = 0;
+
+  constructor(peer: PeerEndpoint, dial: (alpnProtocols: readonly string[]) => Promise<TlsConnection>, log: Logger) {
+    this.#peer = peer;
+    this.#dial = dial;
+    this.#log = log;
+  }
+
+  /**
+   * Opens a CONNECT stream for `authority` with `headers` (lowercase names), sends `earlyData`, and
+   * waits for the peer's response head. `onStream` gets the stream as soon as it exists (so the
+   * caller can abort it). Throws TunnelError.
+   */
+  async open(
+    authority: string,
+    headers: HeaderList,
+    earlyData: Buffer,
+    responseTimeoutMs: number,
+    onStream: (end: SpliceEnd) => void,
+  ): Promise<H2PeerStream> {
+    const session = await this.#current();
+    const request: http2.OutgoingHttpHeaders = { ":method": "CONNECT", ":authority": authority };
+    for (const [name, value] of headers) request[name.toLowerCase()] = value;
+    let stream: http2.ClientHttp2Stream;
+    try {
+      stream = session.request(request, { endStream: false });
+    } catch (err) {
+      throw new TunnelError("TLSB_ERR_PEER_UNREACHABLE", `peer ${this.#peer.name}: cannot open a stream`, {
+        cause: err, details: `peer ${this.#peer.name}: the HTTP/2 connection is closing`,
+      });
+    }
+    treatConnectErrorAsReset(stream);
+    const end = h2StreamEnd(stream);
+    onStream(end);
+    if (earlyData.length > 0) stream.write(earlyData);
+    const responseHeaders = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+      const fail = (err?: Error): void => {
+        clearTimeout(timer);
+        stream.destroy();
+        reject(new TunnelError("TLSB_ERR_PEER_RESPONSE", `peer ${this.#peer.name} closed the stream before answering`, {
+          cause: err, details: `peer ${this.#peer.name} reset the CONNECT stream${stream.rstCode !== undefined ? ` (code ${stream.rstCode})` : ""}`,
+        }));
+      };
+      const timer = setTimeout(() => {
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+        reject(new TunnelError("TLSB_ERR_CONNECT_TIMEOUT", `peer ${this.#peer.name} did not answer the CONNECT in time`, {
+          details: `peer ${this.#peer.name} did not answer in time`,
+        }));
+      }, responseTimeoutMs);
+      stream.once("response", (h) => {
+        clearTimeout(timer);
+        stream.off("error", fail);
+        stream.off("close", fail);
+        resolve(h);
+      });
+      stream.once("error", fail);
+      stream.once("close", fail);
+    });
+    return { ...end, stream, response: responseHead(responseHeaders) };
+  }
+
+  /** Closes the connection (GOAWAY, open tunnels finish) and stops reopening it. */
+  close(): void {
+    this.#closed = true;
+    void this.#session?.then((s) => s.close(), () => {});
+  }
+
+  #current(): Promise<http2.ClientHttp2Session> {
+    if (this.#closed) {
+      return Promise.reject(new TunnelError("TLSB_ERR_PEER_UNREACHABLE", "ingress is shutting down"));
+    }
+    this.#session ??= this.#connect();
+    return this.#session;
+  }
+
+  async #connect(): Promise<http2.ClientHttp2Session> {
+    const forget = (): void => {
+      if (this.#session === attempt) this.#session = undefined;
+    };
+    const attempt = (async () => {
+      const { socket } = await this.#dial(["h2"]).catch((err: unknown) => {
+        throw err instanceof DialError ? peerDialError(this.#peer.name, err) : err;
+      });
+      if (socket.alpnProtocol !== "h2") {
+        socket.destroy();
+        throw new TunnelError("TLSB_ERR_PEER_TLS", `peer ${this.#peer.name} does not speak HTTP/2`, {
+          details: `peer ${this.#peer.name} did not accept ALPN h2 (set mode: h1 for it)`,
+        });
+      }
+      const session = http2.connect(`https://${this.#peer.servername}:${this.#peer.port}`, {
+        createConnection: () => socket,
+        settings: H2_SETTINGS,
+        maxSessionMemory: H2_MAX_SESSION_MEMORY_MB,
+      });
+      this.connections += 1;
+      session.on("error", (err) => this.#log.info({ event: "peer.h2.error", err }, "HTTP/2 connection to the peer failed"));
+      session.once("goaway", forget);
+      session.once("close", forget);
+      session.once("connect", () => {
+        try {
+          session.setLocalWindowSize(H2_CONNECTION_WINDOW_BYTES);
+        } catch {
+          // closed already; the next tunnel reconnects
+        }
+      });
+      return session;
+    })();
+    attempt.catch(forget);
+    return attempt;
+  }
+}
+
+/** The peer's answer as the ResponseHead the HTTP/1.1 path produces (pseudo-headers left out). */
+function responseHead(headers: http2.IncomingHttpHeaders): ResponseHead {
+  const status = Number(headers[":status"]);
+  const list: HeaderList = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith(":") || value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) list.push([name, v]);
+  }
+  return { status, reason: STATUS_CODES[status] ?? "", headers: list };
+}

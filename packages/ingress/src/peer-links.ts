@@ -1,0 +1,88 @@
+// Everything the ingress keeps per peer between tunnels: TLS session tickets (resumption), the warm
+// pool (mode h1) or the shared HTTP/2 connection (mode h2). Made once per ingress, closed on shutdown.
+import type tls from "node:tls";
+import type { Logger } from "pino";
+import { dialTls } from "@tlsbridge/transport";
+import type { TlsConnection } from "@tlsbridge/transport";
+import { H2PeerSession } from "./h2-peer-session.ts";
+import type { IngressLimits, PeerEndpoint } from "./ingress-options.ts";
+import { PeerPool } from "./peer-pool.ts";
+import { SessionCache } from "./session-cache.ts";
+
+/** What the ingress keeps for one peer. */
+export type PeerLink = {
+  readonly peer: PeerEndpoint;
+  readonly sessions: SessionCache;
+  /** Mode h1 with `pool.size > 0`. */
+  readonly pool: PeerPool | undefined;
+  /** Mode h2. */
+  readonly h2: H2PeerSession | undefined;
+  /** A new mTLS connection to the peer, resuming a TLS session when one is cached. */
+  readonly dial: (alpnProtocols?: readonly string[]) => Promise<TlsConnection>;
+  /** Handshakes made / resumed (for logs and tests). */
+  readonly counts: { handshakes: number; resumed: number };
+};
+
+/** The per-peer state of one ingress. */
+export class PeerLinks {
+  readonly #links = new Map<string, PeerLink>();
+
+  /** `onHandshake` is told each completed dial (TCP connect plus TLS handshake), for the metrics. */
+  constructor(
+    peers: ReadonlyMap<string, PeerEndpoint>,
+    secureContext: tls.SecureContext,
+    limits: IngressLimits,
+    log: Logger,
+    onHandshake: (peer: string, seconds: number, resumed: boolean) => void = () => {},
+  ) {
+    for (const peer of peers.values()) {
+      const sessions = new SessionCache();
+      const counts = { handshakes: 0, resumed: 0 };
+      const dial = async (alpnProtocols?: readonly string[]): Promise<TlsConnection> => {
+        const session = sessions.take();
+        const began = performance.now();
+        const connection = await dialTls({
+          host: peer.host,
+          port: peer.port,
+          servername: peer.servername,
+          secureContext,
+          timeoutMs: limits.peerConnectTimeoutMs,
+          ...(session !== undefined ? { session } : {}),
+          ...(alpnProtocols !== undefined ? { alpnProtocols } : {}),
+        });
+        counts.handshakes += 1;
+        if (connection.socket.isSessionReused()) counts.resumed += 1;
+        onHandshake(peer.name, (performance.now() - began) / 1000, connection.socket.isSessionReused());
+        // TLS 1.3 tickets arrive after the handshake, while the connection is read.
+        connection.socket.on("session", (ticket: Buffer) => sessions.add(ticket));
+        return connection;
+      };
+      const peerLog = log.child({ peer: peer.name });
+      const mode = peer.mode ?? "h1";
+      const poolSize = peer.pool?.size ?? 0;
+      const pool = mode === "h1" && poolSize > 0 && peer.pool !== undefined ? new PeerPool(() => dial(), peer.pool, peerLog) : undefined;
+      const h2 = mode === "h2" ? new H2PeerSession(peer, dial, peerLog) : undefined;
+      this.#links.set(peer.name, { peer, sessions, pool, h2, dial, counts });
+    }
+  }
+
+  /** Starts filling the warm pools. */
+  start(): void {
+    for (const link of this.#links.values()) link.pool?.start();
+  }
+
+  /** The link of a configured peer. */
+  get(name: string): PeerLink {
+    const link = this.#links.get(name);
+    if (link === undefined) throw new Error(`unknown peer ${name}`);
+    return link;
+  }
+
+  /** Closes pooled and shared connections; tunnels already open are not touched. */
+  close(): void {
+    for (const link of this.#links.values()) {
+      link.pool?.close();
+      link.h2?.close();
+    }
+  }
+}

@@ -1,0 +1,78 @@
+// The peer's side of the multiplexed mode: an ingress that negotiated ALPN `h2` on the shared mTLS
+// listener gets an HTTP/2 session, and each CONNECT stream on it is one tunnel (h2-connect-stream.ts).
+// Ingresses that offer no ALPN, or `http/1.1` (ATS), keep the one-connection-per-tunnel path.
+import http2 from "node:http2";
+import type net from "node:net";
+import type tls from "node:tls";
+import { H2_CONNECTION_WINDOW_BYTES, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, LOG_EVENTS } from "@tlsbridge/transport";
+import type { PeerContext } from "./ingress-connection.ts";
+import { serveConnectStream } from "./h2-connect-stream.ts";
+import type { IngressIdentity } from "./h2-connect-stream.ts";
+
+/** ALPN protocols the peer's listener accepts, preferred first. */
+export const PEER_ALPN_PROTOCOLS: readonly string[] = ["h2", "http/1.1"];
+
+/** Serves HTTP/2 sessions handed over by the TLS listener. */
+export type H2Acceptor = {
+  /** Serves an authenticated TLS connection that negotiated `h2`. */
+  readonly accept: (socket: tls.TLSSocket, raw: net.Socket) => void;
+  /** Sessions open now. */
+  readonly sessions: () => number;
+  /** Sends GOAWAY on every session: open tunnels finish, no new ones start. */
+  readonly close: () => void;
+};
+
+/** Creates the acceptor; one per peer. */
+export function createH2Acceptor(context: PeerContext): H2Acceptor {
+  const live = new Set<http2.ServerHttp2Session>();
+  const identities = new WeakMap<http2.Http2Session, IngressIdentity>();
+  let arriving: IngressIdentity | undefined;
+  // Not listening anywhere: the TLS listener accepts, checks the client certificate, and hands
+  // the socket over with `emit("connection")`.
+  const server = http2.createServer({ settings: H2_SETTINGS, maxSessionMemory: H2_MAX_SESSION_MEMORY_MB });
+  server.on("session", (session: http2.ServerHttp2Session) => {
+    if (arriving !== undefined) identities.set(session, arriving);
+    live.add(session);
+    session.once("close", () => live.delete(session));
+    session.on("error", (err) => context.log.debug({ event: LOG_EVENTS.requestRejected, err }, "HTTP/2 session from an ingress failed"));
+    // Nothing at all on the session (no tunnel, no PING) for the idle timeout: close it.
+    session.setTimeout(context.limits.idleTimeoutMs, () => session.close());
+    try {
+      session.setLocalWindowSize(H2_CONNECTION_WINDOW_BYTES);
+    } catch {
+      // already closing
+    }
+  });
+  server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
+    const identity = identities.get(stream.session as http2.Http2Session);
+    if (identity === undefined) {
+      stream.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
+    void serveConnectStream(stream, headers, identity, context);
+  });
+  return {
+    accept: (socket, raw) => {
+      const certificate = socket.getPeerCertificate();
+      const cn = certificate.subject?.CN as string | string[] | undefined;
+      const identity: IngressIdentity = {
+        remote: `${raw.remoteAddress}:${raw.remotePort}`,
+        name: Array.isArray(cn) ? cn.join(",") : cn,
+        fingerprint256: certificate.fingerprint256,
+        resumed: socket.isSessionReused(),
+      };
+      arriving = identity;
+      context.log.debug({ event: LOG_EVENTS.authGranted, remote: identity.remote, ingress: identity.name,
+        fingerprint256: identity.fingerprint256, mode: "h2", resumed: identity.resumed }, "ingress authenticated");
+      try {
+        server.emit("connection", socket);
+      } finally {
+        arriving = undefined;
+      }
+    },
+    sessions: () => live.size,
+    close: () => {
+      for (const session of live) session.close();
+    },
+  };
+}

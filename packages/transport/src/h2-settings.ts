@@ -1,0 +1,25 @@
+// HTTP/2 settings both nodes use for the multiplexed mode (RFC 9113 §6.5.2, §6.9): flow-control
+// windows big enough that one bulk tunnel is never held back by WINDOW_UPDATE round trips, while a
+// stalled reader can still only park a bounded amount of data in the other node.
+import type http2 from "node:http2";
+
+/** Per-stream receive window: what one tunnel may have in flight towards a reader (4 MiB). */
+export const H2_STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
+
+/** Connection receive window, shared by all tunnels of one ingress-peer connection (32 MiB). */
+export const H2_CONNECTION_WINDOW_BYTES = 32 * 1024 * 1024;
+
+/** Streams (tunnels) one connection may carry at once; more are refused with REFUSED_STREAM. */
+export const H2_MAX_CONCURRENT_STREAMS = 10_000;
+
+/** SETTINGS both ends send. */
+export const H2_SETTINGS: http2.Settings = {
+  enablePush: false,
+  initialWindowSize: H2_STREAM_WINDOW_BYTES,
+  maxConcurrentStreams: H2_MAX_CONCURRENT_STREAMS,
+  // Bigger frames: fewer frame headers and fewer writes for bulk data (RFC 9113 §4.2).
+  maxFrameSize: 64 * 1024,
+};
+
+/** nghttp2's per-session memory budget in MB: windows above need more than Node's 10 MB default. */
+export const H2_MAX_SESSION_MEMORY_MB = 256;
