@@ -9,7 +9,7 @@ import type tls from "node:tls";
 import type { Logger } from "pino";
 import type { RuleSet } from "@tlsbridge/rules";
 import { addressKey, answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
-import type { ConnectionRegistry, SpliceEnd, TunnelLimiter } from "@tlsbridge/transport";
+import type { ConnectionRegistry, SpliceEnd, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
 import {
   formatConnectEstablished, formatErrorResponse, formatRelayedResponse, HeadReader,
   isTunnelError, parseConnectRequest, TUNNEL_ID_HEADER, TunnelError, viaEntry, viaIncludes,
@@ -33,6 +33,8 @@ export type ListenerContext = {
   /** Shared by every listener of the node: caps per node and per client address. */
   readonly limiter: TunnelLimiter;
   readonly log: Logger;
+  /** Counters and histograms (the cli's prom-client sink, or NO_METRICS). */
+  readonly metrics: TunnelMetrics;
 };
 
 /**
@@ -77,6 +79,7 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
       });
     }
     const peer = context.peers.get(match.rule.peer) as PeerEndpoint;
+    context.metrics.ruleHit(context.site, match.rule.index);
     const routed = log.child({ site: context.site, target: target.authority, rule: match.rule.index, peer: peer.name });
     const slot = context.limiter.acquire(addressKey(raw.remoteAddress));
     if (!slot.ok) {
@@ -96,6 +99,7 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
     const { response, rest: tunnelStart } = connection;
     if (response.status !== 200) {
       routed.info({ event: LOG_EVENTS.peerResponse, status: response.status }, "peer refused the tunnel");
+      context.metrics.tunnelRefused(response.status, "relayed");
       connection.socket.destroy();
       answerAndClose(client, formatRelayedResponse(response, context.nodeName, undefined));
       return;
@@ -106,6 +110,7 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
       setupMs: round(performance.now() - started),
       peerTls: connection.leg,
     }, "tunnel open");
+    context.metrics.tunnelOpened((performance.now() - started) / 1000);
     const tunnel = splice({ socket: client, raw }, connection, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
@@ -119,6 +124,7 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
       outcome: aborted ? "aborted" : result.outcome,
       ...(result.error !== undefined ? { err: result.error } : {}),
     }, "tunnel closed");
+    context.metrics.tunnelClosed({ outcome: aborted ? "aborted" : result.outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown });
   } catch (err) {
     upstream?.socket.destroy();
     refuse(client, err, context, log);
@@ -158,6 +164,8 @@ function refuse(client: net.Socket, err: unknown, context: ListenerContext, log:
   } else {
     log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message }, "tunnel refused");
   }
+  if (event === LOG_EVENTS.peerDialFailed || refusal.code === "TLSB_ERR_PEER_CERT") context.metrics.dialFailed(refusal.row.proxyStatus);
+  context.metrics.tunnelRefused(refusal.status, refusal.row.proxyStatus);
   answerAndClose(client, formatErrorResponse(refusal, context.nodeName));
 }
 

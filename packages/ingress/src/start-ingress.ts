@@ -1,13 +1,14 @@
 // Starts the ingress role: one TCP (or TLS) listener per site, all sharing the peers, the mTLS
 // client context and the registry that graceful shutdown drains.
 import net from "node:net";
-import type { Logger } from "pino";
 import {
-  ConnectionRegistry, createNodeSecureContext, createTlsListener, listen, listenerTlsSettings, LOG_EVENTS,
+  ConnectionRegistry, createTlsListener, listen, listenerTlsSettings, LOG_EVENTS, NO_METRICS,
   stopListening, TunnelLimiter,
 } from "@tlsbridge/transport";
+import type { NodeContext } from "@tlsbridge/transport";
 import { serveClient } from "./client-connection.ts";
 import type { IngressOptions } from "./ingress-options.ts";
+import { LiveIngressSettings } from "./live-ingress-settings.ts";
 
 /** A running ingress. */
 export type RunningIngress = {
@@ -15,34 +16,30 @@ export type RunningIngress = {
   readonly listeners: ReadonlyArray<{ readonly site: string; readonly host: string; readonly port: number }>;
   /** Number of client connections being served (set-up or spliced). */
   readonly activeConnections: () => number;
+  /**
+   * Applies new settings to new tunnels (rules, peers, TLS material, limits other than the tunnel
+   * caps); open tunnels are untouched. Same listeners only: throws if their number differs.
+   */
+  readonly reload: (options: IngressOptions) => void;
   /** Stops accepting, lets open tunnels finish for up to `graceMs`, then closes the rest. */
   readonly close: (graceMs?: number) => Promise<void>;
 };
 
 /** Starts every listener; rejects (with nothing left listening) when one cannot bind. */
-export async function startIngress(options: IngressOptions, context: { log: Logger }): Promise<RunningIngress> {
+export async function startIngress(options: IngressOptions, context: NodeContext): Promise<RunningIngress> {
   const log = context.log.child({ role: "ingress" });
   const registry = new ConnectionRegistry();
   const limiter = new TunnelLimiter({
     maxTunnels: options.limits.maxTunnels,
     maxTunnelsPerKey: options.limits.maxTunnelsPerClient,
   });
-  const peerContext = createNodeSecureContext(options.tls, options.keyExchangeGroups);
+  const metrics = context.metrics ?? NO_METRICS;
+  const live = new LiveIngressSettings(options, log, metrics);
   const servers: net.Server[] = [];
   const listeners: Array<{ site: string; host: string; port: number }> = [];
   try {
-    for (const listener of options.listeners) {
-      const shared = {
-        nodeName: options.nodeName,
-        site: listener.site,
-        rules: listener.rules,
-        peers: options.peers,
-        peerContext,
-        limits: options.limits,
-        registry,
-        limiter,
-        log: log.child({ site: listener.site }),
-      };
+    for (const [index, listener] of options.listeners.entries()) {
+      const shared = live.listenerContext(index, { registry, limiter, metrics, log: log.child({ site: listener.site }) });
       const server = listener.tls === undefined
         ? net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => void serveClient(socket, socket, shared))
         : createTlsListener(
@@ -55,7 +52,8 @@ export async function startIngress(options: IngressOptions, context: { log: Logg
           (err, remote) => shared.log.debug({ event: LOG_EVENTS.requestRejected, remote, reason: err.message }, "client TLS handshake failed"),
         );
       servers.push(server);
-      const address = await listen(server, listener.host, listener.port);
+      if (listener.tls !== undefined) live.addTlsServer(index, server);
+      const address = await listen(server, listener.host, listener.port, { reusePort: context.reusePort === true });
       listeners.push({ site: listener.site, host: address.address, port: address.port });
       log.info({
         event: LOG_EVENTS.listening, site: listener.site, address: `${address.address}:${address.port}`,
@@ -64,13 +62,17 @@ export async function startIngress(options: IngressOptions, context: { log: Logg
     }
   } catch (err) {
     for (const server of servers) stopListening(server);
+    live.close();
     throw err;
   }
+  live.start();
   return {
     listeners,
     activeConnections: () => registry.size,
+    reload: (next) => live.reload(next),
     close: async (graceMs = 0) => {
       for (const server of servers) stopListening(server);
+      live.close();
       await registry.drain(graceMs);
     },
   };

@@ -11,7 +11,7 @@ import type { AllowList } from "@tlsbridge/rules";
 import {
   addressKey, answerAndClose, DialError, dialTcp, LOG_EVENTS, readUntil, ReadUntilError, splice,
 } from "@tlsbridge/transport";
-import type { ConnectionRegistry, TunnelLimiter } from "@tlsbridge/transport";
+import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
 import {
   formatConnectEstablished, formatErrorResponse, HeadReader, isTunnelError, parseConnectRequest, tunnelIdOf,
   TunnelError, viaIncludes,
@@ -28,6 +28,8 @@ export type PeerContext = {
   /** Caps per node and per ingress certificate (SHA-256 fingerprint). */
   readonly limiter: TunnelLimiter;
   readonly log: Logger;
+  /** Counters and histograms (the cli's prom-client sink, or NO_METRICS). */
+  readonly metrics: TunnelMetrics;
 };
 
 /**
@@ -52,7 +54,7 @@ export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, conte
   try {
     const certificate = socket.getPeerCertificate();
     log = log.child({ ingress: certificate.subject?.CN });
-    log.debug({ event: LOG_EVENTS.authGranted, fingerprint256: certificate.fingerprint256 }, "ingress authenticated");
+    log.debug({ event: LOG_EVENTS.authGranted, fingerprint256: certificate.fingerprint256, resumed: socket.isSessionReused() }, "ingress authenticated");
 
     const reader = new HeadReader(context.limits.maxHeadBytes, "TLSB_ERR_HEAD_TOO_LARGE");
     const { head, rest: earlyData } = await readUntil(socket, (chunk) => reader.push(chunk), context.limits.headTimeoutMs)
@@ -90,6 +92,7 @@ export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, conte
       event: LOG_EVENTS.tunnelOpen, service: `${service.remoteAddress}:${service.remotePort}`,
       setupMs: Math.round((performance.now() - started) * 10) / 10,
     }, "tunnel open");
+    context.metrics.tunnelOpened((performance.now() - started) / 1000);
     const result = await splice({ socket, raw }, { socket: service, raw: service }, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
@@ -102,6 +105,7 @@ export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, conte
       outcome: aborted ? "aborted" : result.outcome,
       ...(result.error !== undefined ? { err: result.error } : {}),
     }, "tunnel closed");
+    context.metrics.tunnelClosed({ outcome: aborted ? "aborted" : result.outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown });
   } catch (err) {
     service?.destroy();
     refuse(socket, err, context, log);
@@ -126,5 +130,7 @@ function refuse(socket: tls.TLSSocket, err: unknown, context: PeerContext, log: 
     : refusal.code === "TLSB_ERR_TOO_MANY_TUNNELS" ? LOG_EVENTS.tunnelLimited
     : refusal.status >= 500 ? LOG_EVENTS.serviceDialFailed : LOG_EVENTS.requestRejected;
   log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message }, "tunnel refused");
+  if (event === LOG_EVENTS.serviceDialFailed) context.metrics.dialFailed(refusal.row.proxyStatus);
+  context.metrics.tunnelRefused(refusal.status, refusal.row.proxyStatus);
   answerAndClose(socket, formatErrorResponse(refusal, context.nodeName));
 }

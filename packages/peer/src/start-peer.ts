@@ -1,10 +1,12 @@
 // Starts the peer role: one mTLS listener whose connections come from ingresses, and the registry
 // that graceful shutdown drains.
-import type { Logger } from "pino";
 import {
-  ConnectionRegistry, createTlsListener, listen, LOG_EVENTS, nodeTlsSettings, stopListening, TunnelLimiter,
+  ConnectionRegistry, createTlsListener, listen, LOG_EVENTS, NO_METRICS, nodeTlsSettings, stopListening, TunnelLimiter,
 } from "@tlsbridge/transport";
+import type { NodeContext } from "@tlsbridge/transport";
+import { createH2Acceptor, PEER_ALPN_PROTOCOLS } from "./h2-ingress-session.ts";
 import { serveIngress } from "./ingress-connection.ts";
+import type { PeerContext } from "./ingress-connection.ts";
 import type { PeerOptions } from "./peer-options.ts";
 
 /** A running peer. */
@@ -13,36 +15,61 @@ export type RunningPeer = {
   readonly port: number;
   /** Number of ingress connections being served (handshaking, set-up or spliced). */
   readonly activeConnections: () => number;
+  /**
+   * Applies new settings to new tunnels: allow list, limits other than the tunnel caps, and the TLS
+   * context (certificate, key, CA bundle) of the listener. Open tunnels are untouched; the listen
+   * address stays (the cli warns that it needs a restart).
+   */
+  readonly reload: (options: PeerOptions) => void;
   /** Stops accepting, lets open tunnels finish for up to `graceMs`, then closes the rest. */
   readonly close: (graceMs?: number) => Promise<void>;
 };
 
 /** Binds the listener and serves; rejects when it cannot bind. */
-export async function startPeer(options: PeerOptions, context: { log: Logger }): Promise<RunningPeer> {
+export async function startPeer(options: PeerOptions, context: NodeContext): Promise<RunningPeer> {
   const log = context.log.child({ role: "peer" });
   const registry = new ConnectionRegistry();
   const limiter = new TunnelLimiter({
     maxTunnels: options.limits.maxTunnels,
     maxTunnelsPerKey: options.limits.maxTunnelsPerIngress,
   });
-  const shared = { nodeName: options.nodeName, allow: options.allow, limits: options.limits, registry, limiter, log };
+  // Read per connection, so a reload swaps them for new tunnels in one assignment.
+  let current = options;
+  const shared: PeerContext = {
+    get nodeName() { return current.nodeName; },
+    get allow() { return current.allow; },
+    get limits() { return current.limits; },
+    registry,
+    limiter,
+    metrics: context.metrics ?? NO_METRICS,
+    log,
+  };
+  // One listener for both modes: ALPN `h2` gets the multiplexed path, anything else (no ALPN, as
+  // from ATS, or `http/1.1`) the one-connection-per-tunnel path.
+  const h2 = createH2Acceptor(shared);
   const server = createTlsListener(
     {
       tlsSettings: nodeTlsSettings(options.tls, options.keyExchangeGroups),
       requireClientCert: true,
       handshakeTimeoutMs: options.limits.tlsHandshakeTimeoutMs,
+      alpnProtocols: PEER_ALPN_PROTOCOLS,
     },
-    (socket, raw) => void serveIngress(socket, raw, shared),
+    (socket, raw) => (socket.alpnProtocol === "h2" ? h2.accept(socket, raw) : void serveIngress(socket, raw, shared)),
     (err, remote) => log.warn({ event: LOG_EVENTS.authDenied, remote, reason: err.reason, err }, "ingress refused at the TLS handshake"),
   );
-  const address = await listen(server, options.host, options.port);
+  const address = await listen(server, options.host, options.port, { reusePort: context.reusePort === true });
   log.info({ event: LOG_EVENTS.listening, address: `${address.address}:${address.port}`, tls: true }, "listening");
   return {
     host: address.address,
     port: address.port,
     activeConnections: () => registry.size,
+    reload: (next) => {
+      server.setSecureContext(nodeTlsSettings(next.tls, next.keyExchangeGroups));
+      current = next;
+    },
     close: async (graceMs = 0) => {
       stopListening(server);
+      h2.close();
       await registry.drain(graceMs);
     },
   };

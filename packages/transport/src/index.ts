@@ -20,6 +20,14 @@ export type { TlsConnectionHandler, TlsListenerOptions, TlsRefusalHandler } from
 export { ConnectionRegistry } from "./connection-registry.ts";
 export type { Closable } from "./connection-registry.ts";
 export { listen, stopListening } from "./listen.ts";
+export type { ListenOptions } from "./listen.ts";
+export { NO_METRICS } from "./tunnel-metrics.ts";
+export type { TunnelClosedFacts, TunnelMetrics } from "./tunnel-metrics.ts";
+export type { NodeContext } from "./node-context.ts";
 export { answerAndClose, DEFAULT_LINGER_MS } from "./answer-and-close.ts";
 export { addressKey, TunnelLimiter } from "./tunnel-limiter.ts";
 export type { TunnelLimits, TunnelSlot } from "./tunnel-limiter.ts";
+export { h2StreamEnd, treatConnectErrorAsReset } from "./h2-stream-end.ts";
+export {
+  H2_CONNECTION_WINDOW_BYTES, H2_MAX_CONCURRENT_STREAMS, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, H2_STREAM_WINDOW_BYTES,
+} from "./h2-settings.ts";
