@@ -32,6 +32,9 @@ export type TwoNodeOptions = {
   readonly peerLimits?: Partial<PeerLimits>;
   /** A TLS listener (HTTPS proxy) instead of plain TCP. */
   readonly ingressListenerTls?: IssuedCertificate;
+  /** The peer's mode and warm pool in the ingress's config (default: h1, no pool). */
+  readonly peerMode?: "h1" | "h2";
+  readonly peerPool?: { readonly size: number; readonly maxIdleMs: number };
 };
 
 /** The two running nodes and their logs. */
@@ -104,6 +107,8 @@ export async function startTwoNodes(options: TwoNodeOptions = {}): Promise<TwoNo
       host: "127.0.0.1",
       port: options.peerPort ?? peer.port,
       servername: options.peerServername ?? "localhost",
+      ...(options.peerMode !== undefined ? { mode: options.peerMode } : {}),
+      ...(options.peerPool !== undefined ? { pool: options.peerPool } : {}),
     }]]),
     tls: material(pki.ca.cert, options.ingressCert ?? pki.ingress),
     keyExchangeGroups: DEFAULT_KEY_EXCHANGE_GROUPS,

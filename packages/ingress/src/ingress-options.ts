@@ -22,6 +22,17 @@ export type PeerEndpoint = {
   readonly port: number;
   /** Name verified against the peer's certificate (SNI too, unless it is an IP address). */
   readonly servername: string;
+  /**
+   * `h1` (default): one TLS connection per tunnel, HTTP/1.1 CONNECT (what ATS peers speak).
+   * `h2`: every tunnel a CONNECT stream on one shared HTTP/2 connection (RFC 9113 §8.5).
+   */
+  readonly mode?: "h1" | "h2";
+  /**
+   * Mode h1: connections kept handshaken and waiting (peer-pool.ts). `maxIdleMs` must stay below
+   * the peer's `limits.headTimeoutMs`, which also covers a pooled connection's idle time. Absent
+   * or size 0: no pool.
+   */
+  readonly pool?: { readonly size: number; readonly maxIdleMs: number };
 };
 
 /**
