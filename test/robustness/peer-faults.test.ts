@@ -1,8 +1,11 @@
 // The peer misbehaving, seen from a client of the ingress: answering garbage (502
 // http_response_incomplete), never answering (504 within peerResponseTimeoutMs), never finishing
 // the TLS handshake (504 within peerConnectTimeoutMs), not speaking TLS at all (502
-// tls_protocol_error); and the service resetting its connection (the reset reaches the client).
+// tls_protocol_error); a service that never accepts (504 from the peer within serviceConnectTimeoutMs);
+// and the service resetting its connection (the reset reaches the client).
 // The ingress logs none of it as an error (they are the peer's faults) and keeps no connection.
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
 import net from "node:net";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -111,6 +114,53 @@ describe("a misbehaving peer", () => {
     const { reply } = await throughFake(fake);
     expect(reply.status).toBe(502);
     expect(proxyStatusOf(reply.headers)).toMatch(/^test-ingress; error=tls_protocol_error; /);
+  });
+});
+
+/**
+ * A listening port whose accept queue is full, so a new connection's SYN is dropped and connect()
+ * hangs: a service that is there but never answers. Node always accepts, so python3 holds it.
+ */
+async function unansweringPort(): Promise<{ port: number; close: () => void }> {
+  const holder = spawn("python3", ["-c", [
+    "import socket, sys",
+    "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)",
+    "print(s.getsockname()[1], flush=True)",
+    "sys.stdin.read()",
+  ].join("\n")], { stdio: ["pipe", "pipe", "inherit"] });
+  const [line] = (await once(holder.stdout, "data")) as [Buffer];
+  const port = Number(line.toString().trim());
+  // Fill the queue (backlog 0 holds one); these never get accepted either.
+  const fillers = [0, 1, 2].map(() => net.connect({ port, host: "127.0.0.1" }).on("error", () => {}));
+  return {
+    port,
+    close: () => {
+      for (const f of fillers) f.destroy();
+      holder.kill();
+    },
+  };
+}
+
+const hasPython = spawnSync("python3", ["--version"]).status === 0;
+
+describe.skipIf(!hasPython)("a service that never accepts", () => {
+  it("504 connection_timeout from the peer after serviceConnectTimeoutMs, relayed with both members", async () => {
+    const silent = await unansweringPort();
+    const nodes = await startTwoNodes({ peerLimits: { serviceConnectTimeoutMs: 500 } });
+    try {
+      const started = performance.now();
+      const reply = await connectThrough(nodes.ingressPort, `127.0.0.1:${silent.port}`);
+      const elapsedMs = performance.now() - started;
+      reply.socket.destroy();
+      expect(reply.status).toBe(504);
+      expect(proxyStatusOf(reply.headers)).toMatch(/^test-peer; error=connection_timeout; details="[^"]+", test-ingress; received-status=504$/);
+      expect(elapsedMs).toBeGreaterThanOrEqual(480);
+      expect(elapsedMs).toBeLessThan(2_500);
+      expect((await nodes.peerLog.waitFor("service.dial.failed")).code).toBe("TLSB_ERR_CONNECT_TIMEOUT");
+    } finally {
+      await nodes.close();
+      silent.close();
+    }
   });
 });
 
