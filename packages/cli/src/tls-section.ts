@@ -34,7 +34,11 @@ export async function parseNodeTls(
   ]);
   if (ca === undefined || pair === undefined) return undefined;
   const caInfo = ca.certificates.map((c) => describeCertificate(c, ca.file, "ca"));
-  return { ca: ca.pem, cert: pair.cert, key: pair.key, certificates: [...caInfo, ...pair.certificates], files: [ca.path, ...pair.files] };
+  // The bundle OpenSSL gets is the certificates we parsed, one PEM block per line: files glued
+  // together without a newline (`...END CERTIFICATE----------BEGIN...`) would otherwise lose every
+  // CA after the first there, while the check above saw them all.
+  const bundle = Buffer.from(ca.certificates.map((c) => c.toString()).join(""));
+  return { ca: bundle, cert: pair.cert, key: pair.key, certificates: [...caInfo, ...pair.certificates], files: [ca.path, ...pair.files] };
 }
 
 /** Parses a listener's `tls: { cert, key }` (an HTTPS proxy). */

@@ -1,0 +1,112 @@
+// Helpers for the operations tests: real `tlsbridge` processes with temp configs, their JSON log
+// lines, the admin endpoints, and the Prometheus exposition text parsed into numbers.
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { startTlsbridge } from "../cli/run-tlsbridge.ts";
+
+/** One parsed log line. */
+export type LogLine = Record<string, unknown> & { event?: string; level?: number };
+
+/** A running tlsbridge process. */
+export type OpsNode = {
+  readonly pid: number;
+  readonly lines: LogLine[];
+  /** Resolves with the first line (already seen or future) with `event` that passes `where`. */
+  readonly waitFor: (event: string, where?: (line: LogLine) => boolean, timeoutMs?: number) => Promise<LogLine>;
+  readonly exited: Promise<number | null>;
+  readonly signal: (signal: NodeJS.Signals) => void;
+  /** SIGTERM (if still running) and wait for the exit code. */
+  readonly stop: () => Promise<number | null>;
+  readonly stderr: () => string;
+};
+
+/** Starts `tlsbridge <role> --config <config>` in `cwd`. */
+export function startNode(role: "ingress" | "peer", config: string, cwd: string): OpsNode {
+  const child = startTlsbridge([role, "--config", config, "--log-level", "debug"], cwd);
+  const lines: LogLine[] = [];
+  const wakers = new Set<() => void>();
+  createInterface({ input: child.stdout }).on("line", (text) => {
+    try {
+      lines.push(JSON.parse(text) as LogLine);
+    } catch {
+      lines.push({ event: "unparsed", text });
+    }
+    for (const wake of wakers) wake();
+  });
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const exited = once(child, "exit").then(([code]) => code as number | null);
+  const waitFor = (event: string, where: (line: LogLine) => boolean = () => true, timeoutMs = 10_000): Promise<LogLine> =>
+    new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const found = lines.find((l) => l.event === event && where(l));
+        if (found === undefined) return false;
+        wakers.delete(check);
+        clearTimeout(timer);
+        resolve(found);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        wakers.delete(check);
+        reject(new Error(`no '${event}' within ${timeoutMs} ms; events: ${lines.map((l) => l.event).join(", ")}; stderr: ${stderr}`));
+      }, timeoutMs);
+      if (!check()) wakers.add(check);
+      void exited.then((code) => {
+        if (wakers.has(check)) {
+          wakers.delete(check);
+          clearTimeout(timer);
+          reject(new Error(`exited (${String(code)}) before '${event}'; stderr: ${stderr}`));
+        }
+      });
+    });
+  return {
+    pid: child.pid as number,
+    lines,
+    waitFor,
+    exited,
+    signal: (signal) => void child.kill(signal),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+    stderr: () => stderr,
+  };
+}
+
+/** The port of an `address` field (`127.0.0.1:1234`). */
+export function portOf(line: LogLine): number {
+  return Number(String(line.address).split(":").at(-1));
+}
+
+/** GET on the admin listener: status and body. */
+export async function adminGet(port: number, path: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: res.status, body: await res.text() };
+}
+
+/** Prometheus exposition text as `name{labels}` -> value (labels as written, sorted by the client). */
+export function parseMetrics(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const at = line.lastIndexOf(" ");
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
+}
+
+/** Scrapes `/metrics` and parses it. */
+export async function scrape(port: number): Promise<Map<string, number>> {
+  const { status, body } = await adminGet(port, "/metrics");
+  if (status !== 200) throw new Error(`/metrics answered ${status}: ${body}`);
+  return parseMetrics(body);
+}
+
+/** Polls until `check` is true. */
+export async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
