@@ -1,0 +1,121 @@
+// `workers: 2` (issue 4): a supervisor and two worker processes sharing the ingress's listener
+// (SO_REUSEPORT). SIGKILL one worker while clients keep connecting: the kernel stops handing its
+// socket connections, so at most a moment's worth fail; the replacement is logged and listens on
+// the same port; the supervisor's /metrics sums every worker; SIGTERM stops them all with exit 0.
+import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectThrough } from "../helpers/connect-client.ts";
+import { writeTestPki } from "../helpers/pki.ts";
+import { startEchoService } from "../helpers/services.ts";
+import type { TestService } from "../helpers/services.ts";
+import { readToEnd } from "../helpers/tunnel-probe.ts";
+import { adminGet, portOf, scrape, startNode, until } from "./ops-nodes.ts";
+import type { OpsNode } from "./ops-nodes.ts";
+
+let dir: string;
+let echo: TestService;
+const nodes: OpsNode[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "tlsbridge-ops-workers-"));
+  await writeTestPki(join(dir, "pki"));
+  await mkdir(join(dir, "sites"));
+  echo = await startEchoService();
+});
+
+afterAll(async () => {
+  await Promise.all(nodes.map((n) => n.stop()));
+  await echo.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** One short tunnel; true when the echo came back. */
+async function tunnelWorks(port: number): Promise<boolean> {
+  try {
+    const tunnel = await connectThrough(port, `localhost:${echo.port}`);
+    if (tunnel.status !== 200) return false;
+    tunnel.socket.end("ping");
+    return (await readToEnd(tunnel.socket, tunnel.rest)).data.toString() === "ping";
+  } catch {
+    return false;
+  }
+}
+
+describe("workers: 2", () => {
+  it.skipIf(process.platform !== "linux")("replaces a killed worker, losing new connections for a moment at most", async () => {
+    await writeFile(join(dir, "peer.yaml"), [
+      "listen: 127.0.0.1:0",
+      "tls: { ca: pki/ca.pem, cert: pki/peer.pem, key: pki/peer-key.pem }",
+      "allow:",
+      "  - match: localhost",
+      "shutdownGraceMs: 200",
+      "",
+    ].join("\n"));
+    const peer = startNode("peer", join(dir, "peer.yaml"), dir);
+    nodes.push(peer);
+    const peerPort = portOf(await peer.waitFor("listening"));
+    await writeFile(join(dir, "sites", "hq.yaml"), "rules:\n  - match: localhost\n    peer: cloud\n");
+    await writeFile(join(dir, "ingress.yaml"), [
+      "listeners:",
+      "  - listen: 127.0.0.1:0",
+      "    rules: sites/hq.yaml",
+      "peers:",
+      `  cloud: { address: '127.0.0.1:${peerPort}', servername: localhost }`,
+      "tls: { ca: pki/ca.pem, cert: pki/ingress.pem, key: pki/ingress-key.pem }",
+      "admin: { listen: '127.0.0.1:0', peerProbeIntervalMs: 200 }",
+      "workers: 2",
+      "shutdownGraceMs: 200",
+      "",
+    ].join("\n"));
+    const ingress = startNode("ingress", join(dir, "ingress.yaml"), dir);
+    nodes.push(ingress);
+    const admin = portOf(await ingress.waitFor("admin.listening"));
+    await until(() => ingress.lines.filter((l) => l.event === "listening").length === 2, "two workers listening");
+    const listening = ingress.lines.filter((l) => l.event === "listening");
+    expect(new Set(listening.map((l) => l.address)).size).toBe(1); // the same address, twice
+    expect(new Set(listening.map((l) => l.pid)).size).toBe(2);
+    const port = portOf(listening[0] ?? {});
+    await until(async () => (await adminGet(admin, "/readyz")).status === 200, "ready");
+    expect((await adminGet(admin, "/readyz")).body).toContain("workers listening: 2/2");
+
+    const started = ingress.lines.filter((l) => l.event === "worker.started");
+    expect(started.map((l) => l.worker)).toEqual([1, 2]);
+    for (let i = 0; i < 10; i += 1) expect(await tunnelWorks(port)).toBe(true);
+
+    // Kill worker 1 outright while a client connects every few milliseconds.
+    const victim = started[0]?.workerPid as number;
+    process.kill(victim, "SIGKILL");
+    const results: Array<{ at: number; ok: boolean }> = [];
+    const killedAt = Date.now();
+    while (Date.now() - killedAt < 1_500) {
+      results.push({ at: Date.now() - killedAt, ok: await tunnelWorks(port) });
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const failures = results.filter((r) => !r.ok);
+    // Only connections already queued on the dead worker's socket can fail, right after the kill.
+    expect(failures.every((f) => f.at < 250)).toBe(true);
+    expect(failures.length).toBeLessThanOrEqual(3);
+    expect(results.filter((r) => r.ok).length).toBeGreaterThan(20);
+
+    const exit = await ingress.waitFor("worker.exit", (l) => l.workerPid === victim);
+    expect(exit).toMatchObject({ level: 40, worker: 1, signal: "SIGKILL", replaced: true });
+    const replacement = await ingress.waitFor("worker.started", (l) => l.replacing === 1);
+    expect(replacement.workerPid).not.toBe(victim);
+    await ingress.waitFor("listening", (l) => l.pid === replacement.workerPid);
+    await until(async () => (await scrape(admin)).get("tlsbridge_workers_ready") === 2, "two workers ready again");
+
+    // The supervisor's /metrics sums the live workers' counters (the killed one's are gone with it).
+    for (let i = 0; i < 20; i += 1) expect(await tunnelWorks(port)).toBe(true);
+    const metrics = await scrape(admin);
+    expect(metrics.get('tlsbridge_tunnels_total{outcome="done"}')).toBeGreaterThanOrEqual(20);
+    expect(metrics.get("tlsbridge_worker_restarts_total")).toBe(1);
+    expect(metrics.get('tlsbridge_peer_up{peer="cloud"}')).toBe(1);
+
+    expect(await ingress.stop()).toBe(0);
+    const exits = ingress.lines.filter((l) => l.event === "worker.exit" && l.replaced === false);
+    expect(exits).toHaveLength(2);
+    expect(ingress.lines.at(-1)?.event).toBe("shutdown");
+  });
+});
