@@ -85,8 +85,12 @@ Options:
   --pretty              human-readable logs instead of JSON lines
   -h, --help            show this help
 
+Operations keys: admin{listen, peerProbeIntervalMs=${d.admin.peerProbeIntervalMs}} (no admin listener unless set;
+/healthz, /readyz, /metrics), workers=${d.workers} (N or auto), watchFiles=${d.watchFiles}. See docs/operations.md.
+
 Logs: JSON lines on stdout, each with an \`event\` (startup, config.loaded, cert.loaded, tunnel.close, ...).
 SIGTERM/SIGINT: stop accepting, let tunnels drain for shutdownGraceMs, exit 0; a second signal exits at once (1).
+SIGHUP (or a changed config, rule or certificate file): validate and reload for new tunnels.
 Example: tlsbridge ${role} --config configs/${role}.yaml --pretty
 `;
 }
