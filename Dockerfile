@@ -42,13 +42,12 @@ COPY package.json ./
 COPY packages ./packages
 USER tlsbridge:tlsbridge
 
-# Plain TCP connect to the listen port (8080 by default; the peer's compose service sets 4443).
-# --start-interval needs Docker Engine 25 or later. A connect without a TLS handshake shows up in
-# the peer's log as a dropped connection every 30 s: another reason to move to /healthz.
-# TODO(operations, issue 4): move to `GET /healthz` on the admin listener once it exists.
-ENV TLSBRIDGE_HEALTH_PORT=8080
+# GET /healthz on the node's admin listener (`admin: { listen: 127.0.0.1:9901 }` in its config;
+# loopback inside the container is enough for Docker's check). --start-interval needs Docker
+# Engine 25 or later.
+ENV TLSBRIDGE_ADMIN_PORT=9901
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --start-interval=1s --retries=3 \
-  CMD ["node", "-e", "const s=require('node:net').connect(+process.env.TLSBRIDGE_HEALTH_PORT,'127.0.0.1');s.setTimeout(2000,()=>process.exit(1));s.on('connect',()=>{s.destroy();process.exit(0)});s.on('error',()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+process.env.TLSBRIDGE_ADMIN_PORT+'/healthz',{signal:AbortSignal.timeout(2000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
 EXPOSE 8080 4443
 ENTRYPOINT ["node", "packages/cli/bin/tlsbridge.ts"]

@@ -213,14 +213,19 @@ describe("docker-compose.yml: the mounted configs pass tlsbridge check", () => {
     expect(new X509Certificate(pem).checkHost("peer")).toBe("peer");
   });
 
-  it("each node's listen port is the one its healthcheck and the client use", () => {
+  it("each node listens where the client and the other node expect, with the admin listener the healthcheck asks", () => {
     const ingressYaml = readFileSync(join(REPO_ROOT, "deploy/compose/ingress.yaml"), "utf8");
     const peerYaml = readFileSync(join(REPO_ROOT, "deploy/compose/peer.yaml"), "utf8");
     expect(ingressYaml).toMatch(/listen: 0\.0\.0\.0:8080/);
     expect(ingressYaml).toMatch(/address: peer:4443/);
     expect(peerYaml).toMatch(/listen: 0\.0\.0\.0:4443/);
-    expect(svc("ingress").environment?.TLSBRIDGE_HEALTH_PORT).toBe("8080");
-    expect(svc("peer").environment?.TLSBRIDGE_HEALTH_PORT).toBe("4443");
+    // The image's HEALTHCHECK asks /healthz on the admin listener: both node configs must have one.
+    for (const node of ["ingress", "peer"]) {
+      const config = parseDocument(readFileSync(join(REPO_ROOT, "deploy", "compose", `${node}.yaml`), "utf8")).toJS() as {
+        admin?: { listen?: string };
+      };
+      expect(config.admin?.listen, node).toBe("127.0.0.1:9901");
+    }
   });
 });
 
@@ -247,7 +252,7 @@ describe("Dockerfile", () => {
   it("runs as a non-root user, has a HEALTHCHECK, and the tlsbridge program as entrypoint", () => {
     const users = instructions.filter((l) => l.startsWith("USER "));
     expect(users.at(-1)).toMatch(/^USER tlsbridge/);
-    expect(instructions.some((l) => l.startsWith("HEALTHCHECK "))).toBe(true);
+    expect(instructions.find((l) => l.startsWith("HEALTHCHECK "))).toContain("/healthz");
     expect(instructions).toContain('ENTRYPOINT ["node", "packages/cli/bin/tlsbridge.ts"]');
   });
 
