@@ -45,6 +45,9 @@ export type TwoNodes = {
   readonly ingressPort: number;
   readonly ingressLog: LogSink;
   readonly peerLog: LogSink;
+  /** The options each node was started with (a base for `reload` tests). */
+  readonly ingressOptions: IngressOptions;
+  readonly peerOptions: PeerOptions;
   readonly close: () => Promise<void>;
 };
 
@@ -124,6 +127,8 @@ export async function startTwoNodes(options: TwoNodeOptions = {}): Promise<TwoNo
     ingressPort: (ingress.listeners[0] as { port: number }).port,
     ingressLog,
     peerLog,
+    ingressOptions,
+    peerOptions,
     close: async () => {
       await ingress.close();
       await peer.close();

@@ -25,6 +25,17 @@ describe("TunnelLimiter", () => {
     expect(limiter.acquire("d").ok).toBe(false);
   });
 
+  it("applies updated caps to new tunnels without cutting open ones", () => {
+    const limiter = new TunnelLimiter({ maxTunnels: 3, maxTunnelsPerKey: 3 });
+    const slots = [limiter.acquire("a"), limiter.acquire("a")];
+    limiter.update({ maxTunnels: 3, maxTunnelsPerKey: 1 });
+    expect(limiter.acquire("a")).toEqual({ ok: false, limit: "key", max: 1 });
+    expect(limiter.countOf("a")).toBe(2);
+    for (const slot of slots) if (slot.ok) slot.release();
+    expect(limiter.acquire("a").ok).toBe(true);
+    expect(() => limiter.update({ maxTunnels: 0, maxTunnelsPerKey: 1 })).toThrow(RangeError);
+  });
+
   it("rejects caps below 1", () => {
     expect(() => new TunnelLimiter({ maxTunnels: 0, maxTunnelsPerKey: 1 })).toThrow(RangeError);
     expect(() => new TunnelLimiter({ maxTunnels: 1, maxTunnelsPerKey: 1.5 })).toThrow(RangeError);

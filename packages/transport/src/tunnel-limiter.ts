@@ -17,15 +17,25 @@ export type TunnelSlot =
 
 /** Counts open tunnels per node and per key; O(1) per acquire and release. */
 export class TunnelLimiter {
-  readonly limits: TunnelLimits;
+  #limits: TunnelLimits;
   readonly #perKey = new Map<string, number>();
   #total = 0;
 
   constructor(limits: TunnelLimits) {
-    for (const [name, value] of Object.entries(limits)) {
-      if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
-    }
-    this.limits = limits;
+    this.#limits = checked(limits);
+  }
+
+  /** The caps in force. */
+  get limits(): TunnelLimits {
+    return this.#limits;
+  }
+
+  /**
+   * New caps (a config reload) for the tunnels that open from now on; open tunnels are never cut,
+   * so the counts may sit above a lowered cap until enough of them close.
+   */
+  update(limits: TunnelLimits): void {
+    this.#limits = checked(limits);
   }
 
   /** Open tunnels on the node. */
@@ -40,9 +50,10 @@ export class TunnelLimiter {
 
   /** Takes a slot for `key` unless a cap is reached. `release` is idempotent. */
   acquire(key: string): TunnelSlot {
-    if (this.#total >= this.limits.maxTunnels) return { ok: false, limit: "node", max: this.limits.maxTunnels };
+    const limits = this.#limits;
+    if (this.#total >= limits.maxTunnels) return { ok: false, limit: "node", max: limits.maxTunnels };
     const held = this.#perKey.get(key) ?? 0;
-    if (held >= this.limits.maxTunnelsPerKey) return { ok: false, limit: "key", max: this.limits.maxTunnelsPerKey };
+    if (held >= limits.maxTunnelsPerKey) return { ok: false, limit: "key", max: limits.maxTunnelsPerKey };
     this.#perKey.set(key, held + 1);
     this.#total += 1;
     let released = false;
@@ -58,6 +69,13 @@ export class TunnelLimiter {
       },
     };
   }
+}
+
+function checked(limits: TunnelLimits): TunnelLimits {
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be an integer >= 1, got ${value}`);
+  }
+  return { maxTunnels: limits.maxTunnels, maxTunnelsPerKey: limits.maxTunnelsPerKey };
 }
 
 /** The client address as a limiter key: IPv4-mapped IPv6 (`::ffff:10.0.0.1`) counts as its IPv4. */
