@@ -1,7 +1,8 @@
 // Writes docs/benchmarks.md: the machine, the commands, the method and the results of the last
 // full run, replacing the previous file (older raw results stay in bench-results/).
 
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { MachineInfo } from "./machine.ts";
 import type { BenchOptions } from "./options.ts";
 
@@ -91,5 +92,8 @@ which costs more per handshake.
 ## Results
 ${d.results}
 ${d.notes.length > 0 ? `## Notes from this run\n${d.notes.map((n) => `- ${n}`).join("\n")}\n` : ""}`;
-  writeFileSync(d.path, text);
+  // The hand-written part (what the numbers mean, profile findings, targets not met and why) lives
+  // in packages/bench/ANALYSIS.md and is carried into every regenerated document.
+  const analysis = fileURLToPath(new URL("../ANALYSIS.md", import.meta.url));
+  writeFileSync(d.path, existsSync(analysis) ? `${text}\n${readFileSync(analysis, "utf8")}` : text);
 }
