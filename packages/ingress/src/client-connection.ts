@@ -1,6 +1,7 @@
 // One client connection at the ingress, start to end:
 //
-//   accept ─▶ (TLS, HTTPS-proxy listeners) ─▶ read head ─▶ parse CONNECT ─▶ route (403 on miss)
+//   accept ─▶ (TLS, HTTPS-proxy listeners) ─▶ read head ─▶ parse CONNECT ─▶ proxy auth, when the
+//     listener has users (407) ─▶ route (403 on miss)
 //     ─▶ dial peer (mTLS) ─▶ replay CONNECT (+ early data) ─▶ scan peer's response head
 //     ─▶ 200: answer 200, splice │ other: relay it with our Proxy-Status member, close
 import { randomUUID } from "node:crypto";
@@ -11,7 +12,7 @@ import type { RuleSet } from "@tlsbridge/rules";
 import { addressKey, answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
 import type { ConnectionRegistry, SpliceEnd, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
 import {
-  formatConnectEstablished, formatErrorResponse, formatRelayedResponse, HeadReader,
+  formatConnectEstablished, formatErrorResponse, formatRelayedResponse, HeadReader, headerValues,
   isTunnelError, parseConnectRequest, TUNNEL_ID_HEADER, TunnelError, viaEntry, viaIncludes,
 } from "@tlsbridge/wire";
 import type { ConnectRequest } from "@tlsbridge/wire";
@@ -19,6 +20,7 @@ import type { IngressLimits, PeerEndpoint } from "./ingress-options.ts";
 import type { PeerLinks } from "./peer-links.ts";
 import { openPeerTunnel } from "./peer-tunnel.ts";
 import type { ReplayedRequest } from "./peer-tunnel.ts";
+import type { ProxyAuthenticator } from "./proxy-auth.ts";
 
 /** What every connection of one listener shares. */
 export type ListenerContext = {
@@ -35,6 +37,8 @@ export type ListenerContext = {
   readonly log: Logger;
   /** Counters and histograms (the cli's prom-client sink, or NO_METRICS). */
   readonly metrics: TunnelMetrics;
+  /** The listener's proxy authentication (`auth: { users }`); undefined: none. */
+  readonly auth: ProxyAuthenticator | undefined;
 };
 
 /**
@@ -44,7 +48,7 @@ export type ListenerContext = {
  */
 export async function serveClient(client: net.Socket, raw: net.Socket, context: ListenerContext): Promise<void> {
   const id = randomUUID();
-  const log = context.log.child({ tunnel: id, client: `${raw.remoteAddress}:${raw.remotePort}` });
+  let log = context.log.child({ tunnel: id, client: `${raw.remoteAddress}:${raw.remotePort}` });
   const started = performance.now();
   let upstream: SpliceEnd | undefined;
   let aborted = false;
@@ -71,6 +75,8 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
     if (viaIncludes(request.headers, context.nodeName)) {
       throw new TunnelError("TLSB_ERR_PROXY_LOOP", `request already passed through ${context.nodeName}`);
     }
+    const auth = context.auth;
+    if (auth !== undefined) log = await authenticate(auth, request, log);
     const match = context.rules.match(target.host, target.port);
     if (match === undefined) {
       log.info({ event: LOG_EVENTS.routeMiss, target: target.authority, site: context.site }, "no rule matches");
@@ -141,6 +147,28 @@ function replayedRequest(request: ConnectRequest, id: string, nodeName: string):
   return { target: request.target, headers: [["Via", via.join(", ")], [TUNNEL_ID_HEADER, id]] };
 }
 
+/**
+ * Checks the client's credential: a child logger naming the user, or a 407 refusal (logged here as
+ * auth.denied with the user name, never the header or the password).
+ */
+async function authenticate(auth: ProxyAuthenticator, request: ConnectRequest, log: Logger): Promise<Logger> {
+  const outcome = await auth.check(headerValues(request.headers, "proxy-authorization"));
+  if (outcome.ok) {
+    const authed = log.child({ user: outcome.user });
+    authed.debug({ event: LOG_EVENTS.authGranted, cached: outcome.cached }, "client authenticated");
+    return authed;
+  }
+  // No credential yet is how many clients start (they wait for the challenge): info, not warn.
+  const level = outcome.reason === "missing" ? "info" : "warn";
+  log[level]({
+    event: LOG_EVENTS.authDenied, reason: outcome.reason, target: request.target.authority,
+    ...(outcome.user !== undefined ? { user: outcome.user } : {}),
+  }, "proxy authentication failed");
+  throw new TunnelError("TLSB_ERR_PROXY_AUTH", `proxy authentication failed (${outcome.reason})`, {
+    details: outcome.reason === "missing" ? "proxy authentication required" : "proxy authentication failed",
+  });
+}
+
 function refuse(client: net.Socket, err: unknown, context: ListenerContext, log: Logger): void {
   if (err instanceof ReadUntilError) {
     // The client left before a request: nobody to answer.
@@ -158,7 +186,9 @@ function refuse(client: net.Socket, err: unknown, context: ListenerContext, log:
     : refusal.code === "TLSB_ERR_TOO_MANY_TUNNELS" ? LOG_EVENTS.tunnelLimited
     : refusal.code.startsWith("TLSB_ERR_PEER") || refusal.code === "TLSB_ERR_CONNECT_TIMEOUT" ? LOG_EVENTS.peerDialFailed
     : LOG_EVENTS.requestRejected;
-  if (event === LOG_EVENTS.authDenied) {
+  if (refusal.code === "TLSB_ERR_PROXY_AUTH") {
+    // Already logged as auth.denied by authenticate(), with the user name.
+  } else if (event === LOG_EVENTS.authDenied) {
     // Same fields as the peer's auth.denied: `reason` is the kind, `err` says exactly what failed.
     log.warn({ event, code: refusal.code, status: refusal.status, reason: "certificate", err: refusal.cause ?? refusal }, refusal.message);
   } else {

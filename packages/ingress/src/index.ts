@@ -3,3 +3,8 @@
 export { startIngress } from "./start-ingress.ts";
 export type { RunningIngress } from "./start-ingress.ts";
 export type { IngressLimits, IngressListenerOptions, IngressOptions, PeerEndpoint } from "./ingress-options.ts";
+export { DEFAULT_SCRYPT_COST, formatPasswordHash, hashPassword, parsePasswordHash, verifyPassword } from "./password-hash.ts";
+export type { PasswordHash } from "./password-hash.ts";
+export { ProxyAuthenticator } from "./proxy-auth.ts";
+export type { AuthDeniedReason, AuthOutcome, ProxyAuthOptions, ProxyAuthUsers } from "./proxy-auth.ts";
+export { parseBasicCredentials } from "./basic-credentials.ts";

@@ -2,6 +2,7 @@
 // compiled rule sets, peers, TLS material and limits. The ingress reads no files itself.
 import type { RuleSet } from "@tlsbridge/rules";
 import type { TlsMaterial } from "@tlsbridge/transport";
+import type { ProxyAuthUsers } from "./proxy-auth.ts";
 
 /** One client-facing listener: a site with its own rule file. */
 export type IngressListenerOptions = {
@@ -13,6 +14,11 @@ export type IngressListenerOptions = {
   readonly rules: RuleSet;
   /** Present: the listener speaks TLS (an HTTPS proxy); absent: plain TCP. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+  /**
+   * Present: clients must send `Proxy-Authorization: Basic` for one of these users, or get 407
+   * (checked before routing, so the rules are not probed). Absent: no proxy authentication.
+   */
+  readonly auth?: { readonly users: ProxyAuthUsers };
 };
 
 /** A peer the rules can name. */

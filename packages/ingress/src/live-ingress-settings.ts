@@ -9,6 +9,7 @@ import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics } from "@tlsbridg
 import type { ListenerContext } from "./client-connection.ts";
 import type { IngressOptions } from "./ingress-options.ts";
 import { PeerLinks } from "./peer-links.ts";
+import { ProxyAuthenticator } from "./proxy-auth.ts";
 
 /** What every listener shares and a reload does not replace. */
 type Fixed = {
@@ -22,6 +23,8 @@ type Fixed = {
 export class LiveIngressSettings {
   #options: IngressOptions;
   #links: PeerLinks;
+  /** Per listener; a new one per reload, so a changed users file also empties the verified cache. */
+  #auth: ReadonlyArray<ProxyAuthenticator | undefined>;
   readonly #log: Logger;
   readonly #metrics: TunnelMetrics;
   readonly #tlsServers = new Map<number, tls.Server>();
@@ -31,6 +34,7 @@ export class LiveIngressSettings {
     this.#log = log;
     this.#metrics = metrics;
     this.#links = this.#makeLinks(options);
+    this.#auth = authenticators(options);
   }
 
   /** The context of listener `index`: fixed parts as given, the rest read from the current settings. */
@@ -44,6 +48,7 @@ export class LiveIngressSettings {
       get peers() { return live.#options.peers; },
       get peerLinks() { return live.#links; },
       get limits() { return live.#options.limits; },
+      get auth() { return live.#auth[index]; },
       ...fixed,
     };
   }
@@ -76,6 +81,7 @@ export class LiveIngressSettings {
     const old = this.#links;
     this.#options = next;
     this.#links = links;
+    this.#auth = authenticators(next);
     links.start();
     old.close();
   }
@@ -95,4 +101,8 @@ export class LiveIngressSettings {
     const context = createNodeSecureContext(options.tls, options.keyExchangeGroups);
     return new PeerLinks(options.peers, context, options.limits, this.#log, this.#metrics.peerHandshake);
   }
+}
+
+function authenticators(options: IngressOptions): ReadonlyArray<ProxyAuthenticator | undefined> {
+  return options.listeners.map((l) => (l.auth === undefined ? undefined : new ProxyAuthenticator(l.auth.users)));
 }
