@@ -16,6 +16,8 @@ Usage:
                                       validate a config and every file it names; show routes
   tlsbridge pki init DIR              make a private CA and the two node certificates
   tlsbridge rules import-ats FILE     convert an ATS tls_bridge config or rule file to a rule file
+  tlsbridge auth add FILE USER        add a user (or change its password) in a proxy users file
+  tlsbridge auth hash                 print a password hash for a users file line
 
 Options:
   -h, --help       show help (also: tlsbridge COMMAND --help)
@@ -27,7 +29,7 @@ Try: npm start (a local demo), then: tlsbridge check --config configs/ingress.ya
   ingress: nodeHelp("ingress", `Accepts HTTP CONNECT on each listener, routes the target host by the listener's rule file,
 and replays the CONNECT to the chosen peer over mutual TLS.
 
-Config keys (ingress.yaml): node, listeners[{listen, rules, tls?}], peers{NAME: {address, servername?}},
+Config keys (ingress.yaml): node, listeners[{listen, rules, tls?, auth?{users}}], peers{NAME: {address, servername?}},
 tls{ca, cert, key}, limits{maxHeadBytes=${d.ingress.limits.maxHeadBytes}, headTimeoutMs=${d.ingress.limits.headTimeoutMs},
 peerConnectTimeoutMs=${d.ingress.limits.peerConnectTimeoutMs}, peerResponseTimeoutMs=${d.ingress.limits.peerResponseTimeoutMs}, idleTimeoutMs=${d.ingress.limits.idleTimeoutMs},
 maxTunnels=${d.ingress.limits.maxTunnels}, maxTunnelsPerClient=${d.ingress.limits.maxTunnelsPerClient}, maxTunnelLifetimeMs=${d.ingress.limits.maxTunnelLifetimeMs} (0: none)},
@@ -36,6 +38,7 @@ keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, 
 name, dials the service and splices.
 
 Config keys (peer.yaml): node, listen, tls{ca, cert, key}, allow[{match, ports?}] (empty allows nothing),
+ingresses[REGEX] (absent: any ingress certificate from the CA),
 limits{maxHeadBytes=${d.peer.limits.maxHeadBytes}, headTimeoutMs=${d.peer.limits.headTimeoutMs}, tlsHandshakeTimeoutMs=${d.peer.limits.tlsHandshakeTimeoutMs},
 serviceConnectTimeoutMs=${d.peer.limits.serviceConnectTimeoutMs}, idleTimeoutMs=${d.peer.limits.idleTimeoutMs},
 maxTunnels=${d.peer.limits.maxTunnels}, maxTunnelsPerIngress=${d.peer.limits.maxTunnelsPerIngress}, maxTunnelLifetimeMs=${d.peer.limits.maxTunnelLifetimeMs} (0: none)},
@@ -53,6 +56,23 @@ Options:
 
 Example: tlsbridge check --config configs/ingress.yaml localhost:9080 example.org:443
 Exit codes: 0 valid, 2 usage or config error (one file:line:col: message per problem).
+`,
+  auth: `Usage: tlsbridge auth add FILE USER
+       tlsbridge auth hash
+
+Proxy authentication users for an ingress listener (\`auth: { users: FILE }\`): one \`user:hash\` per
+line, the hash scrypt with a random salt per user (\`$scrypt$ln=15,r=8,p=1$SALT$HASH\`).
+The password is read from the terminal (typed twice, not echoed) or the first line of stdin;
+never from the command line.
+
+  add FILE USER   add USER to FILE, or change its password (FILE is created with mode 0600;
+                  a running ingress reloads it)
+  hash            print the hash of a password, for a line written by other means
+
+Options:
+  -h, --help   show this help
+
+Example: printf '%s\n' "$PASSWORD" | tlsbridge auth add configs/sites/hq-users.htpasswd alice
 `,
   pki: `Usage: tlsbridge pki init DIR [--force] [--peer-name NAME ...] [--ingress-name NAME]
 

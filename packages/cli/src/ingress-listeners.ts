@@ -18,6 +18,7 @@ import type { ConfigProblem, RuleSet, YamlSource } from "@tlsbridge/rules";
 import type { IngressListenerOptions } from "@tlsbridge/ingress";
 import type { CertificateInfo } from "./certificate-info.ts";
 import { displayPath } from "./display-path.ts";
+import { parseListenerAuth } from "./listener-auth.ts";
 import { expectHostPort, formatHostPort } from "./listen-address.ts";
 import { parseListenerTls } from "./tls-section.ts";
 
@@ -44,7 +45,7 @@ export async function parseListeners(
   if (items.length === 0) addProblem(resolveNode(node, source), source, problems, "expected at least one listener");
   const seen = new Map<string, number>();
   for (const item of items) {
-    const fields = expectMap(item, source, problems, ["listen", "rules", "tls"]);
+    const fields = expectMap(item, source, problems, ["listen", "rules", "tls", "auth"]);
     if (fields === undefined) continue;
     const listenNode = requireKey(fields, "listen", source, problems);
     const address = fields.values.has("listen") ? expectHostPort(listenNode, source, problems, 0) : undefined;
@@ -58,16 +59,20 @@ export async function parseListeners(
     const rulesNode = requireKey(fields, "rules", source, problems);
     const loaded = fields.values.has("rules") ? await loadSiteRules(rulesNode, baseDir, knownPeers, source, problems) : undefined;
     const tls = fields.values.has("tls") ? await parseListenerTls(fields.values.get("tls"), baseDir, source, problems) : undefined;
+    const auth = fields.values.has("auth") ? await parseListenerAuth(fields.values.get("auth"), baseDir, source, problems) : undefined;
     if (address === undefined || loaded === undefined || (fields.values.has("tls") && tls === undefined)) continue;
+    if (fields.values.has("auth") && auth === undefined) continue;
     out.listeners.push({
       site: loaded.site,
       host: address.host,
       port: address.port,
       rules: loaded.rules,
       ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
+      ...(auth === undefined ? {} : { auth: { users: auth.users } }),
     });
     out.ruleFiles.push(loaded.file);
     out.files.push(loaded.path);
+    if (auth !== undefined) out.files.push(auth.path);
     if (tls !== undefined) {
       out.certificates.push(...tls.certificates);
       out.files.push(...tls.files);

@@ -47,6 +47,11 @@ async function dispatch(argv: readonly string[]): Promise<ExitCode> {
       return check(rest);
     case "pki":
       return pki(rest);
+    case "auth": {
+      if (rest.includes("-h") || rest.includes("--help")) return help("auth");
+      const { runAuth } = await import("./command-auth.ts");
+      return runAuth(rest, { out, stdin: process.stdin, prompt: (text) => void process.stderr.write(text) });
+    }
     case "rules": {
       // `rules import-ats`: parses its own options (see import-ats-command.ts).
       const { runRules } = await import("./import-ats-command.ts");

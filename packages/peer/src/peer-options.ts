@@ -1,6 +1,6 @@
 // What the peer role needs to run, already validated and loaded by the cli: the mTLS listener,
 // the destination allow list, TLS material and limits. The peer reads no files itself.
-import type { AllowList } from "@tlsbridge/rules";
+import type { AllowList, HostPattern } from "@tlsbridge/rules";
 import type { TlsMaterial } from "@tlsbridge/transport";
 
 /**
@@ -40,4 +40,10 @@ export type PeerOptions = {
   readonly tls: TlsMaterial;
   readonly keyExchangeGroups: string;
   readonly limits: PeerLimits;
+  /**
+   * Present: an ingress's certificate must also carry a DNS name or CN matching one of these
+   * (anchored) patterns, or the connection is closed and logged as auth.denied reason `name`.
+   * Absent: any certificate from the CA is accepted.
+   */
+  readonly ingresses?: readonly HostPattern[];
 };

@@ -7,6 +7,7 @@ import type { NodeContext } from "@tlsbridge/transport";
 import { createH2Acceptor, PEER_ALPN_PROTOCOLS } from "./h2-ingress-session.ts";
 import { serveIngress } from "./ingress-connection.ts";
 import type { PeerContext } from "./ingress-connection.ts";
+import { certificateNames, nameIsPinned } from "./ingress-identity.ts";
 import type { PeerOptions } from "./peer-options.ts";
 
 /** A running peer. */
@@ -54,7 +55,24 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
       handshakeTimeoutMs: options.limits.tlsHandshakeTimeoutMs,
       alpnProtocols: PEER_ALPN_PROTOCOLS,
     },
-    (socket, raw) => (socket.alpnProtocol === "h2" ? h2.accept(socket, raw) : void serveIngress(socket, raw, shared)),
+    (socket, raw) => {
+      const pinned = current.ingresses;
+      if (pinned !== undefined) {
+        const certificate = socket.getPeerCertificate();
+        const names = certificateNames(certificate);
+        if (!nameIsPinned(pinned, names)) {
+          // Like a certificate from another CA: closed right after the handshake, said in our log.
+          log.warn({
+            event: LOG_EVENTS.authDenied, remote: `${raw.remoteAddress}:${raw.remotePort}`, reason: "name", names,
+            fingerprint256: certificate.fingerprint256,
+          }, "ingress certificate names none of the pinned ingresses");
+          socket.destroy();
+          return;
+        }
+      }
+      if (socket.alpnProtocol === "h2") h2.accept(socket, raw);
+      else void serveIngress(socket, raw, shared);
+    },
     (err, remote) => log.warn({ event: LOG_EVENTS.authDenied, remote, reason: err.reason, err }, "ingress refused at the TLS handshake"),
   );
   const address = await listen(server, options.host, options.port, { reusePort: context.reusePort === true });
