@@ -51,7 +51,10 @@ export function createLogger(options: LoggerOptions): Logger {
     redact: { paths: [...REDACT_PATHS], censor: "[redacted]" },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  if (options.pretty !== true) return pino(settings);
+  // Asynchronous writes: a log line costs the tunnel's event loop a buffer copy, not a blocking
+  // write(2) (the profile showed 3-6% of a node's CPU in synchronous stdout writes). pino flushes
+  // what is still buffered when the process exits.
+  if (options.pretty !== true) return pino(settings, pino.destination({ dest: 1, sync: false }));
   return pino(
     settings,
     pretty({
