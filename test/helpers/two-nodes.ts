@@ -2,10 +2,10 @@
 // from the test CA; every knob a test needs (rules, allow list, certificates, limits) can be
 // overridden. Each node logs into its own in-memory sink.
 import { startIngress } from "@tlsbridge/ingress";
-import type { IngressLimits, IngressOptions, RunningIngress } from "@tlsbridge/ingress";
+import type { IngressLimits, IngressOptions, ProxyAuthUsers, RunningIngress } from "@tlsbridge/ingress";
 import { startPeer } from "@tlsbridge/peer";
 import type { PeerLimits, PeerOptions, RunningPeer } from "@tlsbridge/peer";
-import { AllowList, RuleSet } from "@tlsbridge/rules";
+import { AllowList, compileHostPattern, RuleSet } from "@tlsbridge/rules";
 import type { RuleEntry } from "@tlsbridge/rules";
 import { DEFAULT_KEY_EXCHANGE_GROUPS } from "@tlsbridge/transport";
 import type { TlsMaterial } from "@tlsbridge/transport";
@@ -35,6 +35,10 @@ export type TwoNodeOptions = {
   /** The peer's mode and warm pool in the ingress's config (default: h1, no pool). */
   readonly peerMode?: "h1" | "h2";
   readonly peerPool?: { readonly size: number; readonly maxIdleMs: number };
+  /** Proxy authentication users on the ingress's listener (default: none). */
+  readonly ingressAuth?: ProxyAuthUsers;
+  /** The peer's pinned ingress name patterns (default: absent, any certificate from the CA). */
+  readonly peerIngresses?: readonly string[];
 };
 
 /** The two running nodes and their logs. */
@@ -92,6 +96,7 @@ export async function startTwoNodes(options: TwoNodeOptions = {}): Promise<TwoNo
     tls: material(pki.ca.cert, options.peerCert ?? pki.peer),
     keyExchangeGroups: DEFAULT_KEY_EXCHANGE_GROUPS,
     limits: { ...TEST_PEER_LIMITS, ...options.peerLimits },
+    ...(options.peerIngresses !== undefined ? { ingresses: options.peerIngresses.map(compileHostPattern) } : {}),
   };
   const peer = await startPeer(peerOptions, { log: peerLog.log });
   const ingressOptions: IngressOptions = {
@@ -104,6 +109,7 @@ export async function startTwoNodes(options: TwoNodeOptions = {}): Promise<TwoNo
       ...(options.ingressListenerTls !== undefined
         ? { tls: { cert: Buffer.from(options.ingressListenerTls.cert), key: Buffer.from(options.ingressListenerTls.key) } }
         : {}),
+      ...(options.ingressAuth !== undefined ? { auth: { users: options.ingressAuth } } : {}),
     }],
     peers: new Map([["cloud", {
       name: "cloud",
