@@ -11,7 +11,8 @@ export function configReport(loaded: LoadedConfig): string[] {
   if (loaded.kind === "ingress") {
     loaded.options.listeners.forEach((l, i) => {
       const n = l.rules.rules.length;
-      lines.push(`  listener ${formatHostPort(l)}${l.tls ? " (tls)" : ""}: site ${l.site}, ${loaded.ruleFiles[i] ?? "?"} (${n} rule${n === 1 ? "" : "s"})`);
+      const auth = l.auth === undefined ? "" : `, proxy auth (${l.auth.users.size} user${l.auth.users.size === 1 ? "" : "s"})`;
+      lines.push(`  listener ${formatHostPort(l)}${l.tls ? " (tls)" : ""}: site ${l.site}, ${loaded.ruleFiles[i] ?? "?"} (${n} rule${n === 1 ? "" : "s"})${auth}`);
     });
     for (const p of loaded.options.peers.values()) {
       lines.push(`  peer ${p.name}: ${formatHostPort(p)}, servername ${p.servername}`);
@@ -19,6 +20,9 @@ export function configReport(loaded: LoadedConfig): string[] {
   } else {
     const o = loaded.options;
     lines.push(`  listen ${formatHostPort(o)}`);
+    lines.push(o.ingresses === undefined
+      ? "  ingresses: any certificate from the CA"
+      : `  ingresses: ${o.ingresses.map((p) => `'${p.source}'`).join(", ")} (certificate DNS name or CN)`);
     if (o.allow.entries.length === 0) lines.push("  allow: (empty: nothing is reachable)");
     for (const e of o.allow.entries) {
       lines.push(`  allow '${e.match}' ${e.ports === undefined ? "any port" : `ports ${e.ports.join(", ")}`}`);

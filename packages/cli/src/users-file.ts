@@ -18,24 +18,25 @@ export function parseUsersText(text: string, file: string, problems: ConfigProbl
     const content = raw.replace(/[ \t\r]+$/, "");
     const trimmed = content.trimStart();
     if (trimmed === "" || trimmed.startsWith("#")) continue;
-    const colon = content.indexOf(":");
+    const indent = content.length - trimmed.length;
+    const colon = trimmed.indexOf(":");
     if (colon < 0) {
-      at(line, 1, "expected `user:hash` (make a line with `tlsbridge auth add FILE USER`)");
+      at(line, indent + 1, "expected `user:hash` (make a line with `tlsbridge auth add FILE USER`)");
       continue;
     }
-    const user = content.slice(0, colon);
+    const user = trimmed.slice(0, colon);
     if (!USER_NAME.test(user)) {
-      at(line, 1, `expected a user name (no ':', whitespace or control characters; up to 128), got ${JSON.stringify(user)}`);
+      at(line, indent + 1, `expected a user name (no ':', whitespace or control characters; up to 128), got ${JSON.stringify(user)}`);
       continue;
     }
-    const parsed = parsePasswordHash(content.slice(colon + 1));
+    const parsed = parsePasswordHash(trimmed.slice(colon + 1));
     if (typeof parsed === "string") {
-      at(line, colon + 2, `user ${user}: ${parsed}`);
+      at(line, indent + colon + 2, `user ${user}: ${parsed}`);
       continue;
     }
     const first = firstLine.get(user);
     if (first !== undefined) {
-      at(line, 1, `duplicate user ${user} (already at line ${first})`);
+      at(line, indent + 1, `duplicate user ${user} (already at line ${first})`);
       continue;
     }
     firstLine.set(user, line);
