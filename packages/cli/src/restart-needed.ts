@@ -1,5 +1,5 @@
-// What a reload cannot apply to a running node (issue 4): bound addresses, the tunnel caps (the
-// limiter counts against them), and the process layout. Said in a warning rather than half-applied.
+// What a reload cannot apply to a running node (issue 4): bound addresses and the process layout.
+// Said in a warning rather than half-applied. (The tunnel caps reload: TunnelLimiter.update.)
 import { formatHostPort } from "./listen-address.ts";
 import type { LoadedConfig } from "./loaded-config.ts";
 
@@ -30,15 +30,11 @@ export function restartNeeded(old: LoadedConfig, next: LoadedConfig): RestartNee
         }
       }
     }
-    cap(changes, "maxTunnels", old.options.limits.maxTunnels, next.options.limits.maxTunnels);
-    cap(changes, "maxTunnelsPerClient", old.options.limits.maxTunnelsPerClient, next.options.limits.maxTunnelsPerClient);
   }
   if (old.kind === "peer" && next.kind === "peer") {
     if (old.options.host !== next.options.host || old.options.port !== next.options.port) {
       changes.push(`listen: ${formatHostPort(old.options)} -> ${formatHostPort(next.options)}`);
     }
-    cap(changes, "maxTunnels", old.options.limits.maxTunnels, next.options.limits.maxTunnels);
-    cap(changes, "maxTunnelsPerIngress", old.options.limits.maxTunnelsPerIngress, next.options.limits.maxTunnelsPerIngress);
   }
   if (old.ops.workers !== next.ops.workers) changes.push(`workers: ${old.ops.workers} -> ${next.ops.workers}`);
   const adminOf = (c: LoadedConfig): string => (c.ops.admin === undefined ? "off" : `${formatHostPort(c.ops.admin.listen)} every ${c.ops.admin.peerProbeIntervalMs} ms`);
@@ -46,8 +42,4 @@ export function restartNeeded(old: LoadedConfig, next: LoadedConfig): RestartNee
   if (old.ops.watchFiles !== next.ops.watchFiles) changes.push(`watchFiles: ${old.ops.watchFiles} -> ${next.ops.watchFiles}`);
   if (old.shutdownGraceMs !== next.shutdownGraceMs) changes.push(`shutdownGraceMs: ${old.shutdownGraceMs} -> ${next.shutdownGraceMs}`);
   return { changes, blocking };
-}
-
-function cap(changes: string[], key: string, old: number, next: number): void {
-  if (old !== next) changes.push(`limits.${key}: ${old} -> ${next}`);
 }

@@ -17,8 +17,9 @@ export type RunningIngress = {
   /** Number of client connections being served (set-up or spliced). */
   readonly activeConnections: () => number;
   /**
-   * Applies new settings to new tunnels (rules, peers, TLS material, limits other than the tunnel
-   * caps); open tunnels are untouched. Same listeners only: throws if their number differs.
+   * Applies new settings to new tunnels (rules, peers, TLS material, proxy auth users, limits
+   * including the tunnel caps); open tunnels are untouched. Same listeners only: throws if their
+   * number differs.
    */
   readonly reload: (options: IngressOptions) => void;
   /** Stops accepting, lets open tunnels finish for up to `graceMs`, then closes the rest. */
@@ -69,7 +70,11 @@ export async function startIngress(options: IngressOptions, context: NodeContext
   return {
     listeners,
     activeConnections: () => registry.size,
-    reload: (next) => live.reload(next),
+    reload: (next) => {
+      live.reload(next);
+      // Open tunnels keep their slots; a lowered cap refuses new ones until enough have closed.
+      limiter.update({ maxTunnels: next.limits.maxTunnels, maxTunnelsPerKey: next.limits.maxTunnelsPerClient });
+    },
     close: async (graceMs = 0) => {
       for (const server of servers) stopListening(server);
       live.close();

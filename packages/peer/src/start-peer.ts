@@ -17,8 +17,8 @@ export type RunningPeer = {
   /** Number of ingress connections being served (handshaking, set-up or spliced). */
   readonly activeConnections: () => number;
   /**
-   * Applies new settings to new tunnels: allow list, limits other than the tunnel caps, and the TLS
-   * context (certificate, key, CA bundle) of the listener. Open tunnels are untouched; the listen
+   * Applies new settings to new tunnels: allow list, pinned ingress names, limits (the tunnel caps
+   * too), and the TLS context (certificate, key, CA bundle) of the listener. Open tunnels are untouched; the listen
    * address stays (the cli warns that it needs a restart).
    */
   readonly reload: (options: PeerOptions) => void;
@@ -84,6 +84,7 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
     reload: (next) => {
       server.setSecureContext(nodeTlsSettings(next.tls, next.keyExchangeGroups));
       current = next;
+      limiter.update({ maxTunnels: next.limits.maxTunnels, maxTunnelsPerKey: next.limits.maxTunnelsPerIngress });
     },
     close: async (graceMs = 0) => {
       stopListening(server);
