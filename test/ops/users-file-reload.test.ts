@@ -1,0 +1,62 @@
+// The real `tlsbridge ingress` with proxy authentication: a changed users file is picked up by the
+// file watcher like any file the config names, and applies to the next request. No peer is needed:
+// 407 is answered before routing, and a client that passes gets 502 (the peer is down) instead.
+import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatPasswordHash, hashPassword } from "@tlsbridge/ingress";
+import { connectThrough } from "../helpers/connect-client.ts";
+import { writeTestPki } from "../helpers/pki.ts";
+import { closedPort } from "../helpers/services.ts";
+import { portOf, startNode } from "./ops-nodes.ts";
+import type { OpsNode } from "./ops-nodes.ts";
+
+const basic = (user: string, password: string): string => `Proxy-Authorization: Basic ${Buffer.from(`${user}:${password}`).toString("base64")}\r\n`;
+const line = async (user: string, password: string): Promise<string> =>
+  `${user}:${formatPasswordHash(await hashPassword(password, { ln: 14, r: 8, p: 1 }))}\n`;
+
+describe("users file reload in the real program", () => {
+  let dir: string;
+  let node: OpsNode;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "tlsbridge-users-reload-"));
+    const pki = await writeTestPki();
+    await writeFile(join(dir, "site.yaml"), "rules:\n  - match: '.*'\n    peer: cloud\n");
+    await writeFile(join(dir, "users.htpasswd"), await line("alice", "alice-pw"));
+    await writeFile(join(dir, "ingress.yaml"), [
+      "listeners:",
+      "  - listen: 127.0.0.1:0",
+      "    rules: site.yaml",
+      "    auth: { users: users.htpasswd }",
+      `peers: { cloud: { address: '127.0.0.1:${await closedPort()}', servername: localhost } }`,
+      `tls: { ca: ${pki.ca.cert}, cert: ${pki.ingress.cert}, key: ${pki.ingress.key} }`,
+      "",
+    ].join("\n"));
+    node = startNode("ingress", "ingress.yaml", dir);
+  });
+  afterAll(async () => {
+    await node.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("refuses bob until the users file names him, then lets him through to routing", async () => {
+    const port = portOf(await node.waitFor("listening"));
+    const before = await connectThrough(port, "localhost:80", basic("bob", "bob-pw"));
+    expect(before.status).toBe(407);
+    before.socket.destroy();
+    expect(await node.waitFor("auth.denied", (l) => l.user === "bob")).toMatchObject({ reason: "user" });
+
+    // Replaced by rename, as editors and `tlsbridge auth add` do.
+    await writeFile(join(dir, "users.next"), (await line("alice", "alice-pw")) + (await line("bob", "bob-pw")));
+    await rename(join(dir, "users.next"), join(dir, "users.htpasswd"));
+    const reloaded = await node.waitFor("config.reloaded");
+    expect(reloaded.trigger).toBe("file");
+
+    const after = await connectThrough(port, "localhost:80", basic("bob", "bob-pw"));
+    expect(after.status).toBe(502); // past authentication and routing; the peer is down
+    after.socket.destroy();
+    expect(await node.waitFor("auth.granted", (l) => l.user === "bob")).toMatchObject({ cached: false });
+    expect(JSON.stringify(node.lines)).not.toContain("bob-pw");
+  });
+});
