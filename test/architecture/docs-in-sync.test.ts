@@ -1,7 +1,7 @@
 // Docs that describe code are checked against it: the errors table in docs/errors.md is generated
 // from the status table, and every log event name is documented in docs/log-events.md (and the
 // doc names no event that does not exist).
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LOG_EVENTS } from "@tlsbridge/transport";
@@ -17,7 +17,22 @@ describe("docs in sync with code", () => {
 
   it("docs/log-events.md documents exactly the events in LOG_EVENTS", () => {
     const doc = readFileSync(join(DOCS, "log-events.md"), "utf8");
-    const documented = [...doc.matchAll(/^\| `([a-z.]+)` \|/gm)].map((m) => m[1]).sort();
+    const documented = [...doc.matchAll(/^\| `([a-z0-9.]+)` \|/gm)].map((m) => m[1]).sort();
     expect(documented).toEqual(Object.values(LOG_EVENTS).sort());
+  });
+
+  it("code names events through LOG_EVENTS, never as string literals the doc check cannot see", () => {
+    const literals: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) {
+          for (const m of readFileSync(path, "utf8").matchAll(/\bevent: ["'`]([^"'`]+)/g)) literals.push(`${path}: ${m[1]}`);
+        }
+      }
+    };
+    for (const pkg of ["wire", "rules", "transport", "ingress", "peer", "cli"]) walk(join(DOCS, "..", "packages", pkg, "src"));
+    expect(literals).toEqual([]);
   });
 });

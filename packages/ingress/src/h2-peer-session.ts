@@ -12,7 +12,7 @@ import http2 from "node:http2";
 import { STATUS_CODES } from "node:http";
 import type { Logger } from "pino";
 import {
-  DialError, H2_CONNECTION_WINDOW_BYTES, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, h2StreamEnd, treatConnectErrorAsReset,
+  DialError, H2_CONNECTION_WINDOW_BYTES, LOG_EVENTS, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, h2StreamEnd, treatConnectErrorAsReset,
 } from "@tlsbridge/transport";
 import type { SpliceEnd, TlsConnection } from "@tlsbridge/transport";
 import { TunnelError } from "@tlsbridge/wire";
@@ -70,8 +70,13 @@ export class H2PeerSession {
       const fail = (err?: Error): void => {
         clearTimeout(timer);
         stream.destroy();
+        // Code 0 (NO_ERROR) with no answer: the whole connection went away, as when the peer refuses
+        // our certificate after the handshake; say so as the HTTP/1.1 path does.
+        const details = stream.rstCode === undefined || stream.rstCode === http2.constants.NGHTTP2_NO_ERROR
+          ? `peer ${this.#peer.name} closed the connection without a response (did it refuse this ingress's certificate?)`
+          : `peer ${this.#peer.name} reset the CONNECT stream (code ${stream.rstCode})`;
         reject(new TunnelError("TLSB_ERR_PEER_RESPONSE", `peer ${this.#peer.name} closed the stream before answering`, {
-          cause: err, details: `peer ${this.#peer.name} reset the CONNECT stream${stream.rstCode !== undefined ? ` (code ${stream.rstCode})` : ""}`,
+          cause: err, details,
         }));
       };
       const timer = setTimeout(() => {
@@ -126,7 +131,13 @@ export class H2PeerSession {
         maxSessionMemory: H2_MAX_SESSION_MEMORY_MB,
       });
       this.connections += 1;
-      session.on("error", (err) => this.#log.info({ event: "peer.h2.error", err }, "HTTP/2 connection to the peer failed"));
+      // A peer that refuses our certificate hangs up right after the handshake (see tls-listener.ts).
+      // Our TLS socket allows half-open connections, so that arrives as a bare `end` the session
+      // never acts on; every stream would wait out the response timeout instead of failing at once.
+      // HTTP/2 has no use for a half-closed connection: the peer's FIN ends the session.
+      if (socket.destroyed || socket.readableEnded) session.destroy();
+      else socket.once("end", () => session.destroy());
+      session.on("error", (err) => this.#log.info({ event: LOG_EVENTS.peerH2Error, err }, "HTTP/2 connection to the peer failed"));
       session.once("goaway", forget);
       session.once("close", forget);
       session.once("connect", () => {

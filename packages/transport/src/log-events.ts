@@ -14,6 +14,8 @@ export const LOG_EVENTS = {
   routeMatch: "route.match",
   routeMiss: "route.miss",
   peerDialFailed: "peer.dial.failed",
+  peerPoolDialFailed: "peer.pool.dial.failed",
+  peerH2Error: "peer.h2.error",
   peerResponse: "peer.response",
   serviceDialFailed: "service.dial.failed",
   destinationDenied: "destination.denied",
