@@ -6,15 +6,12 @@ import { randomUUID } from "node:crypto";
 import http2 from "node:http2";
 import type net from "node:net";
 import type { Logger } from "pino";
-import {
-  addressKey, DialError, dialTcp, h2StreamEnd, LOG_EVENTS, splice, treatConnectErrorAsReset,
-} from "@tlsbridge/transport";
-import {
-  formatErrorResponse, isTunnelError, parseResponseHead, parseTarget, tunnelIdOf, TunnelError, viaIncludes,
-} from "@tlsbridge/wire";
+import { addressKey, h2StreamEnd, splice, treatConnectErrorAsReset } from "@tlsbridge/transport";
+import { formatErrorResponse, parseResponseHead, parseTarget, tunnelIdOf, TunnelError } from "@tlsbridge/wire";
 import type { HeaderList } from "@tlsbridge/wire";
 import type { PeerContext } from "./ingress-connection.ts";
-import { serviceDialError } from "./service-failure.ts";
+import { admitAndDial } from "./service-admission.ts";
+import { reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
 
 /** Who is on the other end of a session (from its client certificate). */
 export type IngressIdentity = {
@@ -58,47 +55,20 @@ export async function serveConnectStream(
     }
     const target = parseTarget(String(headers[":authority"] ?? ""));
     log = log.child({ tunnel: tunnelIdOf(list) ?? randomUUID(), target: target.authority });
-    if (viaIncludes(list, context.nodeName)) {
-      throw new TunnelError("TLSB_ERR_PROXY_LOOP", `request already passed through ${context.nodeName}`);
-    }
-    if (!context.allow.allows(target.host, target.port)) {
-      throw new TunnelError("TLSB_ERR_DESTINATION_DENIED", `${target.authority} is not in the peer's allow list`, {
-        details: "destination not allowed by the peer",
-      });
-    }
-    const slot = context.limiter.acquire(ingress.fingerprint256 ?? addressKey(ingress.remote));
-    if (!slot.ok) {
-      throw new TunnelError("TLSB_ERR_TOO_MANY_TUNNELS", `tunnel limit reached (${slot.limit === "node" ? "node" : "ingress"}: ${slot.max})`, {
-        details: slot.limit === "node" ? "too many tunnels on this peer" : "too many tunnels from this ingress",
-      });
-    }
-    releaseSlot = slot.release;
-    service = await dialTcp({ host: target.host, port: target.port, timeoutMs: context.limits.serviceConnectTimeoutMs })
-      .catch((err: unknown) => {
-        throw err instanceof DialError ? serviceDialError(target.authority, err) : err;
-      });
+    service = await admitAndDial(target, list, ingress.fingerprint256 ?? addressKey(ingress.remote), context,
+      (release) => (releaseSlot = release));
     if (aborted || stream.destroyed) {
       service.destroy();
       return;
     }
     stream.respond({ ":status": 200 });
-    log.info({
-      event: LOG_EVENTS.tunnelOpen, service: `${service.remoteAddress}:${service.remotePort}`,
-      setupMs: Math.round((performance.now() - started) * 10) / 10,
-    }, "tunnel open");
+    reportTunnelOpen(log, service, started, context);
     // Early data the ingress sent with its CONNECT waits in the stream and is spliced like the rest.
     const result = await splice(h2StreamEnd(stream), { socket: service, raw: service }, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
     }).done;
-    log.info({
-      event: LOG_EVENTS.tunnelClose,
-      bytesUp: result.bytesUp,
-      bytesDown: result.bytesDown,
-      durationMs: Math.round((performance.now() - started) * 10) / 10,
-      outcome: aborted ? "aborted" : result.outcome,
-      ...(result.error !== undefined ? { err: result.error } : {}),
-    }, "tunnel closed");
+    reportTunnelClose(log, result, started, aborted, context);
   } catch (err) {
     service?.destroy();
     refuse(stream, err, context, log);
@@ -118,15 +88,7 @@ function headerList(headers: http2.IncomingHttpHeaders): HeaderList {
 }
 
 function refuse(stream: http2.ServerHttp2Stream, err: unknown, context: PeerContext, log: Logger): void {
-  if (!isTunnelError(err)) {
-    log.error({ event: LOG_EVENTS.internalError, err }, "unexpected failure");
-    err = new TunnelError("TLSB_ERR_INTERNAL", "internal error", { cause: err });
-  }
-  const refusal = err as TunnelError;
-  const event = refusal.code === "TLSB_ERR_DESTINATION_DENIED" ? LOG_EVENTS.destinationDenied
-    : refusal.code === "TLSB_ERR_TOO_MANY_TUNNELS" ? LOG_EVENTS.tunnelLimited
-    : refusal.status >= 500 ? LOG_EVENTS.serviceDialFailed : LOG_EVENTS.requestRejected;
-  log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message }, "tunnel refused");
+  const refusal = reportRefusal(err, log, context);
   if (stream.destroyed || stream.headersSent) return;
   // The HTTP/1.1 refusal is the one source of status and fields; HTTP/2 carries the same ones
   // (Connection and Content-Length are connection-specific there, RFC 9113 §8.2.2).

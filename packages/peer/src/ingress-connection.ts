@@ -8,16 +8,12 @@ import type net from "node:net";
 import type tls from "node:tls";
 import type { Logger } from "pino";
 import type { AllowList } from "@tlsbridge/rules";
-import {
-  addressKey, answerAndClose, DialError, dialTcp, LOG_EVENTS, readUntil, ReadUntilError, splice,
-} from "@tlsbridge/transport";
+import { addressKey, answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
 import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
-import {
-  formatConnectEstablished, formatErrorResponse, HeadReader, isTunnelError, parseConnectRequest, tunnelIdOf,
-  TunnelError, viaIncludes,
-} from "@tlsbridge/wire";
+import { formatConnectEstablished, formatErrorResponse, HeadReader, parseConnectRequest, tunnelIdOf, TunnelError } from "@tlsbridge/wire";
 import type { PeerLimits } from "./peer-options.ts";
-import { serviceDialError } from "./service-failure.ts";
+import { admitAndDial } from "./service-admission.ts";
+import { reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
 
 /** What every connection to this peer shares. */
 export type PeerContext = {
@@ -66,46 +62,17 @@ export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, conte
     const request = parseConnectRequest(head);
     const target = request.target;
     log = log.child({ tunnel: tunnelIdOf(request.headers) ?? randomUUID(), target: target.authority });
-    if (viaIncludes(request.headers, context.nodeName)) {
-      throw new TunnelError("TLSB_ERR_PROXY_LOOP", `request already passed through ${context.nodeName}`);
-    }
-    if (!context.allow.allows(target.host, target.port)) {
-      throw new TunnelError("TLSB_ERR_DESTINATION_DENIED", `${target.authority} is not in the peer's allow list`, {
-        details: "destination not allowed by the peer",
-      });
-    }
-    const slot = context.limiter.acquire(certificate.fingerprint256 ?? addressKey(raw.remoteAddress));
-    if (!slot.ok) {
-      throw new TunnelError("TLSB_ERR_TOO_MANY_TUNNELS", `tunnel limit reached (${slot.limit === "node" ? "node" : "ingress"}: ${slot.max})`, {
-        details: slot.limit === "node" ? "too many tunnels on this peer" : "too many tunnels from this ingress",
-      });
-    }
-    releaseSlot = slot.release;
-    service = await dialTcp({ host: target.host, port: target.port, timeoutMs: context.limits.serviceConnectTimeoutMs })
-      .catch((err: unknown) => {
-        throw err instanceof DialError ? serviceDialError(target.authority, err) : err;
-      });
+    service = await admitAndDial(target, request.headers, certificate.fingerprint256 ?? addressKey(raw.remoteAddress), context,
+      (release) => (releaseSlot = release));
     if (aborted) return;
     socket.write(formatConnectEstablished());
     if (earlyData.length > 0) service.write(earlyData);
-    log.info({
-      event: LOG_EVENTS.tunnelOpen, service: `${service.remoteAddress}:${service.remotePort}`,
-      setupMs: Math.round((performance.now() - started) * 10) / 10,
-    }, "tunnel open");
-    context.metrics.tunnelOpened((performance.now() - started) / 1000);
+    reportTunnelOpen(log, service, started, context);
     const result = await splice({ socket, raw }, { socket: service, raw: service }, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
     }).done;
-    log.info({
-      event: LOG_EVENTS.tunnelClose,
-      bytesUp: result.bytesUp,
-      bytesDown: result.bytesDown,
-      durationMs: Math.round((performance.now() - started) * 10) / 10,
-      outcome: aborted ? "aborted" : result.outcome,
-      ...(result.error !== undefined ? { err: result.error } : {}),
-    }, "tunnel closed");
-    context.metrics.tunnelClosed({ outcome: aborted ? "aborted" : result.outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown });
+    reportTunnelClose(log, result, started, aborted, context);
   } catch (err) {
     service?.destroy();
     refuse(socket, err, context, log);
@@ -121,16 +88,5 @@ function refuse(socket: tls.TLSSocket, err: unknown, context: PeerContext, log: 
     socket.destroy();
     return;
   }
-  if (!isTunnelError(err)) {
-    log.error({ event: LOG_EVENTS.internalError, err }, "unexpected failure");
-    err = new TunnelError("TLSB_ERR_INTERNAL", "internal error", { cause: err });
-  }
-  const refusal = err as TunnelError;
-  const event = refusal.code === "TLSB_ERR_DESTINATION_DENIED" ? LOG_EVENTS.destinationDenied
-    : refusal.code === "TLSB_ERR_TOO_MANY_TUNNELS" ? LOG_EVENTS.tunnelLimited
-    : refusal.status >= 500 ? LOG_EVENTS.serviceDialFailed : LOG_EVENTS.requestRejected;
-  log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message }, "tunnel refused");
-  if (event === LOG_EVENTS.serviceDialFailed) context.metrics.dialFailed(refusal.row.proxyStatus);
-  context.metrics.tunnelRefused(refusal.status, refusal.row.proxyStatus);
-  answerAndClose(socket, formatErrorResponse(refusal, context.nodeName));
+  answerAndClose(socket, formatErrorResponse(reportRefusal(err, log, context), context.nodeName));
 }
