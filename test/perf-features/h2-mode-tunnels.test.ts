@@ -2,17 +2,15 @@
 // way arrive whole, half-close and resets cross both hops, refusals carry both Proxy-Status
 // members; and all of those tunnels share one TLS connection to the peer.
 import { execFile } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { closedPort, startCountUntilFinService, startEchoService, startHttpService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
+import { expectChecksummedEcho, expectEarlyBytesEchoed, expectHalfCloseCarried } from "../helpers/tunnel-data-checks.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
-
-const MiB = 1024 * 1024;
 
 function proxyStatus(headers: Map<string, string[]>): string {
   return (headers.get("proxy-status") ?? []).join(", ");
@@ -81,57 +79,15 @@ describe("mode h2: tunnels as HTTP/2 CONNECT streams over one connection", () =>
   });
 
   it("moves 16 MiB each way through an echo service with matching SHA-256", async () => {
-    const tunnel = await connectThrough(nodes.ingressPort, `localhost:${echo.port}`);
-    expect(tunnel.status).toBe(200);
-    const sent = createHash("sha256");
-    const received = createHash("sha256").update(tunnel.rest);
-    let receivedBytes = tunnel.rest.length;
-    const done = new Promise<void>((resolve, reject) => {
-      tunnel.socket.on("data", (chunk: Buffer) => {
-        received.update(chunk);
-        receivedBytes += chunk.length;
-      });
-      tunnel.socket.on("end", resolve);
-      tunnel.socket.on("error", reject);
-    });
-    tunnel.socket.resume();
-    const block = randomBytes(MiB);
-    for (let i = 0; i < 16; i++) {
-      block.writeUInt32BE(i, 0);
-      sent.update(block);
-      if (!tunnel.socket.write(Buffer.from(block))) await new Promise((r) => tunnel.socket.once("drain", r));
-    }
-    tunnel.socket.end();
-    await done;
-    expect(receivedBytes).toBe(16 * MiB);
-    expect(received.digest("hex")).toBe(sent.digest("hex"));
-    const close = await nodes.ingressLog.waitFor("tunnel.close", (l) => l.bytesUp === 16 * MiB);
-    expect(close.bytesDown).toBe(16 * MiB);
-    expect(close.outcome).toBe("done");
+    await expectChecksummedEcho(nodes, echo.port, 16);
   }, 60_000);
 
   it("carries a client's half-close (END_STREAM) to the service and still delivers the whole answer", async () => {
-    const tunnel = await connectThrough(nodes.ingressPort, `localhost:${counter.port}`);
-    expect(tunnel.status).toBe(200);
-    let answer = tunnel.rest.toString();
-    tunnel.socket.on("data", (chunk: Buffer) => (answer += chunk.toString()));
-    tunnel.socket.resume();
-    tunnel.socket.write("x".repeat(100_000));
-    tunnel.socket.end();
-    await new Promise((resolve) => tunnel.socket.on("end", resolve));
-    expect(answer).toBe("received 100000 bytes");
+    await expectHalfCloseCarried(nodes.ingressPort, counter.port);
   });
 
   it("delivers early data pipelined right after the CONNECT head", async () => {
-    const { sendRaw } = await import("../helpers/connect-client.ts");
-    const tunnel = await sendRaw(nodes.ingressPort, `CONNECT localhost:${echo.port} HTTP/1.1\r\nHost: x\r\n\r\nearly bytes`);
-    expect(tunnel.status).toBe(200);
-    let echoed = tunnel.rest.toString();
-    tunnel.socket.on("data", (chunk: Buffer) => (echoed += chunk.toString()));
-    tunnel.socket.resume();
-    tunnel.socket.end();
-    await new Promise((resolve) => tunnel.socket.on("end", resolve));
-    expect(echoed).toBe("early bytes");
+    await expectEarlyBytesEchoed(nodes.ingressPort, `CONNECT localhost:${echo.port} HTTP/1.1\r\nHost: x\r\n\r\n`);
   });
 
   it("relays the peer's refusal with both nodes' Proxy-Status members", async () => {
