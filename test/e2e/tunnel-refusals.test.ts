@@ -5,12 +5,9 @@ import { connectThrough } from "../helpers/connect-client.ts";
 import { testPki } from "../helpers/pki.ts";
 import { closedPort, startHttpService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
+import { proxyStatusOf } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
-
-function proxyStatus(headers: Map<string, string[]>): string {
-  return (headers.get("proxy-status") ?? []).join(", ");
-}
 
 describe("tunnel refusals", () => {
   let nodes: TwoNodes;
@@ -30,7 +27,7 @@ describe("tunnel refusals", () => {
   it("403 when no rule matches, without dialing anything", async () => {
     const reply = await connectThrough(nodes.ingressPort, "example.org:443");
     expect(reply.status).toBe(403);
-    expect(proxyStatus(reply.headers)).toBe('test-ingress; error=http_request_denied; details="no rule matches the target"');
+    expect(proxyStatusOf(reply.headers)).toBe('test-ingress; error=http_request_denied; details="no rule matches the target"');
     expect(nodes.ingressLog.events("route.miss").some((l) => l.target === "example.org:443")).toBe(true);
     expect(nodes.peerLog.events("tunnel.open")).toHaveLength(0);
   });
@@ -38,7 +35,7 @@ describe("tunnel refusals", () => {
   it("403 relayed from the peer with both nodes' Proxy-Status members when the peer does not allow the destination", async () => {
     const reply = await connectThrough(nodes.ingressPort, "denied.example:443");
     expect(reply.status).toBe(403);
-    expect(proxyStatus(reply.headers)).toBe(
+    expect(proxyStatusOf(reply.headers)).toBe(
       'test-peer; error=destination_ip_prohibited; details="destination not allowed by the peer", test-ingress; received-status=403',
     );
   });
@@ -47,13 +44,13 @@ describe("tunnel refusals", () => {
     const port = await closedPort();
     const reply = await connectThrough(nodes.ingressPort, `127.0.0.1:${port}`);
     expect(reply.status).toBe(502);
-    expect(proxyStatus(reply.headers)).toMatch(/^test-peer; error=connection_refused; details="[^"]+", test-ingress; received-status=502$/);
+    expect(proxyStatusOf(reply.headers)).toMatch(/^test-peer; error=connection_refused; details="[^"]+", test-ingress; received-status=502$/);
   });
 
   it("502 dns_error with the rcode when the name does not resolve at the peer", async () => {
     const reply = await connectThrough(nodes.ingressPort, "no-such-host.invalid:443");
     expect(reply.status).toBe(502);
-    expect(proxyStatus(reply.headers)).toMatch(/^test-peer; error=dns_error; details="[^"]+"; rcode="NXDOMAIN", test-ingress; received-status=502$/);
+    expect(proxyStatusOf(reply.headers)).toMatch(/^test-peer; error=dns_error; details="[^"]+"; rcode="NXDOMAIN", test-ingress; received-status=502$/);
   });
 
   it("still serves a good client after all of that", async () => {
@@ -69,7 +66,7 @@ describe("peer and certificate failures", () => {
     try {
       const reply = await connectThrough(nodes.ingressPort, "localhost:80");
       expect(reply.status).toBe(502);
-      expect(proxyStatus(reply.headers)).toMatch(/^test-ingress; error=connection_refused; details="peer cloud: [^"]+"$/);
+      expect(proxyStatusOf(reply.headers)).toMatch(/^test-ingress; error=connection_refused; details="peer cloud: [^"]+"$/);
       expect(nodes.ingressLog.events("peer.dial.failed")).toHaveLength(1);
     } finally {
       await nodes.close();
@@ -84,7 +81,7 @@ describe("peer and certificate failures", () => {
       // The peer closes without a TLS alert (see accept-tls.ts), so the ingress can only tell that
       // the peer hung up before answering; the peer's log says why.
       expect(reply.status).toBe(502);
-      expect(proxyStatus(reply.headers)).toBe(
+      expect(proxyStatusOf(reply.headers)).toBe(
         'test-ingress; error=http_response_incomplete; details="peer cloud closed the connection without a response (did it refuse this ingress\'s certificate?)"',
       );
       const denied = await nodes.peerLog.waitFor("auth.denied");
@@ -103,7 +100,7 @@ describe("peer and certificate failures", () => {
     try {
       const reply = await connectThrough(nodes.ingressPort, "localhost:80");
       expect(reply.status).toBe(502);
-      expect(proxyStatus(reply.headers)).toMatch(/^test-ingress; error=tls_certificate_error; details="peer cloud: [^"]*ERR_TLS_CERT_ALTNAME_INVALID[^"]*"$/);
+      expect(proxyStatusOf(reply.headers)).toMatch(/^test-ingress; error=tls_certificate_error; details="peer cloud: [^"]*ERR_TLS_CERT_ALTNAME_INVALID[^"]*"$/);
       expect(nodes.peerLog.events("tunnel.open")).toHaveLength(0);
     } finally {
       await nodes.close();
@@ -116,7 +113,7 @@ describe("peer and certificate failures", () => {
     try {
       const reply = await connectThrough(nodes.ingressPort, "localhost:80");
       expect(reply.status).toBe(502);
-      expect(proxyStatus(reply.headers)).toMatch(/error=tls_certificate_error; details="peer cloud: [^"]*CERT_HAS_EXPIRED/);
+      expect(proxyStatusOf(reply.headers)).toMatch(/error=tls_certificate_error; details="peer cloud: [^"]*CERT_HAS_EXPIRED/);
     } finally {
       await nodes.close();
     }

@@ -9,12 +9,9 @@ import { connectThrough } from "../helpers/connect-client.ts";
 import { closedPort, startCountUntilFinService, startEchoService, startHttpService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
 import { expectChecksummedEcho, expectEarlyBytesEchoed, expectHalfCloseCarried } from "../helpers/tunnel-data-checks.ts";
+import { proxyStatusOf } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
-
-function proxyStatus(headers: Map<string, string[]>): string {
-  return (headers.get("proxy-status") ?? []).join(", ");
-}
 
 /** A service that accepts, then resets the connection as soon as it receives anything. */
 function startResettingService(): Promise<TestService & { resets: number }> {
@@ -93,13 +90,13 @@ describe("mode h2: tunnels as HTTP/2 CONNECT streams over one connection", () =>
   it("relays the peer's refusal with both nodes' Proxy-Status members", async () => {
     const reply = await connectThrough(nodes.ingressPort, "denied.example:443");
     expect(reply.status).toBe(403);
-    expect(proxyStatus(reply.headers)).toBe(
+    expect(proxyStatusOf(reply.headers)).toBe(
       'test-peer; error=destination_ip_prohibited; details="destination not allowed by the peer", test-ingress; received-status=403',
     );
     const port = await closedPort();
     const refused = await connectThrough(nodes.ingressPort, `127.0.0.1:${port}`);
     expect(refused.status).toBe(502);
-    expect(proxyStatus(refused.headers)).toMatch(/^test-peer; error=connection_refused; details="[^"]+", test-ingress; received-status=502$/);
+    expect(proxyStatusOf(refused.headers)).toMatch(/^test-peer; error=connection_refused; details="[^"]+", test-ingress; received-status=502$/);
   });
 
   it("turns a service's TCP reset into RST_STREAM(CONNECT_ERROR) and then a reset to the client", async () => {
