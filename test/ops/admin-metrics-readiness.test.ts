@@ -2,37 +2,24 @@
 // after traffic (tunnels, bytes, setup time, rule hits, handshakes, refusals, dial failures,
 // certificate expiry), and /readyz on the ingress turning 503 while its peer is down, 200 again
 // once the peer is back on its port.
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
-import { writeTestPki } from "../helpers/pki.ts";
-import { startEchoService } from "../helpers/services.ts";
-import type { TestService } from "../helpers/services.ts";
 import { readToEnd } from "../helpers/tunnel-probe.ts";
-import { adminGet, portOf, scrape, startNode, until } from "./ops-nodes.ts";
-import type { OpsNode } from "./ops-nodes.ts";
+import { adminGet, openOpsWorkspace, portOf, scrape, until } from "./ops-nodes.ts";
+import type { OpsNode, OpsWorkspace } from "./ops-nodes.ts";
 
-let dir: string;
-let echo: TestService;
-const nodes: OpsNode[] = [];
+let workspace: OpsWorkspace;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "tlsbridge-ops-admin-"));
-  await writeTestPki(join(dir, "pki"));
-  await mkdir(join(dir, "sites"));
-  echo = await startEchoService();
+  workspace = await openOpsWorkspace("tlsbridge-ops-admin-");
 });
 
-afterAll(async () => {
-  await Promise.all(nodes.map((n) => n.stop()));
-  await echo.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => workspace.close());
 
 async function peerConfig(port: number): Promise<string> {
-  const file = join(dir, `peer-${port}.yaml`);
+  const file = join(workspace.dir, `peer-${port}.yaml`);
   await writeFile(file, [
     `listen: 127.0.0.1:${port}`,
     "tls: { ca: pki/ca.pem, cert: pki/peer.pem, key: pki/peer-key.pem }",
@@ -46,15 +33,14 @@ async function peerConfig(port: number): Promise<string> {
 }
 
 async function startPeer(port: number): Promise<{ node: OpsNode; port: number; admin: number }> {
-  const node = startNode("peer", await peerConfig(port), dir);
-  nodes.push(node);
+  const node = workspace.startNode("peer", await peerConfig(port));
   const [listening, admin] = await Promise.all([node.waitFor("listening"), node.waitFor("admin.listening")]);
   return { node, port: portOf(listening), admin: portOf(admin) };
 }
 
 /** One tunnel to the echo service: sends `payload`, half-closes, reads the echo. */
 async function echoThrough(ingressPort: number, payload: string): Promise<string> {
-  const tunnel = await connectThrough(ingressPort, `localhost:${echo.port}`);
+  const tunnel = await connectThrough(ingressPort, `localhost:${workspace.echo.port}`);
   expect(tunnel.status).toBe(200);
   tunnel.socket.end(payload);
   const { data } = await readToEnd(tunnel.socket, tunnel.rest);
@@ -63,6 +49,7 @@ async function echoThrough(ingressPort: number, payload: string): Promise<string
 
 describe("admin listener: health, metrics, readiness", () => {
   it("counts tunnels, bytes, rules and failures, and /readyz follows the peer", async () => {
+    const { dir, echo } = workspace;
     const peer = await startPeer(0);
     await writeFile(join(dir, "sites", "hq.yaml"), "rules:\n  - match: localhost\n    peer: cloud\n");
     const ingressConfig = join(dir, "ingress.yaml");
@@ -77,8 +64,7 @@ describe("admin listener: health, metrics, readiness", () => {
       "shutdownGraceMs: 200",
       "",
     ].join("\n"));
-    const ingress = startNode("ingress", ingressConfig, dir);
-    nodes.push(ingress);
+    const ingress = workspace.startNode("ingress", ingressConfig);
     const [listening, adminLine] = await Promise.all([ingress.waitFor("listening"), ingress.waitFor("admin.listening")]);
     const port = portOf(listening);
     const admin = portOf(adminLine);

@@ -3,40 +3,28 @@
 // bundle gained that CA), the ingress's rule file is rewritten, then broken. The open tunnel
 // survives every step; new tunnels see the new certificate and rules; the broken rule file is
 // rejected with file:line:col and the rules before it keep serving.
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import tls from "node:tls";
 import { X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issuePeerCert } from "../../packages/cli/src/pki/index.ts";
 import { connectThrough } from "../helpers/connect-client.ts";
-import { testPki, TEST_SERVER_NAMES, writeTestPki } from "../helpers/pki.ts";
+import { testPki, TEST_SERVER_NAMES } from "../helpers/pki.ts";
 import type { TestPki } from "../helpers/pki.ts";
-import { startEchoService } from "../helpers/services.ts";
-import type { TestService } from "../helpers/services.ts";
 import { readToEnd } from "../helpers/tunnel-probe.ts";
-import { portOf, startNode } from "./ops-nodes.ts";
-import type { LogLine, OpsNode } from "./ops-nodes.ts";
+import { openOpsWorkspace, portOf } from "./ops-nodes.ts";
+import type { LogLine, OpsNode, OpsWorkspace } from "./ops-nodes.ts";
 
-let dir: string;
+let workspace: OpsWorkspace;
 let pki: TestPki;
-let echo: TestService;
-const nodes: OpsNode[] = [];
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "tlsbridge-ops-reload-"));
-  await writeTestPki(join(dir, "pki"));
+  workspace = await openOpsWorkspace("tlsbridge-ops-reload-");
   pki = await testPki();
-  await mkdir(join(dir, "sites"));
-  echo = await startEchoService();
 });
 
-afterAll(async () => {
-  await Promise.all(nodes.map((n) => n.stop()));
-  await echo.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => workspace.close());
 
 /** The certificate the peer presents to an ingress right now. */
 async function peerFingerprint(port: number): Promise<string> {
@@ -59,6 +47,7 @@ function next(node: OpsNode, event: string, from: number): Promise<LogLine> {
 
 describe("hot reload with a transfer running", () => {
   it("rotates certificates (same CA, new CA) and rules; rejects a broken rule file and keeps the old rules", async () => {
+    const { dir, echo } = workspace;
     const peerConfig = join(dir, "peer.yaml");
     await writeFile(peerConfig, [
       "listen: 127.0.0.1:0",
@@ -70,8 +59,7 @@ describe("hot reload with a transfer running", () => {
     ].join("\n"));
     await writeFile(join(dir, "pki", "peer-live.pem"), pki.peer.cert);
     await writeFile(join(dir, "pki", "peer-live-key.pem"), pki.peer.key);
-    const peer = startNode("peer", peerConfig, dir);
-    nodes.push(peer);
+    const peer = workspace.startNode("peer", peerConfig);
     const peerPort = portOf(await peer.waitFor("listening"));
 
     const rules = join(dir, "sites", "hq.yaml");
@@ -88,8 +76,7 @@ describe("hot reload with a transfer running", () => {
       "shutdownGraceMs: 200",
       "",
     ].join("\n"));
-    const ingress = startNode("ingress", ingressConfig, dir);
-    nodes.push(ingress);
+    const ingress = workspace.startNode("ingress", ingressConfig);
     const port = portOf(await ingress.waitFor("listening"));
 
     // The long transfer: a tunnel to the echo service that stays open through every reload.

@@ -1,8 +1,15 @@
-// Helpers for the operations tests: real `tlsbridge` processes with temp configs, their JSON log
-// lines, the admin endpoints, and the Prometheus exposition text parsed into numbers.
+// Helpers for the operations tests: real `tlsbridge` processes with temp configs (one workspace per
+// test file), their JSON log lines, the admin endpoints, and the Prometheus exposition text parsed
+// into numbers.
 import { once } from "node:events";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { startTlsbridge } from "../cli/run-tlsbridge.ts";
+import { writeTestPki } from "../helpers/pki.ts";
+import { startEchoService } from "../helpers/services.ts";
+import type { TestService } from "../helpers/services.ts";
 
 /** One parsed log line. */
 export type LogLine = Record<string, unknown> & { event?: string; level?: number };
@@ -70,6 +77,42 @@ export function startNode(role: "ingress" | "peer", config: string, cwd: string)
       return exited;
     },
     stderr: () => stderr,
+  };
+}
+
+/**
+ * A temp directory for one ops test file, with the test PKI under `pki/`, an empty `sites/` and an
+ * echo service to tunnel to. Nodes started through it run in the directory and are stopped by `close`.
+ */
+export type OpsWorkspace = {
+  readonly dir: string;
+  readonly echo: TestService;
+  /** {@link startNode} in `dir`; `close` stops it. */
+  readonly startNode: (role: "ingress" | "peer", config: string) => OpsNode;
+  /** Stops every node started here, then the echo service, then removes the directory. */
+  readonly close: () => Promise<void>;
+};
+
+/** Creates the directory (named from `prefix`), writes the PKI and starts the echo service. */
+export async function openOpsWorkspace(prefix: string): Promise<OpsWorkspace> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  await writeTestPki(join(dir, "pki"));
+  await mkdir(join(dir, "sites"));
+  const echo = await startEchoService();
+  const nodes: OpsNode[] = [];
+  return {
+    dir,
+    echo,
+    startNode: (role, config) => {
+      const node = startNode(role, config, dir);
+      nodes.push(node);
+      return node;
+    },
+    close: async () => {
+      await Promise.all(nodes.map((n) => n.stop()));
+      await echo.close();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -2,39 +2,26 @@
 // (SO_REUSEPORT). SIGKILL one worker while clients keep connecting: the kernel stops handing its
 // socket connections, so at most a moment's worth fail; the replacement is logged and listens on
 // the same port; the supervisor's /metrics sums every worker; SIGTERM stops them all with exit 0.
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
-import { writeTestPki } from "../helpers/pki.ts";
-import { startEchoService } from "../helpers/services.ts";
-import type { TestService } from "../helpers/services.ts";
 import { readToEnd } from "../helpers/tunnel-probe.ts";
-import { adminGet, portOf, scrape, startNode, until } from "./ops-nodes.ts";
-import type { OpsNode } from "./ops-nodes.ts";
+import { adminGet, openOpsWorkspace, portOf, scrape, until } from "./ops-nodes.ts";
+import type { OpsWorkspace } from "./ops-nodes.ts";
 
-let dir: string;
-let echo: TestService;
-const nodes: OpsNode[] = [];
+let workspace: OpsWorkspace;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "tlsbridge-ops-workers-"));
-  await writeTestPki(join(dir, "pki"));
-  await mkdir(join(dir, "sites"));
-  echo = await startEchoService();
+  workspace = await openOpsWorkspace("tlsbridge-ops-workers-");
 });
 
-afterAll(async () => {
-  await Promise.all(nodes.map((n) => n.stop()));
-  await echo.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => workspace.close());
 
 /** One short tunnel; true when the echo came back. */
 async function tunnelWorks(port: number): Promise<boolean> {
   try {
-    const tunnel = await connectThrough(port, `localhost:${echo.port}`);
+    const tunnel = await connectThrough(port, `localhost:${workspace.echo.port}`);
     if (tunnel.status !== 200) return false;
     tunnel.socket.end("ping");
     return (await readToEnd(tunnel.socket, tunnel.rest)).data.toString() === "ping";
@@ -45,6 +32,7 @@ async function tunnelWorks(port: number): Promise<boolean> {
 
 describe("workers: 2", () => {
   it.skipIf(process.platform !== "linux")("replaces a killed worker, losing new connections for a moment at most", async () => {
+    const { dir } = workspace;
     await writeFile(join(dir, "peer.yaml"), [
       "listen: 127.0.0.1:0",
       "tls: { ca: pki/ca.pem, cert: pki/peer.pem, key: pki/peer-key.pem }",
@@ -53,8 +41,7 @@ describe("workers: 2", () => {
       "shutdownGraceMs: 200",
       "",
     ].join("\n"));
-    const peer = startNode("peer", join(dir, "peer.yaml"), dir);
-    nodes.push(peer);
+    const peer = workspace.startNode("peer", join(dir, "peer.yaml"));
     const peerPort = portOf(await peer.waitFor("listening"));
     await writeFile(join(dir, "sites", "hq.yaml"), "rules:\n  - match: localhost\n    peer: cloud\n");
     await writeFile(join(dir, "ingress.yaml"), [
@@ -69,8 +56,7 @@ describe("workers: 2", () => {
       "shutdownGraceMs: 200",
       "",
     ].join("\n"));
-    const ingress = startNode("ingress", join(dir, "ingress.yaml"), dir);
-    nodes.push(ingress);
+    const ingress = workspace.startNode("ingress", join(dir, "ingress.yaml"));
     const admin = portOf(await ingress.waitFor("admin.listening"));
     await until(() => ingress.lines.filter((l) => l.event === "listening").length === 2, "two workers listening");
     const listening = ingress.lines.filter((l) => l.event === "listening");
