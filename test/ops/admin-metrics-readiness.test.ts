@@ -6,8 +6,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
-import { readToEnd } from "../helpers/tunnel-probe.ts";
-import { adminGet, openOpsWorkspace, portOf, scrape, until } from "./ops-nodes.ts";
+import { readToEnd, waitUntil } from "../helpers/tunnel-probe.ts";
+import { adminGet, openOpsWorkspace, portOf, scrape } from "./ops-nodes.ts";
 import type { OpsNode, OpsWorkspace } from "./ops-nodes.ts";
 
 let workspace: OpsWorkspace;
@@ -71,7 +71,7 @@ describe("admin listener: health, metrics, readiness", () => {
 
     expect(await adminGet(admin, "/healthz")).toEqual({ status: 200, body: "ok\n" });
     expect((await adminGet(admin, "/nope")).status).toBe(404);
-    await until(async () => (await adminGet(admin, "/readyz")).status === 200, "ingress ready");
+    await waitUntil(async () => (await adminGet(admin, "/readyz")).status === 200, "ingress ready");
     expect((await adminGet(admin, "/readyz")).body).toMatch(/peer cloud \(127\.0\.0\.1:\d+\): up/);
 
     const before = await scrape(admin);
@@ -88,7 +88,7 @@ describe("admin listener: health, metrics, readiness", () => {
     expect(await echoThrough(port, "goodbye")).toBe("goodbye");
     expect((await connectThrough(port, `example.org:443`)).status).toBe(403);
 
-    await until(async () => (await scrape(admin)).get('tlsbridge_tunnels_total{outcome="done"}') === 2, "two closed tunnels counted");
+    await waitUntil(async () => (await scrape(admin)).get('tlsbridge_tunnels_total{outcome="done"}') === 2, "two closed tunnels counted");
     const after = await scrape(admin);
     expect(after.get('tlsbridge_tunnel_bytes_total{direction="up"}')).toBe(12);
     expect(after.get('tlsbridge_tunnel_bytes_total{direction="down"}')).toBe(12);
@@ -106,7 +106,7 @@ describe("admin listener: health, metrics, readiness", () => {
 
     // The peer goes away: /readyz says which peer is down, tunnels fail with 502 and are counted.
     expect(await peer.node.stop()).toBe(0);
-    await until(async () => (await adminGet(admin, "/readyz")).status === 503, "ingress not ready");
+    await waitUntil(async () => (await adminGet(admin, "/readyz")).status === 503, "ingress not ready");
     expect((await adminGet(admin, "/readyz")).body).toMatch(/^not ready\n(.*\n)*peer cloud \(127\.0\.0\.1:\d+\): down: /);
     await ingress.waitFor("peer.down", (l) => l.peer === "cloud");
     expect((await connectThrough(port, `localhost:${echo.port}`)).status).toBe(502);
@@ -116,7 +116,7 @@ describe("admin listener: health, metrics, readiness", () => {
 
     // Back on the same port: ready again, and tunnels flow.
     await startPeer(peer.port);
-    await until(async () => (await adminGet(admin, "/readyz")).status === 200, "ingress ready again");
+    await waitUntil(async () => (await adminGet(admin, "/readyz")).status === 200, "ingress ready again");
     await ingress.waitFor("peer.up", (l) => l.peer === "cloud" && ingress.lines.some((d) => d.event === "peer.down"));
     expect(await echoThrough(port, "again")).toBe("again");
   });

@@ -144,12 +144,3 @@ export async function scrape(port: number): Promise<Map<string, number>> {
   if (status !== 200) throw new Error(`/metrics answered ${status}: ${body}`);
   return parseMetrics(body);
 }
-
-/** Polls until `check` is true. */
-export async function until(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -6,8 +6,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
-import { readToEnd } from "../helpers/tunnel-probe.ts";
-import { adminGet, openOpsWorkspace, portOf, scrape, until } from "./ops-nodes.ts";
+import { readToEnd, waitUntil } from "../helpers/tunnel-probe.ts";
+import { adminGet, openOpsWorkspace, portOf, scrape } from "./ops-nodes.ts";
 import type { OpsWorkspace } from "./ops-nodes.ts";
 
 let workspace: OpsWorkspace;
@@ -58,12 +58,12 @@ describe("workers: 2", () => {
     ].join("\n"));
     const ingress = workspace.startNode("ingress", join(dir, "ingress.yaml"));
     const admin = portOf(await ingress.waitFor("admin.listening"));
-    await until(() => ingress.lines.filter((l) => l.event === "listening").length === 2, "two workers listening");
+    await waitUntil(() => ingress.lines.filter((l) => l.event === "listening").length === 2, "two workers listening");
     const listening = ingress.lines.filter((l) => l.event === "listening");
     expect(new Set(listening.map((l) => l.address)).size).toBe(1); // the same address, twice
     expect(new Set(listening.map((l) => l.pid)).size).toBe(2);
     const port = portOf(listening[0] ?? {});
-    await until(async () => (await adminGet(admin, "/readyz")).status === 200, "ready");
+    await waitUntil(async () => (await adminGet(admin, "/readyz")).status === 200, "ready");
     expect((await adminGet(admin, "/readyz")).body).toContain("workers listening: 2/2");
 
     const started = ingress.lines.filter((l) => l.event === "worker.started");
@@ -90,7 +90,7 @@ describe("workers: 2", () => {
     const replacement = await ingress.waitFor("worker.started", (l) => l.replacing === 1);
     expect(replacement.workerPid).not.toBe(victim);
     await ingress.waitFor("listening", (l) => l.pid === replacement.workerPid);
-    await until(async () => (await scrape(admin)).get("tlsbridge_workers_ready") === 2, "two workers ready again");
+    await waitUntil(async () => (await scrape(admin)).get("tlsbridge_workers_ready") === 2, "two workers ready again");
 
     // The supervisor's /metrics sums the live workers' counters (the killed one's are gone with it).
     for (let i = 0; i < 20; i += 1) expect(await tunnelWorks(port)).toBe(true);
