@@ -1,5 +1,5 @@
-// A started program that a system under test owns: its child process, log file and the ports
-// it must be listening on before the system counts as started.
+// The programs a system under test owns: each child process, its log file and the ports it must be
+// listening on before the system counts as started, and the group that stops and samples them.
 
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
@@ -26,12 +26,23 @@ export async function launch(
   return child;
 }
 
-/** Stops all children, in parallel. */
-export async function stopAll(children: readonly ChildProcess[]): Promise<void> {
-  await Promise.all(children.map((c) => stopChild(c)));
-}
+/** The programs one system under test runs: started through {@link launch}, stopped together, sampled by pid. */
+export class ProcessGroup {
+  #children: ChildProcess[] = [];
 
-/** Pids of the children that are still running. */
-export function pidsOf(children: readonly ChildProcess[]): number[] {
-  return children.flatMap((c) => (c.pid !== undefined && c.exitCode === null ? [c.pid] : []));
+  /** {@link launch}, and keep the child in this group. */
+  async launch(...args: Parameters<typeof launch>): Promise<void> {
+    this.#children.push(await launch(...args));
+  }
+
+  /** Stops every child, in parallel, and empties the group. */
+  async stop(): Promise<void> {
+    await Promise.all(this.#children.map((c) => stopChild(c)));
+    this.#children = [];
+  }
+
+  /** Pids of the children that are still running. */
+  pids(): number[] {
+    return this.#children.flatMap((c) => (c.pid !== undefined && c.exitCode === null ? [c.pid] : []));
+  }
 }

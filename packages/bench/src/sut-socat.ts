@@ -1,9 +1,8 @@
 // A plain TCP relay (socat, one forked process per connection): what a hop costs with no TLS
 // and no CONNECT. One listener per target, since a relay has a fixed destination.
 
-import type { ChildProcess } from "node:child_process";
 import { freePort } from "./ports.ts";
-import { launch, pidsOf, stopAll } from "./managed-process.ts";
+import { ProcessGroup } from "./managed-process.ts";
 import type { SutContext, SystemUnderTest, TargetName } from "./sut.ts";
 import { which } from "./tools.ts";
 
@@ -11,7 +10,7 @@ const TARGETS: readonly TargetName[] = ["echo", "sink", "source"];
 
 /** Creates the `socat` system. */
 export function createSocat(): SystemUnderTest {
-  let children: ChildProcess[] = [];
+  const processes = new ProcessGroup();
   const ports = new Map<TargetName, number>();
   return {
     name: "socat",
@@ -20,21 +19,17 @@ export function createSocat(): SystemUnderTest {
     unavailable: async () => (which("socat") ? undefined : "socat is not installed"),
     async start(ctx: SutContext) {
       const socat = which("socat") as string;
-      children = [];
       for (const target of TARGETS) {
         const port = await freePort();
         ports.set(target, port);
         const args = ["-b", "65536",
           `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork,backlog=4096,nodelay`,
           `TCP:127.0.0.1:${ctx.services[target]},nodelay`];
-        children.push(await launch(`socat-${target}`, socat, args, ctx.workDir, [port]));
+        await processes.launch(`socat-${target}`, socat, args, ctx.workDir, [port]);
       }
     },
-    async stop() {
-      await stopAll(children);
-      children = [];
-    },
-    pids: () => pidsOf(children),
+    stop: () => processes.stop(),
+    pids: () => processes.pids(),
     endpoint(target: TargetName) {
       const port = ports.get(target);
       if (port === undefined) throw new Error("socat: not started");

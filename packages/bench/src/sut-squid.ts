@@ -1,11 +1,10 @@
 // A C CONNECT proxy pair: an ingress squid forwards every CONNECT to a peer squid over mTLS
 // (a TLS `cache_peer`, `never_direct`), and the peer squid dials the service. tlsbridge's shape.
 
-import type { ChildProcess } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "./ports.ts";
-import { launch, pidsOf, stopAll } from "./managed-process.ts";
+import { ProcessGroup } from "./managed-process.ts";
 import type { SutContext, SystemUnderTest, TargetName } from "./sut.ts";
 import { squidHasOpenssl, which } from "./tools.ts";
 
@@ -29,7 +28,7 @@ server_persistent_connections off
 
 /** Creates the `squid` system (two squid processes run with -N). */
 export function createSquid(): SystemUnderTest {
-  let children: ChildProcess[] = [];
+  const processes = new ProcessGroup();
   let ingressPort: number | undefined;
   let services: SutContext["services"] | undefined;
   return {
@@ -67,15 +66,11 @@ never_direct allow all
       const ingressPath = join(ingressDir, "squid.conf");
       writeFileSync(peerPath, peerConf);
       writeFileSync(ingressPath, ingressConf);
-      children = [];
-      children.push(await launch("squid-peer", squid, ["-N", "-f", peerPath], ctx.workDir, [peerPort]));
-      children.push(await launch("squid-ingress", squid, ["-N", "-f", ingressPath], ctx.workDir, [ingressPort]));
+      await processes.launch("squid-peer", squid, ["-N", "-f", peerPath], ctx.workDir, [peerPort]);
+      await processes.launch("squid-ingress", squid, ["-N", "-f", ingressPath], ctx.workDir, [ingressPort]);
     },
-    async stop() {
-      await stopAll(children);
-      children = [];
-    },
-    pids: () => pidsOf(children),
+    stop: () => processes.stop(),
+    pids: () => processes.pids(),
     endpoint(target: TargetName) {
       if (ingressPort === undefined || !services) throw new Error("squid: not started");
       return { port: ingressPort, connectAuthority: `127.0.0.1:${services[target]}` };

@@ -1,11 +1,10 @@
 // A C TLS relay pair: client stunnel -> server stunnel over mTLS (TLS 1.3) -> service. It has
 // the same two hops and handshake as tlsbridge but no CONNECT: one section per target.
 
-import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "./ports.ts";
-import { launch, pidsOf, stopAll } from "./managed-process.ts";
+import { ProcessGroup } from "./managed-process.ts";
 import type { SutContext, SystemUnderTest, TargetName } from "./sut.ts";
 import { which } from "./tools.ts";
 
@@ -19,7 +18,7 @@ debug = 3
 
 /** Creates the `stunnel` system (two stunnel processes). */
 export function createStunnel(): SystemUnderTest {
-  let children: ChildProcess[] = [];
+  const processes = new ProcessGroup();
   const ports = new Map<TargetName, number>();
   return {
     name: "stunnel",
@@ -71,15 +70,11 @@ socket = r:TCP_NODELAY=1
       const clientPath = join(ctx.workDir, "stunnel-client.conf");
       writeFileSync(serverPath, serverConf);
       writeFileSync(clientPath, clientConf);
-      children = [];
-      children.push(await launch("stunnel-server", stunnel, [serverPath], ctx.workDir, innerPorts));
-      children.push(await launch("stunnel-client", stunnel, [clientPath], ctx.workDir, listenPorts));
+      await processes.launch("stunnel-server", stunnel, [serverPath], ctx.workDir, innerPorts);
+      await processes.launch("stunnel-client", stunnel, [clientPath], ctx.workDir, listenPorts);
     },
-    async stop() {
-      await stopAll(children);
-      children = [];
-    },
-    pids: () => pidsOf(children),
+    stop: () => processes.stop(),
+    pids: () => processes.pids(),
     endpoint(target: TargetName) {
       const port = ports.get(target);
       if (port === undefined) throw new Error("stunnel: not started");

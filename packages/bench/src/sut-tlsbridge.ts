@@ -1,12 +1,11 @@
 // tlsbridge itself: `tlsbridge peer` and `tlsbridge ingress` started from the repo's CLI with
 // YAML configs generated here (shape: ARCHITECTURE.md "Configuration"). Skipped while the CLI is absent.
 
-import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { freePort } from "./ports.ts";
-import { launch, pidsOf, stopAll } from "./managed-process.ts";
+import { ProcessGroup } from "./managed-process.ts";
 import type { SutContext, SystemUnderTest, TargetName } from "./sut.ts";
 
 /** packages/cli/bin/tlsbridge.ts, found from this file. */
@@ -39,7 +38,7 @@ const VARIANTS: Record<TlsbridgeVariant, { name: string; description: string; pe
 /** Creates a `tlsbridge` system (ingress and peer, one process each). */
 export function createTlsbridge(variant: TlsbridgeVariant = "default"): SystemUnderTest {
   const v = VARIANTS[variant];
-  let children: ChildProcess[] = [];
+  const processes = new ProcessGroup();
   let ingressPort: number | undefined;
   let services: SutContext["services"] | undefined;
   return {
@@ -80,18 +79,14 @@ peers:
     servername: ${c.serverName}
 ${v.peerKeys}tls: { ca: ${c.ca}, cert: ${c.clientCert}, key: ${c.clientKey} }
 ${perClientCap()}`);
-      children = [];
       const node = process.execPath;
       // Extra node flags for profiling runs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
       const nodeArgs = (process.env.TLSBRIDGE_BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
-      children.push(await launch(`${v.name}-peer`, node, [...nodeArgs, TLSBRIDGE_CLI, "peer", "--config", join(dir, "peer.yaml")], ctx.workDir, [peerPort]));
-      children.push(await launch(`${v.name}-ingress`, node, [...nodeArgs, TLSBRIDGE_CLI, "ingress", "--config", join(dir, "ingress.yaml")], ctx.workDir, [ingressPort]));
+      await processes.launch(`${v.name}-peer`, node, [...nodeArgs, TLSBRIDGE_CLI, "peer", "--config", join(dir, "peer.yaml")], ctx.workDir, [peerPort]);
+      await processes.launch(`${v.name}-ingress`, node, [...nodeArgs, TLSBRIDGE_CLI, "ingress", "--config", join(dir, "ingress.yaml")], ctx.workDir, [ingressPort]);
     },
-    async stop() {
-      await stopAll(children);
-      children = [];
-    },
-    pids: () => pidsOf(children),
+    stop: () => processes.stop(),
+    pids: () => processes.pids(),
     endpoint(target: TargetName) {
       if (ingressPort === undefined || !services) throw new Error("tlsbridge: not started");
       return { port: ingressPort, connectAuthority: `127.0.0.1:${services[target]}` };
