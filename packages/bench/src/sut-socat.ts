@@ -1,17 +1,15 @@
 // A plain TCP relay (socat, one forked process per connection): what a hop costs with no TLS
 // and no CONNECT. One listener per target, since a relay has a fixed destination.
 
-import { freePort } from "./ports.ts";
 import { ProcessGroup } from "./managed-process.ts";
+import { RELAY_TARGETS, RelayPorts } from "./relay-ports.ts";
 import type { SutContext, SystemUnderTest, TargetName } from "./sut.ts";
 import { which } from "./tools.ts";
-
-const TARGETS: readonly TargetName[] = ["echo", "sink", "source"];
 
 /** Creates the `socat` system. */
 export function createSocat(): SystemUnderTest {
   const processes = new ProcessGroup();
-  const ports = new Map<TargetName, number>();
+  const ports = new RelayPorts("socat");
   return {
     name: "socat",
     speaksConnect: false,
@@ -19,9 +17,8 @@ export function createSocat(): SystemUnderTest {
     unavailable: async () => (which("socat") ? undefined : "socat is not installed"),
     async start(ctx: SutContext) {
       const socat = which("socat") as string;
-      for (const target of TARGETS) {
-        const port = await freePort();
-        ports.set(target, port);
+      for (const target of RELAY_TARGETS) {
+        const port = await ports.pick(target);
         const args = ["-b", "65536",
           `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork,backlog=4096,nodelay`,
           `TCP:127.0.0.1:${ctx.services[target]},nodelay`];
@@ -30,10 +27,6 @@ export function createSocat(): SystemUnderTest {
     },
     stop: () => processes.stop(),
     pids: () => processes.pids(),
-    endpoint(target: TargetName) {
-      const port = ports.get(target);
-      if (port === undefined) throw new Error("socat: not started");
-      return { port };
-    },
+    endpoint: (target: TargetName) => ports.endpoint(target),
   };
 }

@@ -5,10 +5,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "./ports.ts";
 import { ProcessGroup } from "./managed-process.ts";
+import { RELAY_TARGETS, RelayPorts } from "./relay-ports.ts";
 import type { SutContext, SystemUnderTest, TargetName } from "./sut.ts";
 import { which } from "./tools.ts";
-
-const TARGETS: readonly TargetName[] = ["echo", "sink", "source"];
 
 const GLOBAL = `foreground = yes
 pid =
@@ -19,7 +18,7 @@ debug = 3
 /** Creates the `stunnel` system (two stunnel processes). */
 export function createStunnel(): SystemUnderTest {
   const processes = new ProcessGroup();
-  const ports = new Map<TargetName, number>();
+  const ports = new RelayPorts("stunnel");
   return {
     name: "stunnel",
     speaksConnect: false,
@@ -32,10 +31,9 @@ export function createStunnel(): SystemUnderTest {
       let serverConf = GLOBAL;
       const listenPorts: number[] = [];
       const innerPorts: number[] = [];
-      for (const target of TARGETS) {
-        const outer = await freePort();
+      for (const target of RELAY_TARGETS) {
+        const outer = await ports.pick(target);
         const inner = await freePort();
-        ports.set(target, outer);
         listenPorts.push(outer);
         innerPorts.push(inner);
         clientConf += `
@@ -75,10 +73,6 @@ socket = r:TCP_NODELAY=1
     },
     stop: () => processes.stop(),
     pids: () => processes.pids(),
-    endpoint(target: TargetName) {
-      const port = ports.get(target);
-      if (port === undefined) throw new Error("stunnel: not started");
-      return { port };
-    },
+    endpoint: (target: TargetName) => ports.endpoint(target),
   };
 }
