@@ -1,11 +1,9 @@
 // An ingress listener's `auth: { users: FILE }`: proxy authentication for that listener, with the
 // users file read and checked at load (and at every reload: the file is watched like the others).
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { addProblem, expectMap, expectString, requireKey, resolveNode } from "@tlsbridge/rules";
+import { expectMap, requireKey } from "@tlsbridge/rules";
 import type { ConfigProblem, YamlSource } from "@tlsbridge/rules";
 import type { ProxyAuthUsers } from "@tlsbridge/ingress";
-import { displayPath } from "./display-path.ts";
+import { readNamedFile } from "./named-file.ts";
 import { parseUsersText } from "./users-file.ts";
 
 /** A parsed `auth:`: the users, and the file they came from. */
@@ -28,20 +26,10 @@ export async function parseListenerAuth(
   if (fields === undefined) return undefined;
   const usersNode = requireKey(fields, "users", source, problems);
   if (!fields.values.has("users")) return undefined;
-  const at = resolveNode(usersNode, source);
-  const name = expectString(at, source, problems, { nonEmpty: true });
-  if (name === undefined) return undefined;
-  const path = resolve(baseDir, name);
-  const file = displayPath(path);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(err);
-    addProblem(at, source, problems, `cannot read users file ${file}: ${reason}`);
-    return undefined;
-  }
+  const read = await readNamedFile(usersNode, baseDir, source, problems, "users file");
+  if (read === undefined) return undefined;
+  const { file, path } = read;
+  const text = read.bytes.toString("utf8");
   const before = problems.length;
   const users = parseUsersText(text, file, problems);
   return problems.length > before ? undefined : { users, file, path };

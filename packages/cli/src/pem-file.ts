@@ -2,11 +2,9 @@
 // parse as X.509, keys parse as unencrypted private keys. Problems point at the config line.
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import type { KeyObject } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
-import { addProblem, expectString, resolveNode } from "@tlsbridge/rules";
+import { addProblem } from "@tlsbridge/rules";
 import type { ConfigProblem, YamlSource } from "@tlsbridge/rules";
-import { displayPath } from "./display-path.ts";
+import { readNamedFile } from "./named-file.ts";
 
 /** A PEM file of certificates (one or more, in order). */
 export type CertificateFile = {
@@ -21,28 +19,6 @@ export type KeyFile = { readonly path: string; readonly file: string; readonly p
 
 const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
-/** Reads the file a string node names (relative to `baseDir`); undefined with a problem if unreadable. */
-async function readNamedFile(
-  node: unknown,
-  baseDir: string,
-  source: YamlSource,
-  problems: ConfigProblem[],
-): Promise<{ path: string; file: string; pem: Buffer; at: unknown } | undefined> {
-  const at = resolveNode(node, source);
-  const name = expectString(at, source, problems, { nonEmpty: true });
-  if (name === undefined) return undefined;
-  const path = resolve(baseDir, name);
-  const file = displayPath(path);
-  try {
-    return { path, file, pem: await readFile(path), at };
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(err);
-    addProblem(at, source, problems, `cannot read ${file}: ${reason}`);
-    return undefined;
-  }
-}
-
 /** Reads and parses a certificate (or CA bundle) PEM file. */
 export async function readCertificateFile(
   node: unknown,
@@ -52,7 +28,7 @@ export async function readCertificateFile(
 ): Promise<CertificateFile | undefined> {
   const read = await readNamedFile(node, baseDir, source, problems);
   if (read === undefined) return undefined;
-  const blocks = read.pem.toString("latin1").match(CERT_BLOCK) ?? [];
+  const blocks = read.bytes.toString("latin1").match(CERT_BLOCK) ?? [];
   if (blocks.length === 0) {
     addProblem(read.at, source, problems, `${read.file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
     return undefined;
@@ -66,7 +42,7 @@ export async function readCertificateFile(
       return undefined;
     }
   }
-  return { path: read.path, file: read.file, pem: read.pem, certificates };
+  return { path: read.path, file: read.file, pem: read.bytes, certificates };
 }
 
 /** Reads and parses an unencrypted private key PEM file. */
@@ -79,7 +55,7 @@ export async function readKeyFile(
   const read = await readNamedFile(node, baseDir, source, problems);
   if (read === undefined) return undefined;
   try {
-    return { path: read.path, file: read.file, pem: read.pem, key: createPrivateKey({ key: read.pem, format: "pem" }) };
+    return { path: read.path, file: read.file, pem: read.bytes, key: createPrivateKey({ key: read.bytes, format: "pem" }) };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     // Never echo the file's content: it is, or should have been, a secret.

@@ -1,0 +1,37 @@
+// Reads the file a config string names (relative to the config's directory), for every loader that
+// follows a path out of a config (PEM files, the users file); an unreadable file is a problem at
+// the config line that named it.
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { addProblem, expectString, resolveNode } from "@tlsbridge/rules";
+import type { ConfigProblem, YamlSource } from "@tlsbridge/rules";
+import { displayPath } from "./display-path.ts";
+
+/** A file a config named: absolute and displayed path, its bytes, and the node that named it. */
+export type NamedFile = { readonly path: string; readonly file: string; readonly bytes: Buffer; readonly at: unknown };
+
+/**
+ * Reads the file the string `node` names, relative to `baseDir`; undefined with a problem
+ * (`cannot read <kind> <file>: <reason>`) when it is not a non-empty string or cannot be read.
+ */
+export async function readNamedFile(
+  node: unknown,
+  baseDir: string,
+  source: YamlSource,
+  problems: ConfigProblem[],
+  kind?: string,
+): Promise<NamedFile | undefined> {
+  const at = resolveNode(node, source);
+  const name = expectString(at, source, problems, { nonEmpty: true });
+  if (name === undefined) return undefined;
+  const path = resolve(baseDir, name);
+  const file = displayPath(path);
+  try {
+    return { path, file, bytes: await readFile(path), at };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(err);
+    addProblem(at, source, problems, `cannot read ${kind === undefined ? "" : `${kind} `}${file}: ${reason}`);
+    return undefined;
+  }
+}
