@@ -8,7 +8,8 @@ import type { AddressInfo } from "node:net";
 /** A started service and how to stop it. */
 export type TestService = { readonly port: number; readonly close: () => Promise<void> };
 
-function started(server: net.Server): Promise<TestService> {
+/** Listens on loopback port 0; `close` ends an HTTP server's open connections and waits for the server to close. */
+export function listenOnLoopback(server: net.Server): Promise<TestService> {
   return new Promise((resolve) => {
     server.listen(0, "127.0.0.1", () => {
       resolve({
@@ -25,17 +26,17 @@ function started(server: net.Server): Promise<TestService> {
 
 /** HTTP service answering `hello from <path>`. */
 export function startHttpService(): Promise<TestService> {
-  return started(http.createServer((req, res) => res.end(`hello from ${req.url}`)));
+  return listenOnLoopback(http.createServer((req, res) => res.end(`hello from ${req.url}`)));
 }
 
 /** HTTPS service (certificate from the test CA) answering `secure hello from <path>`. */
 export function startHttpsService(cert: string, key: string): Promise<TestService> {
-  return started(https.createServer({ cert, key }, (req, res) => res.end(`secure hello from ${req.url}`)));
+  return listenOnLoopback(https.createServer({ cert, key }, (req, res) => res.end(`secure hello from ${req.url}`)));
 }
 
 /** TCP service that sends back every byte it receives, and half-closes when the client does. */
 export function startEchoService(): Promise<TestService> {
-  return started(net.createServer({ allowHalfOpen: true }, (socket) => {
+  return listenOnLoopback(net.createServer({ allowHalfOpen: true }, (socket) => {
     socket.on("error", () => {});
     socket.pipe(socket);
   }));
@@ -46,7 +47,7 @@ export function startEchoService(): Promise<TestService> {
  * it only answers if half-close travelled all the way from the client.
  */
 export function startCountUntilFinService(): Promise<TestService> {
-  return started(net.createServer({ allowHalfOpen: true }, (socket) => {
+  return listenOnLoopback(net.createServer({ allowHalfOpen: true }, (socket) => {
     let received = 0;
     socket.on("error", () => {});
     socket.on("data", (chunk: Buffer) => (received += chunk.length));
@@ -56,7 +57,7 @@ export function startCountUntilFinService(): Promise<TestService> {
 
 /** A loopback port with nothing listening on it (bound, then released). */
 export async function closedPort(): Promise<number> {
-  const service = await started(net.createServer());
+  const service = await listenOnLoopback(net.createServer());
   await service.close();
   return service.port;
 }

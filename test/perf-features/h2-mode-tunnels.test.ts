@@ -6,7 +6,7 @@ import net from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
-import { closedPort, startCountUntilFinService, startEchoService, startHttpService } from "../helpers/services.ts";
+import { closedPort, listenOnLoopback, startCountUntilFinService, startEchoService, startHttpService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
 import { expectChecksummedEcho, expectEarlyBytesEchoed, expectHalfCloseCarried } from "../helpers/tunnel-data-checks.ts";
 import { proxyStatusOf } from "../helpers/tunnel-probe.ts";
@@ -23,11 +23,7 @@ function startResettingService(): Promise<TestService & { resets: number }> {
       socket.resetAndDestroy();
     });
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
-    port: (server.address() as net.AddressInfo).port,
-    get resets() { return state.resets; },
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  })));
+  return listenOnLoopback(server).then((service) => ({ ...service, get resets() { return state.resets; } }));
 }
 
 /** A service that records how each connection ended: "end" (FIN) or "reset". */
@@ -38,11 +34,7 @@ function startWatchingService(): Promise<TestService & { endings: string[] }> {
     socket.on("end", () => endings.push("end"));
     socket.resume();
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
-    port: (server.address() as net.AddressInfo).port,
-    endings,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  })));
+  return listenOnLoopback(server).then((service) => ({ ...service, endings }));
 }
 
 describe("mode h2: tunnels as HTTP/2 CONNECT streams over one connection", () => {

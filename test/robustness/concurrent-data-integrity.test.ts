@@ -4,6 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
+import { listenOnLoopback } from "../helpers/services.ts";
 import { waitUntil } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
@@ -60,12 +61,7 @@ function startExchangeService(): Promise<{ port: number; received: Map<number, {
       void sendStream(socket, seed, BYTES).then((sha) => sent.set(tunnel, sha));
     });
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
-    port: (server.address() as net.AddressInfo).port,
-    received,
-    sent,
-    close: () => new Promise((done) => server.close(() => done())),
-  })));
+  return listenOnLoopback(server).then((service) => ({ ...service, received, sent }));
 }
 
 describe("data integrity under concurrency", () => {

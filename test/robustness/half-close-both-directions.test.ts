@@ -11,7 +11,7 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough, sendRaw } from "../helpers/connect-client.ts";
-import { startCountUntilFinService } from "../helpers/services.ts";
+import { listenOnLoopback, startCountUntilFinService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
 import { readToEnd, waitUntil } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
@@ -19,24 +19,18 @@ import type { TwoNodes } from "../helpers/two-nodes.ts";
 
 /** Sends `greeting` and FIN first, then counts what the client sends until the client's FIN. */
 function startGreetThenCountService(greeting: string): Promise<TestService> {
-  return new Promise((resolve) => {
-    const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-      socket.on("error", () => {});
-      let received = 0;
-      socket.end(greeting); // our write side is done before the client says anything
-      socket.on("data", (chunk: Buffer) => (received += chunk.length));
-      socket.on("end", () => {
-        counts.push(received);
-        socket.destroy();
-      });
+  const counts: number[] = [];
+  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
+    socket.on("error", () => {});
+    let received = 0;
+    socket.end(greeting); // our write side is done before the client says anything
+    socket.on("data", (chunk: Buffer) => (received += chunk.length));
+    socket.on("end", () => {
+      counts.push(received);
+      socket.destroy();
     });
-    const counts: number[] = [];
-    server.listen(0, "127.0.0.1", () => resolve({
-      port: (server.address() as net.AddressInfo).port,
-      close: () => new Promise((done) => server.close(() => done())),
-      counts,
-    } as TestService & { counts: number[] }));
   });
+  return listenOnLoopback(server).then((service) => ({ ...service, counts }) as TestService & { counts: number[] });
 }
 
 describe("half-close in both directions", () => {
