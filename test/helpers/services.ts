@@ -24,6 +24,29 @@ export function listenOnLoopback(server: net.Server): Promise<TestService> {
   });
 }
 
+/** A service whose `close` cuts the connections still open, and that counts them. */
+export type TrackedService = TestService & { readonly openConnections: () => number };
+
+/**
+ * {@link listenOnLoopback}, keeping every accepted connection: `openConnections` counts the ones not
+ * yet closed, and `close` destroys them before closing the server (which would otherwise wait for them).
+ */
+export function listenOnLoopbackTracked(server: net.Server): Promise<TrackedService> {
+  const sockets = new Set<net.Socket>();
+  server.on("connection", (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  return listenOnLoopback(server).then((service) => ({
+    port: service.port,
+    openConnections: () => sockets.size,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return service.close();
+    },
+  }));
+}
+
 /** HTTP service answering `hello from <path>`. */
 export function startHttpService(): Promise<TestService> {
   return listenOnLoopback(http.createServer((req, res) => res.end(`hello from ${req.url}`)));

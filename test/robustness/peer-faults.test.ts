@@ -11,27 +11,13 @@ import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { testPki } from "../helpers/pki.ts";
-import { startEchoService } from "../helpers/services.ts";
+import { listenOnLoopbackTracked, startEchoService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
 import { expectServed, proxyStatusOf, readToEnd, waitUntil } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 
-type FakePeer = { readonly port: number; readonly close: () => Promise<void> };
-
-function listening(server: net.Server): Promise<FakePeer> {
-  const sockets = new Set<net.Socket>();
-  server.on("connection", (socket: net.Socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
-    port: (server.address() as net.AddressInfo).port,
-    close: () => new Promise((done) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => done());
-    }),
-  })));
-}
+/** A stand-in for the peer: where it listens, and how to stop it. */
+type FakePeer = TestService;
 
 /** A TLS server with the real peer certificate that does `behave` with each ingress connection. */
 async function fakeTlsPeer(behave: (socket: tls.TLSSocket) => void): Promise<FakePeer> {
@@ -40,7 +26,7 @@ async function fakeTlsPeer(behave: (socket: tls.TLSSocket) => void): Promise<Fak
     socket.on("error", () => {});
     behave(socket);
   });
-  return listening(server);
+  return listenOnLoopbackTracked(server);
 }
 
 const PEER_RESPONSE_TIMEOUT_MS = 600;
@@ -98,7 +84,7 @@ describe("a misbehaving peer", () => {
   });
 
   it("a peer that accepts TCP but never finishes the TLS handshake: 504 after peerConnectTimeoutMs", async () => {
-    const fake = await listening(net.createServer((socket) => socket.on("error", () => {})));
+    const fake = await listenOnLoopbackTracked(net.createServer((socket) => socket.on("error", () => {})));
     const { reply, elapsedMs } = await throughFake(fake);
     expect(reply.status).toBe(504);
     expect(proxyStatusOf(reply.headers)).toMatch(/^test-ingress; error=connection_timeout; /);
@@ -107,7 +93,7 @@ describe("a misbehaving peer", () => {
   });
 
   it("a peer address that does not speak TLS: 502 tls_protocol_error", async () => {
-    const fake = await listening(net.createServer((socket) => {
+    const fake = await listenOnLoopbackTracked(net.createServer((socket) => {
       socket.on("error", () => {});
       socket.end("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
     }));
@@ -166,7 +152,7 @@ describe.skipIf(!hasPython)("a service that never accepts", () => {
 
 describe("a service that resets", () => {
   it("the RST reaches the client as a reset, both nodes log upstream_reset, and the next client is served", async () => {
-    const resetter = await listening(net.createServer((socket) => {
+    const resetter = await listenOnLoopbackTracked(net.createServer((socket) => {
       socket.on("error", () => {});
       socket.once("data", () => socket.resetAndDestroy());
     }));

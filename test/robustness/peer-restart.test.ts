@@ -15,28 +15,18 @@ import type { ConnectResult } from "../helpers/connect-client.ts";
 import { startNodeProcess } from "../helpers/node-process.ts";
 import type { NodeProcess } from "../helpers/node-process.ts";
 import { testPki } from "../helpers/pki.ts";
-import { closedPort } from "../helpers/services.ts";
+import { closedPort, listenOnLoopbackTracked } from "../helpers/services.ts";
+import type { TrackedService } from "../helpers/services.ts";
 import { expectServed, proxyStatusOf, readToEnd, waitUntil } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes, TEST_PEER_LIMITS } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
 
 /** An echo service that knows how many connections it has open. */
-function startCountingEcho(): Promise<{ port: number; open: () => number; close: () => Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer({ allowHalfOpen: true }, (socket) => {
-    sockets.add(socket);
+function startCountingEcho(): Promise<TrackedService> {
+  return listenOnLoopbackTracked(net.createServer({ allowHalfOpen: true }, (socket) => {
     socket.on("error", () => {});
-    socket.on("close", () => sockets.delete(socket));
     socket.pipe(socket);
-  });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
-    port: (server.address() as net.AddressInfo).port,
-    open: () => sockets.size,
-    close: () => new Promise((done) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => done());
-    }),
-  })));
+  }));
 }
 
 async function startPeerProcess(port: number): Promise<NodeProcess> {
@@ -87,7 +77,7 @@ describe("peer restarts while tunnels are open", () => {
       expect(tunnels.map((t) => t.status)).toEqual([200, 200, 200]);
       const transfers = tunnels.map(keepTransferring);
       await waitUntil(() => transfers.every((t) => t.echoed() > 1024 * 1024), "1 MiB echoed through every tunnel");
-      expect(service.open()).toBe(3);
+      expect(service.openConnections()).toBe(3);
 
       if (how === "SIGKILL") await peer.kill();
       else await peer.close(0);
@@ -100,7 +90,7 @@ describe("peer restarts while tunnels are open", () => {
         else expect(end.error?.code).toBe("ECONNRESET");
       }
       await Promise.all(transfers.map((t) => t.closed));
-      await waitUntil(() => service.open() === 0, "the service's side of every tunnel to close");
+      await waitUntil(() => service.openConnections() === 0, "the service's side of every tunnel to close");
       await waitUntil(() => nodes.ingress.activeConnections() === 0, "the ingress to hold no connection");
       const closes = nodes.ingressLog.events("tunnel.close").slice(-3);
       expect(closes).toHaveLength(3);
