@@ -13,8 +13,8 @@ import { connectThrough } from "../helpers/connect-client.ts";
 import { testPki, TEST_SERVER_NAMES } from "../helpers/pki.ts";
 import type { TestPki } from "../helpers/pki.ts";
 import { readToEnd } from "../helpers/tunnel-probe.ts";
-import { openOpsWorkspace, portOf } from "./ops-nodes.ts";
-import type { LogLine, OpsNode, OpsWorkspace } from "./ops-nodes.ts";
+import { openOpsWorkspace, portOf } from "../helpers/ops-nodes.ts";
+import type { LogLine, OpsNode, OpsWorkspace } from "../helpers/ops-nodes.ts";
 
 let workspace: OpsWorkspace;
 let pki: TestPki;

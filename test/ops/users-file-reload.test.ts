@@ -9,8 +9,8 @@ import { formatPasswordHash, hashPassword } from "@tlsbridge/ingress";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { writeTestPki } from "../helpers/pki.ts";
 import { closedPort } from "../helpers/services.ts";
-import { portOf, startNode } from "./ops-nodes.ts";
-import type { OpsNode } from "./ops-nodes.ts";
+import { portOf, startNode } from "../helpers/ops-nodes.ts";
+import type { OpsNode } from "../helpers/ops-nodes.ts";
 
 const basic = (user: string, password: string): string => `Proxy-Authorization: Basic ${Buffer.from(`${user}:${password}`).toString("base64")}\r\n`;
 const line = async (user: string, password: string): Promise<string> =>

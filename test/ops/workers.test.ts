@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { readToEnd, waitUntil } from "../helpers/tunnel-probe.ts";
-import { adminGet, openOpsWorkspace, portOf, scrape } from "./ops-nodes.ts";
-import type { OpsWorkspace } from "./ops-nodes.ts";
+import { adminGet, openOpsWorkspace, portOf, scrape } from "../helpers/ops-nodes.ts";
+import type { OpsWorkspace } from "../helpers/ops-nodes.ts";
 
 let workspace: OpsWorkspace;
 

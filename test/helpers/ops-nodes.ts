@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { startTlsbridge } from "../cli/run-tlsbridge.ts";
-import { writeTestPki } from "../helpers/pki.ts";
-import { startEchoService } from "../helpers/services.ts";
-import type { TestService } from "../helpers/services.ts";
+import { writeTestPki } from "./pki.ts";
+import { startEchoService } from "./services.ts";
+import type { TestService } from "./services.ts";
 
 /** One parsed log line. */
 export type LogLine = Record<string, unknown> & { event?: string; level?: number };
