@@ -101,7 +101,12 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
       onDialed: (dialed) => (upstream = dialed),
     });
     upstream = connection;
-    if (aborted) return;
+    if (aborted || client.destroyed) {
+      // Shut down, or the client reset, while the peer answered: nothing to splice with (splice()
+      // would wait for a 'close' the dead socket already emitted, and the tunnel would never end).
+      connection.raw.resetAndDestroy();
+      return;
+    }
     const { response, rest: tunnelStart } = connection;
     if (response.status !== 200) {
       routed.info({ event: LOG_EVENTS.peerResponse, status: response.status }, "peer refused the tunnel");

@@ -64,7 +64,12 @@ export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, conte
     log = log.child({ tunnel: tunnelIdOf(request.headers) ?? randomUUID(), target: target.authority });
     service = await admitAndDial(target, request.headers, certificate.fingerprint256 ?? addressKey(raw.remoteAddress), context,
       (release) => (releaseSlot = release));
-    if (aborted) return;
+    if (aborted || socket.destroyed) {
+      // Shut down, or the ingress reset, while the service was dialed: nothing to splice with
+      // (splice() would wait for a 'close' the dead socket already emitted, and never end).
+      service.destroy();
+      return;
+    }
     socket.write(formatConnectEstablished());
     if (earlyData.length > 0) service.write(earlyData);
     reportTunnelOpen(log, service, started, context);
