@@ -9,6 +9,7 @@ import { CONFIG_DEFAULTS } from "./config-defaults.ts";
 import { deepFreeze } from "./deep-freeze.ts";
 import { displayPath } from "./display-path.ts";
 import { parseListeners } from "./ingress-listeners.ts";
+import { parsePeerGroups } from "./ingress-peer-groups.ts";
 import { parsePeers } from "./ingress-peers.ts";
 import type { LoadedIngressConfig } from "./loaded-config.ts";
 import { parseOpsSettings } from "./ops-settings.ts";
@@ -16,7 +17,7 @@ import { parseLimits } from "./settings-section.ts";
 import { parseNodeTls } from "./tls-section.ts";
 
 /** Top-level keys of ingress.yaml. */
-export const INGRESS_KEYS: readonly string[] = ["listeners", "peers", ...COMMON_KEYS];
+export const INGRESS_KEYS: readonly string[] = ["listeners", "peers", "peerGroups", ...COMMON_KEYS];
 
 /** Reads and validates an ingress config file; throws one ConfigError listing every problem. */
 export async function loadIngressConfig(path: string): Promise<LoadedIngressConfig> {
@@ -35,11 +36,16 @@ export async function ingressConfigFromYaml(source: YamlSource, baseDir: string)
   const { peers, names } = top.values.has("peers")
     ? parsePeers(peersNode, source, problems)
     : { peers: new Map(), names: undefined };
+  const { groups: peerGroups, names: groupNames } = top.values.has("peerGroups")
+    ? parsePeerGroups(top.values.get("peerGroups"), names, source, problems)
+    : { groups: new Map<string, readonly string[]>(), names: new Set<string>() };
+  // A rule's `peer:` may name a peer or a group.
+  const routable = names === undefined ? undefined : new Set([...names, ...groupNames]);
   const tlsNode = requireKey(top, "tls", source, problems);
   const listenersNode = requireKey(top, "listeners", source, problems);
   const [tls, parsed] = await Promise.all([
     top.values.has("tls") ? parseNodeTls(tlsNode, baseDir, source, problems) : undefined,
-    top.values.has("listeners") ? parseListeners(listenersNode, baseDir, names, source, problems) : undefined,
+    top.values.has("listeners") ? parseListeners(listenersNode, baseDir, routable, source, problems) : undefined,
   ]);
   const limits: IngressLimits = parseLimits(top, CONFIG_DEFAULTS.ingress.limits, source, problems);
   throwIfProblems(problems);
@@ -48,6 +54,7 @@ export async function ingressConfigFromYaml(source: YamlSource, baseDir: string)
     nodeName: common.nodeName,
     listeners: parsed.listeners,
     peers,
+    ...(peerGroups.size > 0 ? { peerGroups } : {}),
     tls: { ca: tls.ca, cert: tls.cert, key: tls.key },
     keyExchangeGroups: common.keyExchangeGroups,
     limits,

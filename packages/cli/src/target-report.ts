@@ -19,9 +19,17 @@ export function ingressTargetReport(loaded: LoadedIngressConfig, target: Target)
     }
     const rule = match.rule;
     const peer = loaded.options.peers.get(rule.peer);
+    const group = loaded.options.peerGroups?.get(rule.peer);
     const ports = rule.ports === undefined ? "any port" : `ports ${rule.ports.join(", ")}`;
-    const to = peer === undefined ? `peer ${rule.peer} (not configured)` :
-      `peer ${peer.name} at ${formatHostPort(peer)} (servername ${peer.servername})`;
+    const describePeer = (p: { name: string; host: string; port: number; servername: string }): string =>
+      `peer ${p.name} at ${formatHostPort(p)} (servername ${p.servername})`;
+    const to = peer !== undefined ? describePeer(peer)
+      : group !== undefined
+        ? `peer group ${rule.peer}, in turn: ${group.map((name) => {
+          const member = loaded.options.peers.get(name);
+          return member === undefined ? `peer ${name} (not configured)` : describePeer(member);
+        }).join("; ")}`
+        : `peer ${rule.peer} (not configured)`;
     lines.push(`  ${site}: ${describeRule(rule)} '${rule.match}' ${ports} -> ${to}`);
   }
   return lines;

@@ -16,9 +16,10 @@ import {
   isTunnelError, parseConnectRequest, TUNNEL_ID_HEADER, TunnelError, viaEntry, viaIncludes,
 } from "@tlsbridge/wire";
 import type { ConnectRequest } from "@tlsbridge/wire";
-import type { IngressLimits, PeerEndpoint } from "./ingress-options.ts";
+import type { IngressLimits } from "./ingress-options.ts";
+import type { PeerChoice } from "./peer-choice.ts";
+import { openPeerTunnelWithFailover } from "./peer-failover.ts";
 import type { PeerLinks } from "./peer-links.ts";
-import { openPeerTunnel } from "./peer-tunnel.ts";
 import type { ReplayedRequest } from "./peer-tunnel.ts";
 import type { ProxyAuthenticator } from "./proxy-auth.ts";
 
@@ -27,7 +28,8 @@ export type ListenerContext = {
   readonly nodeName: string;
   readonly site: string;
   readonly rules: RuleSet;
-  readonly peers: ReadonlyMap<string, PeerEndpoint>;
+  /** Resolves a rule's `peer:` (a peer or a peer group) to the peers to try. */
+  readonly peerChoice: PeerChoice;
   /** Per-peer TLS sessions, warm pools and HTTP/2 connections (peer-links.ts). */
   readonly peerLinks: PeerLinks;
   readonly limits: IngressLimits;
@@ -84,9 +86,9 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
         details: "no rule matches the target",
       });
     }
-    const peer = context.peers.get(match.rule.peer) as PeerEndpoint;
+    const candidates = context.peerChoice.candidates(match.rule.peer);
     context.metrics.ruleHit(context.site, match.rule.index);
-    const routed = log.child({ site: context.site, target: target.authority, rule: match.rule.index, peer: peer.name });
+    let routed = log.child({ site: context.site, target: target.authority, rule: match.rule.index });
     const slot = context.limiter.acquire(addressKey(raw.remoteAddress));
     if (!slot.ok) {
       throw new TunnelError("TLSB_ERR_TOO_MANY_TUNNELS", `tunnel limit reached (${slot.limit === "node" ? "node" : "client"}: ${slot.max})`, {
@@ -95,11 +97,14 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
     }
     releaseSlot = slot.release;
 
-    const connection = await openPeerTunnel(peer, replayedRequest(request, id, context.nodeName), earlyData, {
-      links: context.peerLinks,
-      limits: context.limits,
-      onDialed: (dialed) => (upstream = dialed),
-    });
+    const { peer, tunnel: connection } = await openPeerTunnelWithFailover(
+      candidates,
+      replayedRequest(request, id, context.nodeName),
+      earlyData,
+      { links: context.peerLinks, limits: context.limits, onDialed: (dialed) => (upstream = dialed) },
+      (from, to, err) => routed.warn({ event: LOG_EVENTS.peerFailover, peer: from.name, next: to.name, code: err.code, reason: err.message }, "peer of the group unreachable, trying the next"),
+    );
+    routed = routed.child({ peer: peer.name });
     upstream = connection;
     if (aborted || client.destroyed) {
       // Shut down, or the client reset, while the peer answered: nothing to splice with (splice()

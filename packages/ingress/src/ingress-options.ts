@@ -69,6 +69,12 @@ export type IngressOptions = {
   readonly nodeName: string;
   readonly listeners: readonly IngressListenerOptions[];
   readonly peers: ReadonlyMap<string, PeerEndpoint>;
+  /**
+   * Named groups of peers that a rule may name instead of one peer: tried in turn, starting one
+   * further for each tunnel (spreading the load), and a peer that cannot be dialed is passed over for
+   * the next. Members are names of `peers`. Absent: no groups.
+   */
+  readonly peerGroups?: ReadonlyMap<string, readonly string[]>;
   readonly tls: TlsMaterial;
   readonly keyExchangeGroups: string;
   readonly limits: IngressLimits;

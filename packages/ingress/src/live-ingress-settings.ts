@@ -8,6 +8,7 @@ import { createNodeSecureContext, listenerTlsSettings } from "@tlsbridge/transpo
 import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
 import type { ListenerContext } from "./client-connection.ts";
 import type { IngressOptions } from "./ingress-options.ts";
+import { PeerChoice } from "./peer-choice.ts";
 import { PeerLinks } from "./peer-links.ts";
 import { ProxyAuthenticator } from "./proxy-auth.ts";
 
@@ -23,6 +24,7 @@ type Fixed = {
 export class LiveIngressSettings {
   #options: IngressOptions;
   #links: PeerLinks;
+  #choice: PeerChoice;
   /** Per listener; a new one per reload, so a changed users file also empties the verified cache. */
   #auth: ReadonlyArray<ProxyAuthenticator | undefined>;
   readonly #log: Logger;
@@ -34,6 +36,7 @@ export class LiveIngressSettings {
     this.#log = log;
     this.#metrics = metrics;
     this.#links = this.#makeLinks(options);
+    this.#choice = new PeerChoice(options.peers, options.peerGroups);
     this.#auth = authenticators(options);
   }
 
@@ -45,7 +48,7 @@ export class LiveIngressSettings {
       get nodeName() { return live.#options.nodeName; },
       site,
       get rules() { return live.#listener(index).rules; },
-      get peers() { return live.#options.peers; },
+      get peerChoice() { return live.#choice; },
       get peerLinks() { return live.#links; },
       get limits() { return live.#options.limits; },
       get auth() { return live.#auth[index]; },
@@ -81,6 +84,7 @@ export class LiveIngressSettings {
     const old = this.#links;
     this.#options = next;
     this.#links = links;
+    this.#choice = new PeerChoice(next.peers, next.peerGroups);
     this.#auth = authenticators(next);
     links.start();
     old.close();

@@ -1,0 +1,73 @@
+// `peerGroups:` in ingress.yaml: loaded into IngressOptions, usable by rules, and every mistake
+// reported at its file:line:column.
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError } from "@tlsbridge/rules";
+import { parseTarget } from "@tlsbridge/wire";
+import { loadIngressConfig } from "./ingress-config.ts";
+import { initPki } from "./pki/index.ts";
+import { ingressTargetReport } from "./target-report.ts";
+
+let base: string;
+
+async function ingressYaml(name: string, groups: string, rulePeer = "cloud"): Promise<string> {
+  await writeFile(join(base, "etc", "sites", `${name}.yaml`), `rules:\n  - match: 'api[.]example'\n    peer: ${rulePeer}\n`);
+  const path = join(base, "etc", `${name}.yaml`);
+  await writeFile(path, [
+    "listeners:",
+    `  - listen: 127.0.0.1:0`,
+    `    rules: sites/${name}.yaml`,
+    "peers:",
+    "  east: { address: '10.0.0.1:4443', servername: peer.example }",
+    "  west: { address: '10.0.0.2:4443', servername: peer.example }",
+    groups,
+    "tls: { ca: ../pki/ca.pem, cert: ../pki/ingress.pem, key: ../pki/ingress-key.pem }",
+    "",
+  ].join("\n"));
+  return path;
+}
+
+async function problemsOf(path: string): Promise<string[]> {
+  const err = await loadIngressConfig(path).then(() => undefined, (e: unknown) => e);
+  expect(err).toBeInstanceOf(ConfigError);
+  return (err as ConfigError).problems.map((p) => `${p.line}:${p.column}: ${p.message}`);
+}
+
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), "tlsbridge-peer-groups-"));
+  await initPki(join(base, "pki"));
+  await mkdir(join(base, "etc", "sites"), { recursive: true });
+});
+
+afterAll(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+describe("peerGroups", () => {
+  it("loads groups that rules can name, and check shows the members in turn", async () => {
+    const loaded = await loadIngressConfig(await ingressYaml("good", "peerGroups:\n  cloud: [east, west]"));
+    expect(loaded.options.peerGroups?.get("cloud")).toEqual(["east", "west"]);
+    expect(ingressTargetReport(loaded, parseTarget("api.example:443"))[1]).toMatch(
+      /-> peer group cloud, in turn: peer east at 10\.0\.0\.1:4443 \(servername peer\.example\); peer west at 10\.0\.0\.2:4443/,
+    );
+  });
+
+  it("reports unknown members, duplicates, empty groups and a name taken by a peer, each where it stands", async () => {
+    const path = await ingressYaml("bad", "peerGroups:\n  cloud: [east, north, east]\n  empty: []\n  west: [east]", "cloud");
+    expect(await problemsOf(path)).toEqual([
+      "8:17: unknown peer 'north'; expected one of east, west",
+      "8:24: peer 'east' is listed twice in group 'cloud'",
+      "9:10: peer group 'empty' is empty; list at least one peer",
+      "10:3: 'west' is already a peer name; a group needs a name of its own",
+    ]);
+  });
+
+  it("a rule naming neither a peer nor a group is a problem in the rule file", async () => {
+    const path = await ingressYaml("nogroup", "peerGroups:\n  cloud: [east]", "nowhere");
+    const problems = await problemsOf(path);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^3:11: unknown peer 'nowhere'; expected one of cloud, east, west$/);
+  });
+});
