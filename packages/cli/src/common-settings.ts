@@ -1,5 +1,6 @@
 // Settings both node configs share: the node's name, the key exchange groups between the nodes,
 // and the shutdown grace period. Defaults come from CONFIG_DEFAULTS.
+import tls from "node:tls";
 import type { ConfigProblem, YamlFields, YamlSource } from "@tlsbridge/rules";
 import { CONFIG_DEFAULTS } from "./config-defaults.ts";
 import { OPS_KEYS } from "./ops-settings.ts";
@@ -20,6 +21,16 @@ const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 /** OpenSSL group list syntax: names separated by colons. */
 const GROUP_LIST = /^[A-Za-z0-9_-]+(?::[A-Za-z0-9_-]+)*$/;
 
+/** Whether this OpenSSL knows every group of `list` (else the node would fail at start). */
+function groupsKnown(list: string): boolean {
+  try {
+    tls.createSecureContext({ ecdhCurve: list });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Reads `node`, `keyExchangeGroups` and `shutdownGraceMs` from a node config's top mapping. */
 export function parseCommonSettings(
   top: YamlFields,
@@ -30,7 +41,7 @@ export function parseCommonSettings(
   return {
     nodeName: optionalString(top, "node", CONFIG_DEFAULTS[role].node, (s) => NODE_NAME.test(s),
       "a node name (letters, digits, '.', '_', '-'; up to 63)", source, problems),
-    keyExchangeGroups: optionalString(top, "keyExchangeGroups", CONFIG_DEFAULTS.keyExchangeGroups, (s) => GROUP_LIST.test(s),
+    keyExchangeGroups: optionalString(top, "keyExchangeGroups", CONFIG_DEFAULTS.keyExchangeGroups, (s) => GROUP_LIST.test(s) && groupsKnown(s),
       "a colon-separated list of TLS groups such as X25519MLKEM768:X25519", source, problems),
     shutdownGraceMs: optionalInt(top, "shutdownGraceMs", CONFIG_DEFAULTS.shutdownGraceMs, source, problems),
   };
