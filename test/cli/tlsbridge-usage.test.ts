@@ -1,8 +1,12 @@
 // `tlsbridge` as a user meets it first: help everywhere, the version, and exit code 2 with one
 // line (no stack trace) for every kind of bad command line.
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT, runTlsbridge } from "./run-tlsbridge.ts";
+import { REPO_ROOT, runTlsbridge, TLSBRIDGE_BIN } from "./run-tlsbridge.ts";
 
 const version = (JSON.parse(readFileSync(`${REPO_ROOT}package.json`, "utf8")) as { version: string }).version;
 
@@ -48,5 +52,26 @@ describe("tlsbridge command line", () => {
     const r = await runTlsbridge(["check", "--config", "configs/nope.yaml"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^configs\/nope\.yaml:1:1: cannot read file: /);
+  });
+
+  it("output piped to a reader that stops early (| head) ends quietly, not with an EPIPE stack trace", async () => {
+    // Regression: `tlsbridge check ... | head -1` died with "Unhandled 'error' event ... EPIPE". The
+    // output must outgrow the pipe's buffer, or every write lands before the reader leaves.
+    const dir = await mkdtemp(join(tmpdir(), "tlsbridge-epipe-"));
+    try {
+      const rules = Array.from({ length: 3000 }, (_, i) => `.*[.]svc${i}[.]example peer${i % 7}.example:4443`).join("\n");
+      await writeFile(join(dir, "bridge.config"), `${rules}\n`);
+      const child = spawn(process.execPath, [TLSBRIDGE_BIN, "rules", "import-ats", join(dir, "bridge.config")], {
+        cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdout.once("data", () => child.stdout.destroy());
+      const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+      expect(stderr).not.toMatch(/EPIPE|Unhandled|at .*\.ts:\d+/);
+      expect(code).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,16 @@
 #!/usr/bin/env node
 // The `tlsbridge` executable: everything lives in the cli package; this only runs it and hands
 // back the exit code.
+import "../src/v8-flags.ts"; // first: V8 flags must be set before the heap fills
 import { main } from "../src/index.ts";
+
+// A reader that stops early (`tlsbridge check ... | head`) is not a failure of ours: without this,
+// the write's EPIPE would end the program with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 
 process.exitCode = await main(process.argv.slice(2));
