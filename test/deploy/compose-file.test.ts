@@ -140,6 +140,23 @@ describe("docker-compose.yml: the corp / wan / cloud topology", () => {
     expect(svc("client").restart).toBe("no");
   });
 
+  it("gives every service waited on as service_healthy a health check that can pass", () => {
+    // Regression: once the image's HEALTHCHECK asked a node's admin listener (/healthz on 9901), the
+    // sample service, built from the same image but no node, never became healthy, so the client
+    // never ran. A tlsbridge node may use the image's check; anything else needs its own.
+    const waitedOn = new Set(Object.values(services).flatMap((s) =>
+      Object.entries(s.depends_on ?? {}).filter(([, d]) => d.condition === "service_healthy").map(([name]) => name)));
+    expect([...waitedOn].sort()).toEqual(["ingress", "peer", "service"]);
+    for (const name of waitedOn) {
+      const s = svc(name);
+      const runsNode = s.entrypoint === undefined && ["ingress", "peer"].includes(s.command?.[0] ?? "");
+      const own = s.healthcheck as { test?: string[]; disable?: boolean } | undefined;
+      if (runsNode) expect(own, name).toBeUndefined();
+      else expect(own?.test?.slice(0, 1), name).toEqual(["CMD"]);
+    }
+    expect((svc("service").healthcheck as { test: string[] }).test.join(" ")).toContain("connect(8080");
+  });
+
   it("has the client send the curl line through the ingress to the service by name", () => {
     const args = svc("client").command ?? [];
     expect(args.slice(-4)).toEqual(["-p", "-x", "http://ingress:8080", "http://service:8080/"]);
