@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 
 /** Every system the benchmark knows, in report order. */
-export const SYSTEMS = ["direct", "socat", "stunnel", "squid", "tlsbridge", "tlsbridge-pool", "tlsbridge-h2"] as const;
+export const SYSTEMS = ["direct", "socat", "stunnel", "squid", "tlsbridge", "tlsbridge-pool", "tlsbridge-h2", "tlsbridge-workers"] as const;
 /** The scenarios, in the order each round runs them: hold first, on a freshly started system. */
 export const SCENARIOS = ["hold", "rate", "throughput"] as const;
 

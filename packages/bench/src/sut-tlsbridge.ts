@@ -22,11 +22,17 @@ function perClientCap(): string {
     : "";
 }
 
-/** The tlsbridge configurations measured: the defaults, a warm pool (mode h1), and mode h2. */
-export type TlsbridgeVariant = "default" | "pool" | "h2";
+/** The tlsbridge configurations measured: the defaults, a warm pool (mode h1), mode h2, and two workers per node. */
+export type TlsbridgeVariant = "default" | "pool" | "h2" | "workers";
 
-const VARIANTS: Record<TlsbridgeVariant, { name: string; description: string; peerKeys: string }> = {
+const VARIANTS: Record<TlsbridgeVariant, { name: string; description: string; peerKeys: string; nodeKeys?: string }> = {
   default: { name: "tlsbridge", description: "tlsbridge ingress -> peer (mTLS, TLS 1.3, default settings: mode h1, no pool), CONNECT", peerKeys: "" },
+  workers: {
+    name: "tlsbridge-workers",
+    description: "tlsbridge as the default (mode h1), with `workers: 2` on the ingress and on the peer (node:cluster, SO_REUSEPORT)",
+    peerKeys: "",
+    nodeKeys: "workers: 2\n",
+  },
   pool: {
     name: "tlsbridge-pool",
     description: "tlsbridge as above with a warm pool per peer (`pool: { size: 8, maxIdleMs: 4000 }`)",
@@ -48,7 +54,9 @@ export function createTlsbridge(variant: TlsbridgeVariant = "default"): SystemUn
     unavailable: async () => {
       if (!existsSync(TLSBRIDGE_CLI)) return "the tlsbridge CLI (packages/cli/bin/tlsbridge.ts) is not there yet";
       const peers = fileURLToPath(new URL("../../cli/src/ingress-peers.ts", import.meta.url));
-      if (variant !== "default" && !readFileSync(peers, "utf8").includes('"pool"')) return "this tree's config has no `mode`/`pool` for peers";
+      if ((variant === "pool" || variant === "h2") && !readFileSync(peers, "utf8").includes('"pool"')) return "this tree's config has no `mode`/`pool` for peers";
+      const ops = fileURLToPath(new URL("../../cli/src/ops-settings.ts", import.meta.url));
+      if (variant === "workers" && !(existsSync(ops) && readFileSync(ops, "utf8").includes('"workers"'))) return "this tree's config has no `workers`";
       return undefined;
     },
     async start(ctx: SutContext) {
@@ -64,7 +72,7 @@ tls: { ca: ${c.ca}, cert: ${c.serverCert}, key: ${c.serverKey} }
 allow:
   - match: '127[.]0[.]0[.]1'
     ports: ${ports}
-`);
+${v.nodeKeys ?? ""}`);
       writeFileSync(join(dir, "bench-site.yaml"), `rules:
   - match: '127[.]0[.]0[.]1'
     ports: ${ports}
@@ -78,7 +86,7 @@ peers:
     address: 127.0.0.1:${peerPort}
     servername: ${c.serverName}
 ${v.peerKeys}tls: { ca: ${c.ca}, cert: ${c.clientCert}, key: ${c.clientKey} }
-${perClientCap()}`);
+${perClientCap()}${v.nodeKeys ?? ""}`);
       const node = process.execPath;
       // Extra node flags for profiling runs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
       const nodeArgs = (process.env.TLSBRIDGE_BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
