@@ -16,8 +16,8 @@ import { startDemoService } from "./demo-service.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const LOOPBACK = "127.0.0.1";
-/** The addresses configs/ingress.yaml, configs/peer.yaml and configs/sites/*.yaml are written for. */
-const PORTS = { ingress: 8080, peer: 4443, service: 9080 } as const;
+/** The addresses the shipped configs are written for (ingress sites hq and lab); all checked free first. */
+const PORTS = { ingress: 8080, ingressLab: 8081, peer: 4443, service: 9080 } as const;
 const CURL = `curl -p -x http://${LOOPBACK}:${PORTS.ingress} http://localhost:${PORTS.service}/hello`;
 const START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 12_000;

@@ -54,7 +54,7 @@ describe("tlsbridge check on the shipped configs", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("configs/peer.yaml: ok (peer config, node tlsbridge-peer)");
     expect(r.stdout).toMatch(/cert pki\/peer\.pem: CN=peer\.tlsbridge\.test/);
-    expect(r.stdout).toContain("localhost:9080: allowed by allow[0] (configs/peer.yaml:16:5) 'localhost' ports 9080");
+    expect(r.stdout).toContain("localhost:9080: allowed by allow[0] (configs/peer.yaml:16:5) 'localhost|127[.]0[.]0[.]1' ports 9080");
     expect(r.stdout).toContain("localhost:80: not allowed (403): allow[0] (configs/peer.yaml:16:5) matches the host but not port 80 (ports 9080)");
     expect(r.stdout).toContain("example.org:443: not allowed (403): no allow entry's pattern matches the host");
   });

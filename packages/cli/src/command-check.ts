@@ -1,7 +1,7 @@
 // `tlsbridge check --config FILE [host:port ...]`: validate a node config and everything it names
 // without starting anything, and answer "where would this host:port go".
 import { parseTarget } from "@tlsbridge/wire";
-import type { Target } from "@tlsbridge/wire";
+import type { Target, TunnelError } from "@tlsbridge/wire";
 import { configReport } from "./config-report.ts";
 import { EXIT_CODES } from "./exit-codes.ts";
 import type { ExitCode } from "./exit-codes.ts";
@@ -16,7 +16,9 @@ export async function runCheck(config: string, targets: readonly string[], out: 
     try {
       return parseTarget(t);
     } catch (err) {
-      throw new UsageError(`bad target '${t}': ${(err as Error).message} (expected host:port or [ipv6]:port)`, "check");
+      // `why` alone: the parser's message repeats the target, which this line already shows.
+      const why = /^[a-z][a-z0-9+.-]*:\/\//i.test(t) ? "a URL, not a CONNECT target" : (err as TunnelError).details ?? (err as Error).message;
+      throw new UsageError(`bad target '${t}': ${why} (expected host:port or [ipv6]:port, e.g. localhost:9080)`, "check");
     }
   });
   const loaded = await loadAnyConfig(config);

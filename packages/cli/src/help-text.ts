@@ -2,6 +2,7 @@
 // from a fresh clone.
 import { CONFIG_DEFAULTS } from "./config-defaults.ts";
 import { LOG_LEVEL_ENV } from "./logger.ts";
+import { POOL_DEFAULTS } from "./ingress-peers.ts";
 
 const d = CONFIG_DEFAULTS;
 
@@ -29,15 +30,16 @@ Try: npm start (a local demo), then: tlsbridge check --config configs/ingress.ya
   ingress: nodeHelp("ingress", `Accepts HTTP CONNECT on each listener, routes the target host by the listener's rule file,
 and replays the CONNECT to the chosen peer over mutual TLS.
 
-Config keys (ingress.yaml): node, listeners[{listen, rules, tls?, auth?{users}}], peers{NAME: {address, servername?}},
-tls{ca, cert, key}, limits{maxHeadBytes=${d.ingress.limits.maxHeadBytes}, headTimeoutMs=${d.ingress.limits.headTimeoutMs},
+Config keys (ingress.yaml): listeners[{listen, rules, tls?{cert, key}, auth?{users}}],
+peers{NAME: {address, servername?, mode?=h1|h2, pool?{size=${POOL_DEFAULTS.size}, maxIdleMs=${POOL_DEFAULTS.maxIdleMs}}}},
+peerGroups?{NAME: [PEER, ...]}, tls{ca, cert, key}, limits{maxHeadBytes=${d.ingress.limits.maxHeadBytes}, headTimeoutMs=${d.ingress.limits.headTimeoutMs},
 peerConnectTimeoutMs=${d.ingress.limits.peerConnectTimeoutMs}, peerResponseTimeoutMs=${d.ingress.limits.peerResponseTimeoutMs}, idleTimeoutMs=${d.ingress.limits.idleTimeoutMs},
 maxTunnels=${d.ingress.limits.maxTunnels}, maxTunnelsPerClient=${d.ingress.limits.maxTunnelsPerClient}, maxTunnelLifetimeMs=${d.ingress.limits.maxTunnelLifetimeMs} (0: none)},
 keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, node=${d.ingress.node}.`),
   peer: nodeHelp("peer", `Accepts mutual TLS from ingresses, checks each CONNECT against its allow list, resolves the
 name, dials the service and splices.
 
-Config keys (peer.yaml): node, listen, tls{ca, cert, key}, allow[{match, ports?}] (empty allows nothing),
+Config keys (peer.yaml): listen, tls{ca, cert, key}, allow[{match, ports?}] (empty allows nothing),
 ingresses[REGEX] (absent: any ingress certificate from the CA),
 limits{maxHeadBytes=${d.peer.limits.maxHeadBytes}, headTimeoutMs=${d.peer.limits.headTimeoutMs}, tlsHandshakeTimeoutMs=${d.peer.limits.tlsHandshakeTimeoutMs},
 serviceConnectTimeoutMs=${d.peer.limits.serviceConnectTimeoutMs}, idleTimeoutMs=${d.peer.limits.idleTimeoutMs},
@@ -55,7 +57,8 @@ Options:
   -h, --help          show this help
 
 Example: tlsbridge check --config configs/ingress.yaml localhost:9080 example.org:443
-Exit codes: 0 valid, 2 usage or config error (one file:line:col: message per problem).
+Exit codes: 0 valid (also when a target would be refused: the answer is printed), 2 usage or
+config error (one file:line:col: message per problem).
 `,
   auth: `Usage: tlsbridge auth add FILE USER
        tlsbridge auth hash
@@ -72,7 +75,7 @@ never from the command line.
 Options:
   -h, --help   show this help
 
-Example: printf '%s\n' "$PASSWORD" | tlsbridge auth add configs/sites/hq-users.htpasswd alice
+Example: printf '%s\\n' "$PASSWORD" | tlsbridge auth add configs/sites/hq-users.htpasswd alice
 `,
   pki: `Usage: tlsbridge pki init DIR [--force] [--peer-name NAME ...] [--ingress-name NAME]
 

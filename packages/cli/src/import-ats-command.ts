@@ -68,20 +68,26 @@ export async function runRules(args: readonly string[], io: RulesIo): Promise<Ex
   return importAts(file, values.out, io);
 }
 
+/** Why a file could not be read, in the words the config loaders use. */
+function readFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code ?? String(err);
+}
+
 async function importAts(file: string, outFile: string | undefined, io: RulesIo): Promise<ExitCode> {
   const shown = displayPath(file);
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    io.err(`tlsbridge rules import-ats: cannot read ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    io.err(`tlsbridge rules import-ats: cannot read ${shown}: ${readFailure(err)}`);
     return EXIT_CODES.usage;
   }
   const config = parseAtsConfig(text, shown, (path) => {
     try {
       return readFileSync(path, "utf8");
     } catch (err) {
-      throw new Error(`cannot read ${displayPath(path)}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new Error(`cannot read ${displayPath(path)}: ${readFailure(err)}`);
     }
   });
   const problems = [...config.problems];

@@ -1,6 +1,7 @@
 // `host:port` and `[v6]:port` strings from config files, checked with positions: listen addresses,
 // peer addresses. A host is an IP literal or a DNS name; the port must be in range.
 import { isIP } from "node:net";
+import { isScalar } from "yaml";
 import { addProblem, expectString, resolveNode } from "@tlsbridge/rules";
 import type { ConfigProblem, YamlSource } from "@tlsbridge/rules";
 
@@ -33,6 +34,15 @@ export function expectHostPort(
   problems: ConfigProblem[],
   minPort: number,
 ): HostPort | undefined {
+  const at = resolveNode(node, source);
+  if (isScalar(at) && typeof at.value === "number") {
+    // `listen: 4443`: YAML reads a bare port as a number; say what is missing, not "not a string".
+    const add = minPort === 0
+      ? `add the host (0.0.0.0:${at.value} for every IPv4 interface, 127.0.0.1:${at.value} for loopback only)`
+      : `add the host to dial (name or address:${at.value})`;
+    addProblem(at, source, problems, `expected host:port or [ipv6]:port, got the number ${at.value}: ${add}`);
+    return undefined;
+  }
   const text = expectString(node, source, problems, { nonEmpty: true });
   if (text === undefined) return undefined;
   const parsed = parseHostPort(text, minPort);

@@ -13,6 +13,8 @@ export type NamedFile = { readonly path: string; readonly file: string; readonly
 /**
  * Reads the file the string `node` names, relative to `baseDir`; undefined with a problem
  * (`cannot read <kind> <file>: <reason>`) when it is not a non-empty string or cannot be read.
+ * `missingHint(path)`, when given, may add to the problem of a file that does not exist what to run
+ * to make it.
  */
 export async function readNamedFile(
   node: unknown,
@@ -20,6 +22,7 @@ export async function readNamedFile(
   source: YamlSource,
   problems: ConfigProblem[],
   kind?: string,
+  missingHint?: (path: string) => string | undefined,
 ): Promise<NamedFile | undefined> {
   const at = resolveNode(node, source);
   const name = expectString(at, source, problems, { nonEmpty: true });
@@ -30,7 +33,9 @@ export async function readNamedFile(
     return { path, file, bytes: await readFile(path), at };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(err);
+    const hint = code === "ENOENT" ? missingHint?.(path) : undefined;
+    const reason = code === "ENOENT" ? `no such file${hint === undefined ? "" : `; ${hint}`}`
+      : code === "EACCES" ? "permission denied" : String(err);
     addProblem(at, source, problems, `cannot read ${kind === undefined ? "" : `${kind} `}${file}: ${reason}`);
     return undefined;
   }

@@ -19,14 +19,15 @@ export type KeyFile = { readonly path: string; readonly file: string; readonly p
 
 const CERT_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
-/** Reads and parses a certificate (or CA bundle) PEM file. */
+/** Reads and parses a certificate (or CA bundle) PEM file; `missingHint` as for readNamedFile. */
 export async function readCertificateFile(
   node: unknown,
   baseDir: string,
   source: YamlSource,
   problems: ConfigProblem[],
+  missingHint?: (path: string) => string | undefined,
 ): Promise<CertificateFile | undefined> {
-  const read = await readNamedFile(node, baseDir, source, problems);
+  const read = await readNamedFile(node, baseDir, source, problems, undefined, missingHint);
   if (read === undefined) return undefined;
   const blocks = read.bytes.toString("latin1").match(CERT_BLOCK) ?? [];
   if (blocks.length === 0) {

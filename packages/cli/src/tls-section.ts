@@ -1,9 +1,12 @@
 // The `tls:` mapping of a node (`ca`, `cert`, `key`) or of an HTTPS-proxy listener (`cert`, `key`):
 // every file read and parsed, the key checked against the certificate, certificates described.
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { addProblem, expectMap, requireKey, resolveNode } from "@tlsbridge/rules";
 import type { ConfigProblem, YamlSource } from "@tlsbridge/rules";
 import { describeCertificate } from "./certificate-info.ts";
 import type { CertificateInfo } from "./certificate-info.ts";
+import { displayPath } from "./display-path.ts";
 import { readCertificateFile, readKeyFile } from "./pem-file.ts";
 
 /** A certificate chain and its key, as PEM bytes, plus what was found in them. */
@@ -18,6 +21,16 @@ export type CertAndKey = {
 /** A node's TLS material: trust anchors too. */
 export type NodeTls = CertAndKey & { readonly ca: Buffer };
 
+/**
+ * A missing CA in a folder without `pki init`'s ca.pem usually means no PKI was made yet (a fresh
+ * clone started by hand): say how. A wrong name next to an existing PKI gets no hint.
+ */
+function noPkiHint(caPath: string): string | undefined {
+  const dir = dirname(caPath);
+  if (existsSync(join(dir, "ca.pem"))) return undefined;
+  return `no PKI yet? \`tlsbridge pki init ${displayPath(dir)}\` makes a private CA and both nodes' certificates there`;
+}
+
 /** Parses a node's `tls: { ca, cert, key }`; undefined (with problems) if anything is wrong. */
 export async function parseNodeTls(
   node: unknown,
@@ -29,7 +42,7 @@ export async function parseNodeTls(
   if (fields === undefined) return undefined;
   const caNode = requireKey(fields, "ca", source, problems);
   const [ca, pair] = await Promise.all([
-    fields.values.has("ca") ? readCertificateFile(caNode, baseDir, source, problems) : undefined,
+    fields.values.has("ca") ? readCertificateFile(caNode, baseDir, source, problems, noPkiHint) : undefined,
     certAndKey(fields, baseDir, source, problems),
   ]);
   if (ca === undefined || pair === undefined) return undefined;
