@@ -81,6 +81,7 @@ export class H2PeerSession {
       };
       const timer = setTimeout(() => {
         stream.close(http2.constants.NGHTTP2_CANCEL);
+        checkAlive(session);
         reject(new TunnelError("TLSB_ERR_CONNECT_TIMEOUT", `peer ${this.#peer.name} did not answer the CONNECT in time`, {
           details: `peer ${this.#peer.name} did not answer in time`,
         }));
@@ -111,7 +112,9 @@ export class H2PeerSession {
     return this.#session;
   }
 
-  async #connect(): Promise<http2.ClientHttp2Session> {
+  #connect(): Promise<http2.ClientHttp2Session> {
+    // Not `async`: the promise kept in #session must be `attempt` itself, or `forget` never matches
+    // it and a closed connection is reused for every later tunnel.
     const forget = (): void => {
       if (this.#session === attempt) this.#session = undefined;
     };
@@ -152,6 +155,24 @@ export class H2PeerSession {
     attempt.catch(forget);
     return attempt;
   }
+}
+
+/** How long a PING on a session suspected dead may go unanswered before the session is dropped. */
+const PING_TIMEOUT_MS = 2_000;
+
+/**
+ * A CONNECT that got no answer may mean the peer is slow to dial its service, or that the network
+ * silently lost the shared connection, which would then fail every tunnel the same way until TCP
+ * gives up. A PING tells them apart: unanswered, the session is dropped and the next tunnel redials.
+ */
+function checkAlive(session: http2.ClientHttp2Session): void {
+  if (session.destroyed || session.closed) return;
+  const timer = setTimeout(() => session.destroy(), PING_TIMEOUT_MS);
+  const sent = session.ping((err) => {
+    clearTimeout(timer);
+    if (err !== null) session.destroy();
+  });
+  if (!sent) clearTimeout(timer); // a PING already in flight will decide
 }
 
 /** The peer's answer as the ResponseHead the HTTP/1.1 path produces (pseudo-headers left out). */
