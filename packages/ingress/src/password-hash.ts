@@ -21,6 +21,13 @@ export const DEFAULT_SCRYPT_COST = { ln: 15, r: 8, p: 1 } as const;
 /** Costs accepted when reading a file: low enough to bound memory per check, high enough to mean something. */
 export const SCRYPT_COST_BOUNDS = { ln: [14, 20], r: [1, 32], p: [1, 16] } as const;
 
+/**
+ * Memory one verification may take (scrypt needs 128·N·r bytes). Each bound above is reasonable on
+ * its own, but ln=20 with r=32 is 4 GiB per check, and checks run concurrently on the thread pool:
+ * a users file must not be able to turn a few failed logins into an out-of-memory kill.
+ */
+export const SCRYPT_MAX_MEMORY_BYTES = 256 * 1024 * 1024;
+
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 const B64 = "[A-Za-z0-9+/]+";
@@ -37,6 +44,9 @@ export function parsePasswordHash(text: string): PasswordHash | string {
   for (const [name, value] of [["ln", ln], ["r", r], ["p", p]] as const) {
     const [min, max] = SCRYPT_COST_BOUNDS[name];
     if (value < min || value > max) return `scrypt ${name}=${value} is outside ${min}..${max}`;
+  }
+  if (128 * 2 ** ln * r > SCRYPT_MAX_MEMORY_BYTES) {
+    return `scrypt ln=${ln}, r=${r} needs ${(128 * 2 ** ln * r) / 2 ** 20} MiB per check; at most ${SCRYPT_MAX_MEMORY_BYTES / 2 ** 20} MiB (128·2^ln·r) is accepted`;
   }
   const salt = Buffer.from(m[4] ?? "", "base64");
   const hash = Buffer.from(m[5] ?? "", "base64");

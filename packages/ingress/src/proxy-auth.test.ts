@@ -24,6 +24,10 @@ describe("password hashes", () => {
     expect(parsePasswordHash("$2y$10$abcdefghijklmnopqrstuv")).toMatch(/expected a scrypt hash/);
     expect(parsePasswordHash("$scrypt$ln=8,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).toBe("scrypt ln=8 is outside 14..20");
     expect(parsePasswordHash("$scrypt$ln=15,r=8,p=1$AAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).toMatch(/salt is 3 bytes/);
+    // Each cost within its own bounds, together 4 GiB per check: refused.
+    expect(parsePasswordHash("$scrypt$ln=20,r=32,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
+      .toBe("scrypt ln=20, r=32 needs 4096 MiB per check; at most 256 MiB (128·2^ln·r) is accepted");
+    expect(parsePasswordHash("$scrypt$ln=17,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).not.toBeTypeOf("string");
   });
 });
 
