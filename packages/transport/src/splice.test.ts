@@ -64,4 +64,22 @@ describe("splice", () => {
     expect(result.bytesDown).toBeGreaterThan(0);
     expect(performance.now() - started).toBeGreaterThanOrEqual(190);
   });
+
+  it("ends at once when a side was already closed before the splice began", async () => {
+    // Regression: splice counted only 'close' events, so a socket that had closed before it was
+    // called (a client that reset while the peer leg was set up) left the tunnel open forever,
+    // holding its limiter slot and the other leg until the idle timeout.
+    const client = await pair();
+    const upstream = await pair();
+    const gone = new Promise((resolve) => client.near.once("close", resolve));
+    client.near.destroy();
+    await gone;
+    const upstreamEnded = new Promise((resolve) => upstream.far.once("end", resolve));
+    upstream.far.resume();
+    const result = await splice({ socket: client.near, raw: client.near }, { socket: upstream.near, raw: upstream.near }, {
+      idleTimeoutMs: 60_000,
+    }).done;
+    expect(result.outcome).toBe("client_reset");
+    await upstreamEnded; // the other leg was closed too
+  });
 });

@@ -98,7 +98,7 @@ export function splice(client: SpliceEnd, upstream: SpliceEnd, options: SpliceOp
       }
       other.raw.resetAndDestroy();
     });
-    side.socket.on("close", () => {
+    const onClose = (): void => {
       closed += 1;
       if (closed === 1) {
         // One side is gone. Its FIN already became our end() on the other side, if it sent one;
@@ -113,7 +113,15 @@ export function splice(client: SpliceEnd, upstream: SpliceEnd, options: SpliceOp
         clearTimeout(lifetime);
         settle({ bytesUp: up, bytesDown: down, outcome: outcome ?? "done", error });
       }
-    });
+    };
+    if (side.socket.closed) {
+      // Gone before the splice began (a reset while the other leg was set up): its 'close' was
+      // emitted already and will not come again, so count it now, or the tunnel never ends.
+      outcome ??= `${name}_reset`;
+      process.nextTick(onClose);
+    } else {
+      side.socket.on("close", onClose);
+    }
     side.socket.setTimeout(options.idleTimeoutMs, () => end("idle_timeout"));
   };
   const maxLifetimeMs = options.maxLifetimeMs ?? 0;
