@@ -53,8 +53,8 @@ export function createH2Acceptor(context: PeerContext): H2Acceptor {
   });
   return {
     accept: (socket, raw) => {
-      const certificate = socket.getPeerCertificate();
-      const cn = certificate.subject?.CN as string | string[] | undefined;
+      const certificate = context.certificates.of(socket);
+      const cn = certificate.cn;
       const identity: IngressIdentity = {
         remote: `${raw.remoteAddress}:${raw.remotePort}`,
         name: Array.isArray(cn) ? cn.join(",") : cn,

@@ -11,6 +11,8 @@ import type { AllowList } from "@tlsbridge/rules";
 import { addressKey, answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
 import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
 import { formatConnectEstablished, formatErrorResponse, HeadReader, parseConnectRequest, tunnelIdOf, TunnelError } from "@tlsbridge/wire";
+import type { HeadAndRest } from "@tlsbridge/wire";
+import type { IngressCertificates } from "./ingress-certificate.ts";
 import type { PeerLimits } from "./peer-options.ts";
 import { admitAndDial } from "./service-admission.ts";
 import { reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
@@ -26,6 +28,8 @@ export type PeerContext = {
   readonly log: Logger;
   /** Counters and histograms (the cli's prom-client sink, or NO_METRICS). */
   readonly metrics: TunnelMetrics;
+  /** What each ingress certificate says, parsed once per certificate. */
+  readonly certificates: IngressCertificates;
 };
 
 /**
@@ -34,9 +38,12 @@ export type PeerContext = {
  */
 export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, context: PeerContext): Promise<void> {
   const started = performance.now();
-  let log = context.log.child({ remote: `${raw.remoteAddress}:${raw.remotePort}` });
+  // Bindings, not a chain of child loggers: an idle tunnel holds the one child its tunnel.close goes
+  // through (memory per idle tunnel, issue 5).
+  let bindings: Record<string, unknown> = { remote: `${raw.remoteAddress}:${raw.remotePort}` };
   let service: net.Socket | undefined;
   let aborted = false;
+  let logged: Logger | undefined; // the tunnel's logger, once its request is parsed
   let releaseSlot = (): void => {};
   const unregister = context.registry.add({
     abort: () => {
@@ -48,20 +55,17 @@ export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, conte
   });
   socket.on("error", () => {}); // routine resets before the splice owns the socket
   try {
-    const certificate = socket.getPeerCertificate();
-    log = log.child({ ingress: certificate.subject?.CN });
-    log.debug({ event: LOG_EVENTS.authGranted, fingerprint256: certificate.fingerprint256, resumed: socket.isSessionReused() }, "ingress authenticated");
+    const certificate = context.certificates.of(socket);
+    bindings = { ...bindings, ingress: certificate.cn };
+    if (context.log.isLevelEnabled("debug")) {
+      context.log.child(bindings).debug({ event: LOG_EVENTS.authGranted, fingerprint256: certificate.fingerprint256, resumed: socket.isSessionReused() }, "ingress authenticated");
+    }
 
-    const reader = new HeadReader(context.limits.maxHeadBytes, "TLSB_ERR_HEAD_TOO_LARGE");
-    const { head, rest: earlyData } = await readUntil(socket, (chunk) => reader.push(chunk), context.limits.headTimeoutMs)
-      .catch((err: unknown) => {
-        throw err instanceof ReadUntilError && err.reason === "timeout"
-          ? new TunnelError("TLSB_ERR_HEAD_TIMEOUT", "request head not received in time", { cause: err })
-          : err;
-      });
+    const { head, rest: earlyData } = await readHead(socket, context.limits);
     const request = parseConnectRequest(head);
     const target = request.target;
-    log = log.child({ tunnel: tunnelIdOf(request.headers) ?? randomUUID(), target: target.authority });
+    const log = context.log.child({ ...bindings, tunnel: tunnelIdOf(request.headers) ?? randomUUID(), target: target.authority });
+    logged = log;
     service = await admitAndDial(target, request.headers, certificate.fingerprint256 ?? addressKey(raw.remoteAddress), context,
       (release) => (releaseSlot = release));
     if (aborted || socket.destroyed) {
@@ -80,11 +84,22 @@ export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, conte
     reportTunnelClose(log, result, started, aborted, context);
   } catch (err) {
     service?.destroy();
-    refuse(socket, err, context, log);
+    refuse(socket, err, context, logged ?? context.log.child(bindings));
   } finally {
     releaseSlot();
     unregister();
   }
+}
+
+/** Reads the ingress's request head; the HeadReader and its chunks are garbage once it returns. */
+async function readHead(socket: tls.TLSSocket, limits: PeerLimits): Promise<HeadAndRest> {
+  const reader = new HeadReader(limits.maxHeadBytes, "TLSB_ERR_HEAD_TOO_LARGE");
+  return await readUntil(socket, (chunk) => reader.push(chunk), limits.headTimeoutMs)
+    .catch((err: unknown) => {
+      throw err instanceof ReadUntilError && err.reason === "timeout"
+        ? new TunnelError("TLSB_ERR_HEAD_TIMEOUT", "request head not received in time", { cause: err })
+        : err;
+    });
 }
 
 function refuse(socket: tls.TLSSocket, err: unknown, context: PeerContext, log: Logger): void {

@@ -7,7 +7,8 @@ import type { NodeContext } from "@tlsbridge/transport";
 import { createH2Acceptor, PEER_ALPN_PROTOCOLS } from "./h2-ingress-session.ts";
 import { serveIngress } from "./ingress-connection.ts";
 import type { PeerContext } from "./ingress-connection.ts";
-import { certificateNames, nameIsPinned } from "./ingress-identity.ts";
+import { IngressCertificates } from "./ingress-certificate.ts";
+import { nameIsPinned } from "./ingress-identity.ts";
 import type { PeerOptions } from "./peer-options.ts";
 
 /** A running peer. */
@@ -44,6 +45,7 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
     limiter,
     metrics: context.metrics ?? NO_METRICS,
     log,
+    certificates: new IngressCertificates(),
   };
   // One listener for both modes: ALPN `h2` gets the multiplexed path, anything else (no ALPN, as
   // from ATS, or `http/1.1`) the one-connection-per-tunnel path.
@@ -58,8 +60,8 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
     (socket, raw) => {
       const pinned = current.ingresses;
       if (pinned !== undefined) {
-        const certificate = socket.getPeerCertificate();
-        const names = certificateNames(certificate);
+        const certificate = shared.certificates.of(socket);
+        const names = [...certificate.names];
         if (!nameIsPinned(pinned, names)) {
           // Like a certificate from another CA: closed right after the handshake, said in our log.
           log.warn({
