@@ -2,8 +2,10 @@
 // at start; an invalid set is logged as config.rejected and changes nothing; a valid one is applied
 // to new tunnels and logged as config.reloaded. Reloads run one at a time; requests that arrive
 // during one are folded into a single follow-up reload.
+import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { ConfigError, formatProblem } from "@tlsbridge/rules";
+import type { ConfigProblem } from "@tlsbridge/rules";
 import { LOG_EVENTS } from "@tlsbridge/transport";
 import { summariseConfig } from "./config-summary.ts";
 import { loadIngressConfig } from "./ingress-config.ts";
@@ -28,6 +30,12 @@ export type ReloaderOptions = {
   readonly apply: (next: LoadedConfig) => void;
   /** Told every result (metrics). */
   readonly onResult?: (result: ReloadResult, current: LoadedConfig) => void;
+  /**
+   * Told, after a rejected reload, what to watch now: the running config's files and every file the
+   * rejected config had a problem with (a users, rule or certificate file it named that does not
+   * exist yet), so creating or fixing that file reloads. An applied reload replaces the set.
+   */
+  readonly onRejected?: (watch: readonly string[]) => void;
   /** Workers: the supervisor already logged certificates and warnings. */
   readonly quiet?: boolean;
 };
@@ -75,6 +83,9 @@ export class ConfigReloader {
       next = this.#current.kind === "ingress" ? await loadIngressConfig(path) : await loadPeerConfig(path);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
+      // Watched before the line is logged, as an applied config is: whoever reacts to the line by
+      // creating the file must not beat the watch.
+      this.#options.onRejected?.([...new Set([...this.#current.files, ...filesOfProblems(err.problems)])]);
       log.error({
         event: LOG_EVENTS.configRejected, reload: true, ...context, problems: err.problems, errors: err.problems.map(formatProblem),
       }, "reload rejected: the running config keeps serving");
@@ -108,4 +119,9 @@ export class ConfigReloader {
     }, "config reloaded: new tunnels use it, open tunnels are untouched");
     this.#options.onResult?.(restart.changes.length > 0 ? "restart_needed" : "applied", next);
   }
+}
+
+/** Absolute paths of the files problems are in or about (a problem's `file` is shown relative to the working directory). */
+export function filesOfProblems(problems: readonly ConfigProblem[]): string[] {
+  return problems.flatMap((p) => (p.namedFile === undefined ? [resolve(p.file)] : [resolve(p.file), p.namedFile]));
 }

@@ -99,7 +99,7 @@ async function loadSiteRules(
     text = await readFile(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    addProblem(at, source, problems, `cannot read rule file ${file}: ${code === "ENOENT" ? "no such file" : String(err)}`);
+    addProblem(at, source, problems, `cannot read rule file ${file}: ${code === "ENOENT" ? "no such file" : String(err)}`, path);
     return undefined;
   }
   try {

@@ -36,7 +36,7 @@ export async function readNamedFile(
     const hint = code === "ENOENT" ? missingHint?.(path) : undefined;
     const reason = code === "ENOENT" ? `no such file${hint === undefined ? "" : `; ${hint}`}`
       : code === "EACCES" ? "permission denied" : String(err);
-    addProblem(at, source, problems, `cannot read ${kind === undefined ? "" : `${kind} `}${file}: ${reason}`);
+    addProblem(at, source, problems, `cannot read ${kind === undefined ? "" : `${kind} `}${file}: ${reason}`, path);
     return undefined;
   }
 }

@@ -57,6 +57,8 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
       if (probe !== undefined && next.kind === "ingress") probe.update(next.options);
       watcher?.update(next.files);
     },
+    // A file only the rejected config names (say a users file not created yet) is watched too.
+    onRejected: (files) => watcher?.update(files),
     onResult: (result, current) => {
       nodeMetrics.reloaded(result);
       nodeMetrics.setCertificates(current.certificates);

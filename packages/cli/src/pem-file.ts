@@ -31,7 +31,7 @@ export async function readCertificateFile(
   if (read === undefined) return undefined;
   const blocks = read.bytes.toString("latin1").match(CERT_BLOCK) ?? [];
   if (blocks.length === 0) {
-    addProblem(read.at, source, problems, `${read.file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+    addProblem(read.at, source, problems, `${read.file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`, read.path);
     return undefined;
   }
   const certificates: X509Certificate[] = [];
@@ -39,7 +39,7 @@ export async function readCertificateFile(
     try {
       certificates.push(new X509Certificate(block));
     } catch (err) {
-      addProblem(read.at, source, problems, `${read.file}: certificate ${i + 1} does not parse: ${(err as Error).message}`);
+      addProblem(read.at, source, problems, `${read.file}: certificate ${i + 1} does not parse: ${(err as Error).message}`, read.path);
       return undefined;
     }
   }
@@ -62,7 +62,7 @@ export async function readKeyFile(
     // Never echo the file's content: it is, or should have been, a secret.
     const reason =
       code === "ERR_MISSING_PASSPHRASE" ? "encrypted keys are not supported" : "not a PEM private key";
-    addProblem(read.at, source, problems, `${read.file}: ${reason}`);
+    addProblem(read.at, source, problems, `${read.file}: ${reason}`, read.path);
     return undefined;
   }
 }

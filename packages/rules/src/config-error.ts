@@ -7,6 +7,12 @@ export type ConfigProblem = {
   readonly line: number;
   readonly column: number;
   readonly message: string;
+  /**
+   * Absolute path of the file the problem is about when the config names one it could not read or
+   * use (a missing users file, rule file or certificate): a rejected reload watches it, so creating
+   * the file reloads.
+   */
+  readonly namedFile?: string;
 };
 
 /** Formats a problem the way compilers do: `file:line:column: message`. */

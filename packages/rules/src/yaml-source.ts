@@ -58,7 +58,7 @@ export function positionOf(node: unknown, source: YamlSource): Position {
 }
 
 /** Records a problem at `node`'s position. */
-export function addProblem(node: unknown, source: YamlSource, problems: ConfigProblem[], message: string): void {
+export function addProblem(node: unknown, source: YamlSource, problems: ConfigProblem[], message: string, namedFile?: string): void {
   const at = positionOf(node, source);
-  problems.push({ file: source.file, line: at.line, column: at.column, message });
+  problems.push({ file: source.file, line: at.line, column: at.column, message, ...(namedFile === undefined ? {} : { namedFile }) });
 }
