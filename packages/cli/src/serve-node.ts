@@ -14,13 +14,15 @@ import { startOperations } from "./node-operations.ts";
 import type { Operations } from "./node-operations.ts";
 import { createTunnelMetrics } from "./prom-metrics.ts";
 import { closeOnSignal } from "./shutdown-on-signal.ts";
-import { isWorkerReload, workerPorts } from "./worker-messages.ts";
+import { isWorkerReload, isWorkerTicketKeys, workerPorts, workerTicketKeys } from "./worker-messages.ts";
 import type { WorkerReady } from "./worker-messages.ts";
 
 /** A started role, whichever it is. */
 type RunningRole = {
   readonly ports: readonly number[];
   readonly reload: (next: LoadedConfig) => void;
+  /** Replaces the TLS session ticket keys (the peer's listener; the ingress has no mTLS listener). */
+  readonly setTicketKeys: (keys: Buffer) => void;
   readonly close: (graceMs?: number) => Promise<void>;
 };
 
@@ -33,7 +35,10 @@ export async function serveNode(path: string, loaded: LoadedConfig, log: Logger)
     new AggregatorRegistry();
     AggregatorRegistry.setRegistries([metrics.registry]);
   }
-  const context: NodeContext = { log, metrics: metrics.sink, reusePort: worker && process.platform === "linux" };
+  const ticketKeys = worker ? workerTicketKeys() : undefined;
+  const context: NodeContext = {
+    log, metrics: metrics.sink, reusePort: worker && process.platform === "linux", ...(ticketKeys !== undefined ? { ticketKeys } : {}),
+  };
   let running: RunningRole;
   try {
     running = await start(loaded, context, worker ? workerPorts() : undefined);
@@ -46,6 +51,7 @@ export async function serveNode(path: string, loaded: LoadedConfig, log: Logger)
   if (worker) {
     const reloader = new ConfigReloader({ path, initial: loaded, log, quiet: true, apply: (next) => running.reload(next) });
     process.on("message", (message: unknown) => {
+      if (isWorkerTicketKeys(message)) running.setTicketKeys(Buffer.from(message.keys, "base64"));
       if (isWorkerReload(message)) void reloader.reload({ trigger: "supervisor", ...(message.files !== undefined ? { files: message.files } : {}) });
     });
     process.on("SIGHUP", () => {}); // a hangup of the process group: the supervisor decides about reloads
@@ -94,6 +100,7 @@ async function start(loaded: LoadedConfig, context: NodeContext, ports: readonly
       reload: (next) => {
         if (next.kind === "ingress") ingress.reload(next.options);
       },
+      setTicketKeys: () => {}, // HTTPS-proxy listeners keep per-process ticket keys (not shared yet)
       close: (graceMs) => ingress.close(graceMs),
     };
   }
@@ -105,6 +112,7 @@ async function start(loaded: LoadedConfig, context: NodeContext, ports: readonly
     reload: (next) => {
       if (next.kind === "peer") peer.reload(next.options);
     },
+    setTicketKeys: (keys) => peer.setTicketKeys(keys),
     close: (graceMs) => peer.close(graceMs),
   };
 }

@@ -3,6 +3,7 @@
 // dies, forwards SIGTERM/SIGINT (drain) and reloads, and serves the admin listener with every
 // worker's tunnel metrics aggregated (prom-client's AggregatorRegistry over the cluster channel).
 import cluster from "node:cluster";
+import { randomBytes } from "node:crypto";
 import type { Worker } from "node:cluster";
 import type { Logger } from "pino";
 import { AggregatorRegistry } from "prom-client";
@@ -12,12 +13,18 @@ import type { ExitCode } from "./exit-codes.ts";
 import type { LoadedConfig } from "./loaded-config.ts";
 import { startOperations } from "./node-operations.ts";
 import { closeOnSignal } from "./shutdown-on-signal.ts";
-import { isWorkerReady, WORKER_PORTS_ENV, WORKER_SLOT_ENV } from "./worker-messages.ts";
-import type { WorkerReload } from "./worker-messages.ts";
+import { isWorkerReady, WORKER_PORTS_ENV, WORKER_SLOT_ENV, WORKER_TICKET_KEYS_ENV } from "./worker-messages.ts";
+import type { WorkerReload, WorkerTicketKeys } from "./worker-messages.ts";
 
 /** A worker that died sooner than this after starting is replaced only after a backoff. */
 const EARLY_DEATH_MS = 2_000;
 const MAX_BACKOFF_MS = 10_000;
+/**
+ * TLS session ticket keys shared by the workers are replaced this often. Node holds one key set per
+ * server (no list of older keys to still accept), so a ticket issued just before a rotation no
+ * longer resumes after it: that connection pays one full handshake, then gets a new ticket.
+ */
+const TICKET_KEY_ROTATION_MS = 12 * 60 * 60 * 1000;
 
 type Slot = { worker: Worker; ready: boolean; startedAt: number; failures: number };
 
@@ -29,10 +36,16 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
   let ports: readonly number[] | undefined;
   let stopping = false;
   let operations: Awaited<ReturnType<typeof startOperations>> | undefined;
+  // One key set for every worker, so an ingress's ticket resumes whichever worker accepts it.
+  let ticketKeys = randomBytes(48);
   const readyCount = (): number => [...slots.values()].filter((s) => s.ready).length;
 
   const fork = (slot: number, failures: number, replacing?: number): Promise<readonly number[]> => {
-    const env = { [WORKER_SLOT_ENV]: String(slot), ...(ports !== undefined ? { [WORKER_PORTS_ENV]: ports.join(",") } : {}) };
+    const env = {
+      [WORKER_SLOT_ENV]: String(slot),
+      [WORKER_TICKET_KEYS_ENV]: ticketKeys.toString("base64"),
+      ...(ports !== undefined ? { [WORKER_PORTS_ENV]: ports.join(",") } : {}),
+    };
     const worker = cluster.fork(env);
     const entry: Slot = { worker, ready: false, startedAt: Date.now(), failures };
     slots.set(slot, entry);
@@ -78,6 +91,12 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
     return EXIT_CODES.runtime;
   }
   for (let slot = 2; slot <= count; slot += 1) fork(slot, 0).catch(() => {});
+  const rotation = setInterval(() => {
+    ticketKeys = randomBytes(48);
+    const message: WorkerTicketKeys = { type: "tlsbridge:ticket-keys", keys: ticketKeys.toString("base64") };
+    for (const { worker } of slots.values()) if (worker.isConnected()) worker.send(message);
+  }, TICKET_KEY_ROTATION_MS);
+  rotation.unref();
 
   const exitsOf = (): Promise<unknown>[] =>
     [...slots.values()].map((s) => new Promise((resolve) => (s.worker.isDead() ? resolve(undefined) : s.worker.once("exit", resolve))));
@@ -110,6 +129,7 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
     return EXIT_CODES.runtime;
   }
   return closeOnSignal(async () => {
+    clearInterval(rotation);
     operations?.close();
     await stopWorkers();
   }, loaded.shutdownGraceMs, log);

@@ -8,6 +8,30 @@ export const WORKER_PORTS_ENV = "TLSBRIDGE_WORKER_PORTS";
 /** Environment variable carrying the worker's slot (1..N), for its log lines. */
 export const WORKER_SLOT_ENV = "TLSBRIDGE_WORKER_SLOT";
 
+/**
+ * Environment variable carrying the node's TLS session ticket keys (48 bytes, base64) from the
+ * supervisor to each worker, so a ticket from one worker resumes at another. The environment of a
+ * process is readable only by its user (and root), like the private key file the node already reads.
+ */
+export const WORKER_TICKET_KEYS_ENV = "TLSBRIDGE_TICKET_KEYS";
+
+/** Supervisor to worker: use these ticket keys from now on (base64, 48 bytes): the rotation. */
+export type WorkerTicketKeys = { readonly type: "tlsbridge:ticket-keys"; readonly keys: string };
+
+/** True for a {@link WorkerTicketKeys}. */
+export function isWorkerTicketKeys(message: unknown): message is WorkerTicketKeys {
+  return typeof message === "object" && message !== null && (message as { type?: unknown }).type === "tlsbridge:ticket-keys"
+    && typeof (message as { keys?: unknown }).keys === "string";
+}
+
+/** The ticket keys a worker was handed (48 bytes), or undefined. */
+export function workerTicketKeys(env: NodeJS.ProcessEnv = process.env): Buffer | undefined {
+  const text = env[WORKER_TICKET_KEYS_ENV];
+  if (text === undefined || text === "") return undefined;
+  const keys = Buffer.from(text, "base64");
+  return keys.length === 48 ? keys : undefined;
+}
+
 /** Worker to supervisor: listening on these ports. */
 export type WorkerReady = { readonly type: "tlsbridge:ready"; readonly ports: readonly number[] };
 

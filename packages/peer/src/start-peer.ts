@@ -23,6 +23,8 @@ export type RunningPeer = {
    * address stays (the cli warns that it needs a restart).
    */
   readonly reload: (options: PeerOptions) => void;
+  /** Replaces the listener's TLS session ticket keys (48 bytes): the supervisor's rotation. */
+  readonly setTicketKeys: (keys: Buffer) => void;
   /** Stops accepting, lets open tunnels finish for up to `graceMs`, then closes the rest. */
   readonly close: (graceMs?: number) => Promise<void>;
 };
@@ -50,12 +52,14 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
   // One listener for both modes: ALPN `h2` gets the multiplexed path, anything else (no ALPN, as
   // from ATS, or `http/1.1`) the one-connection-per-tunnel path.
   const h2 = createH2Acceptor(shared);
+  let ticketKeys = context.ticketKeys;
   const server = createTlsListener(
     {
       tlsSettings: nodeTlsSettings(options.tls, options.keyExchangeGroups),
       requireClientCert: true,
       handshakeTimeoutMs: options.limits.tlsHandshakeTimeoutMs,
       alpnProtocols: PEER_ALPN_PROTOCOLS,
+      ...(ticketKeys !== undefined ? { ticketKeys } : {}),
     },
     (socket, raw) => {
       const pinned = current.ingresses;
@@ -85,8 +89,14 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
     activeConnections: () => registry.size,
     reload: (next) => {
       server.setSecureContext(nodeTlsSettings(next.tls, next.keyExchangeGroups));
+      // A new context comes with new random ticket keys; shared ones must survive a reload.
+      if (ticketKeys !== undefined) server.setTicketKeys(ticketKeys);
       current = next;
       limiter.update({ maxTunnels: next.limits.maxTunnels, maxTunnelsPerKey: next.limits.maxTunnelsPerIngress });
+    },
+    setTicketKeys: (keys) => {
+      ticketKeys = keys;
+      server.setTicketKeys(keys);
     },
     close: async (graceMs = 0) => {
       stopListening(server);

@@ -10,4 +10,9 @@ export type NodeContext = {
   readonly metrics?: TunnelMetrics;
   /** Bind listeners with SO_REUSEPORT (one of several worker processes). */
   readonly reusePort?: boolean;
+  /**
+   * TLS session ticket keys (48 bytes) the supervisor made for all its workers, so a ticket one
+   * worker issued resumes at another; absent: each process keeps OpenSSL's own random keys.
+   */
+  readonly ticketKeys?: Buffer;
 };

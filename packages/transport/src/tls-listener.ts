@@ -27,6 +27,8 @@ export type TlsListenerOptions = {
   /** ALPN protocols accepted, most preferred first (the peer: `h2`, `http/1.1`); a client that offers
    * none still connects (`alpnProtocol` is then false). */
   readonly alpnProtocols?: readonly string[];
+  /** 48 bytes of TLS session ticket keys shared with the node's other workers (else OpenSSL's own, per process). */
+  readonly ticketKeys?: Buffer;
 };
 
 /** What the listener hands over: an authenticated connection and the TCP socket under it (for resets). */
@@ -51,6 +53,7 @@ export function createTlsListener(
     allowHalfOpen: true,
     noDelay: true,
     ...(options.alpnProtocols !== undefined ? { ALPNProtocols: [...options.alpnProtocols] } : {}),
+    ...(options.ticketKeys !== undefined ? { ticketKeys: options.ticketKeys } : {}),
   });
   server.on("secureConnection", (socket: tls.TLSSocket) => {
     const raw = rawSocketOf(socket);
