@@ -12,10 +12,13 @@ export type ConnectResult = {
   readonly socket: net.Socket;
 };
 
-/** Sends `request` (a whole CONNECT head, or anything else) and reads the response head. */
-export function sendRaw(port: number, request: string | Buffer, host = "127.0.0.1"): Promise<ConnectResult> {
+/**
+ * Sends `request` (a whole CONNECT head, or anything else) and reads the response head;
+ * `localAddress` picks the client's address (another 127.x address is another client).
+ */
+export function sendRaw(port: number, request: string | Buffer, host = "127.0.0.1", localAddress?: string): Promise<ConnectResult> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ port, host, allowHalfOpen: true });
+    const socket = net.connect({ port, host, allowHalfOpen: true, ...(localAddress === undefined ? {} : { localAddress }) });
     let buffered = Buffer.alloc(0);
     const timer = setTimeout(() => {
       socket.destroy();

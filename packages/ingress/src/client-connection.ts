@@ -75,7 +75,7 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
       throw new TunnelError("TLSB_ERR_PROXY_LOOP", `request already passed through ${context.nodeName}`);
     }
     const auth = context.auth;
-    if (auth !== undefined) bindings = { ...bindings, user: await authenticate(auth, request, log()) };
+    if (auth !== undefined) bindings = { ...bindings, user: await authenticate(auth, request, addressKey(raw.remoteAddress), log()) };
     const match = context.rules.match(target.host, target.port);
     if (match === undefined) {
       log().info({ event: LOG_EVENTS.routeMiss, target: target.authority, site: context.site }, "no rule matches");
@@ -169,18 +169,24 @@ async function readHead(client: net.Socket, limits: IngressLimits): Promise<Head
  * Checks the client's credential: the user name (the caller binds it to the tunnel's log lines), or
  * a 407 refusal (logged here as auth.denied with the user name, never the header or the password).
  */
-async function authenticate(auth: ProxyAuthenticator, request: ConnectRequest, log: Logger): Promise<string> {
-  const outcome = await auth.check(headerValues(request.headers, "proxy-authorization"));
+async function authenticate(auth: ProxyAuthenticator, request: ConnectRequest, client: string, log: Logger): Promise<string> {
+  const outcome = await auth.check(headerValues(request.headers, "proxy-authorization"), client);
   if (outcome.ok) {
     log.child({ user: outcome.user }).debug({ event: LOG_EVENTS.authGranted, cached: outcome.cached }, "client authenticated");
     return outcome.user;
   }
-  // No credential yet is how many clients start (they wait for the challenge): info, not warn.
-  const level = outcome.reason === "missing" ? "info" : "warn";
-  log[level]({
-    event: LOG_EVENTS.authDenied, reason: outcome.reason, target: request.target.authority,
-    ...(outcome.user !== undefined ? { user: outcome.user } : {}),
-  }, "proxy authentication failed");
+  // No credential yet is how many clients start (they wait for the challenge): info, not warn. A
+  // throttled address is logged once per window (report), not per attempt.
+  const level = outcome.reason === "missing" || outcome.reason === "busy" ? "info" : "warn";
+  if (outcome.report !== false) {
+    log[level]({
+      event: LOG_EVENTS.authDenied, reason: outcome.reason, target: request.target.authority,
+      ...(outcome.user !== undefined ? { user: outcome.user } : {}),
+    }, "proxy authentication failed");
+  }
+  if (outcome.reason === "busy") {
+    throw new TunnelError("TLSB_ERR_AUTH_BUSY", "too many proxy logins being checked", { details: "too many logins being checked, retry" });
+  }
   throw new TunnelError("TLSB_ERR_PROXY_AUTH", `proxy authentication failed (${outcome.reason})`, {
     details: outcome.reason === "missing" ? "proxy authentication required" : "proxy authentication failed",
   });
@@ -203,7 +209,7 @@ function refuse(client: net.Socket, err: unknown, context: ListenerContext, log:
     : refusal.code === "TLSB_ERR_TOO_MANY_TUNNELS" ? LOG_EVENTS.tunnelLimited
     : refusal.code.startsWith("TLSB_ERR_PEER") || refusal.code === "TLSB_ERR_CONNECT_TIMEOUT" ? LOG_EVENTS.peerDialFailed
     : LOG_EVENTS.requestRejected;
-  if (refusal.code === "TLSB_ERR_PROXY_AUTH") {
+  if (refusal.code === "TLSB_ERR_PROXY_AUTH" || refusal.code === "TLSB_ERR_AUTH_BUSY") {
     // Already logged as auth.denied by authenticate(), with the user name.
   } else if (event === LOG_EVENTS.authDenied) {
     // Same fields as the peer's auth.denied: `reason` is the kind, `err` says exactly what failed.

@@ -10,7 +10,10 @@ import type { ListenerContext } from "./client-connection.ts";
 import type { IngressOptions } from "./ingress-options.ts";
 import { PeerChoice } from "./peer-choice.ts";
 import { PeerLinks } from "./peer-links.ts";
+import { AuthFailureLimiter } from "./auth-failure-limiter.ts";
 import { ProxyAuthenticator } from "./proxy-auth.ts";
+import type { ProxyAuthOptions } from "./proxy-auth.ts";
+import { VerifyGate } from "./verify-gate.ts";
 
 /** What every listener shares and a reload does not replace. */
 type Fixed = {
@@ -30,6 +33,8 @@ export class LiveIngressSettings {
   readonly #log: Logger;
   readonly #metrics: TunnelMetrics;
   readonly #tlsServers = new Map<number, tls.Server>();
+  /** Failed-login throttle and scrypt gate: node-wide, and kept across reloads (a reload must not reset them). */
+  readonly #authGuards: ProxyAuthOptions = { limiter: new AuthFailureLimiter(), gate: new VerifyGate() };
 
   constructor(options: IngressOptions, log: Logger, metrics: TunnelMetrics) {
     this.#options = options;
@@ -37,7 +42,7 @@ export class LiveIngressSettings {
     this.#metrics = metrics;
     this.#links = this.#makeLinks(options);
     this.#choice = new PeerChoice(options.peers, options.peerGroups);
-    this.#auth = authenticators(options);
+    this.#auth = authenticators(options, this.#authGuards);
   }
 
   /** The context of listener `index`: fixed parts as given, the rest read from the current settings. */
@@ -85,7 +90,7 @@ export class LiveIngressSettings {
     this.#options = next;
     this.#links = links;
     this.#choice = new PeerChoice(next.peers, next.peerGroups);
-    this.#auth = authenticators(next);
+    this.#auth = authenticators(next, this.#authGuards);
     links.start();
     old.close();
   }
@@ -107,6 +112,6 @@ export class LiveIngressSettings {
   }
 }
 
-function authenticators(options: IngressOptions): ReadonlyArray<ProxyAuthenticator | undefined> {
-  return options.listeners.map((l) => (l.auth === undefined ? undefined : new ProxyAuthenticator(l.auth.users)));
+function authenticators(options: IngressOptions, guards: ProxyAuthOptions): ReadonlyArray<ProxyAuthenticator | undefined> {
+  return options.listeners.map((l) => (l.auth === undefined ? undefined : new ProxyAuthenticator(l.auth.users, guards)));
 }

@@ -63,7 +63,7 @@ describe("formatErrorResponse", () => {
       expect(headerValues(head.headers, "connection"), code).toEqual(["close"]);
       expect(headerValues(head.headers, "content-length"), code).toEqual(["0"]);
       expect(headerValues(head.headers, "allow").length, code).toBe(code === "TLSB_ERR_METHOD_NOT_ALLOWED" ? 1 : 0);
-      expect(headerValues(head.headers, "retry-after").length, code).toBe(code === "TLSB_ERR_TOO_MANY_TUNNELS" ? 1 : 0);
+      expect(headerValues(head.headers, "retry-after").length, code).toBe(code === "TLSB_ERR_TOO_MANY_TUNNELS" || code === "TLSB_ERR_AUTH_BUSY" ? 1 : 0);
     }
   });
 

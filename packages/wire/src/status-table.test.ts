@@ -11,6 +11,7 @@ const EXPECTED: Record<string, [number, string]> = {
   TLSB_ERR_HEAD_TIMEOUT: [408, "http_request_error"],
   TLSB_ERR_METHOD_NOT_ALLOWED: [405, "http_request_denied"],
   TLSB_ERR_PROXY_AUTH: [407, "http_request_denied"],
+  TLSB_ERR_AUTH_BUSY: [503, "connection_limit_reached"],
   TLSB_ERR_NO_ROUTE: [403, "http_request_denied"],
   TLSB_ERR_DESTINATION_DENIED: [403, "destination_ip_prohibited"],
   TLSB_ERR_DNS: [502, "dns_error"],

@@ -43,6 +43,10 @@ export const ERRORS = {
     status: 407, reason: "Proxy Authentication Required", proxyStatus: "http_request_denied",
     summary: "proxy authentication missing or wrong", proxyAuthenticate: 'Basic realm="tlsbridge"',
   },
+  TLSB_ERR_AUTH_BUSY: {
+    status: 503, reason: "Service Unavailable", proxyStatus: "connection_limit_reached",
+    summary: "too many proxy logins being checked at once (the scrypt gate's queue is full)", retryAfter: 1,
+  },
   TLSB_ERR_NO_ROUTE: {
     status: 403, reason: "Forbidden", proxyStatus: "http_request_denied",
     summary: "no rule matches the target",

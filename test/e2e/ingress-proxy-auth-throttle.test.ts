@@ -1,0 +1,77 @@
+// Regression: failed proxy logins were unthrottled. Every distinct wrong password ran scrypt on
+// libuv's 4-thread pool (which DNS lookups share), so one client could keep the pool and the CPU
+// busy for as long as it liked. Now, after 10 failures within a minute from one address, further
+// attempts from it get 407 at once without scrypt (logged once as auth.denied reason throttled),
+// while a client at another address with the right password is still served.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashPassword } from "@tlsbridge/ingress";
+import { sendRaw } from "../helpers/connect-client.ts";
+import type { ConnectResult } from "../helpers/connect-client.ts";
+import { startHttpService } from "../helpers/services.ts";
+import type { TestService } from "../helpers/services.ts";
+import { startTwoNodes } from "../helpers/two-nodes.ts";
+import type { TwoNodes } from "../helpers/two-nodes.ts";
+
+// A dearer hash than the other auth tests (64 MiB, tens of ms per check), so a refusal without
+// scrypt is plainly faster than one with it.
+const COST = { ln: 16, r: 8, p: 1 };
+const ATTACKER = "127.0.0.2";
+
+describe("failed proxy logins are throttled per client address", () => {
+  let nodes: TwoNodes;
+  let service: TestService;
+  beforeAll(async () => {
+    service = await startHttpService();
+    nodes = await startTwoNodes({ ingressAuth: new Map([["alice", await hashPassword("right-pw", COST)]]) });
+  });
+  afterAll(async () => {
+    await nodes.close();
+    await service.close();
+  });
+
+  const attempt = async (password: string, from?: string): Promise<{ reply: ConnectResult; ms: number }> => {
+    const target = `localhost:${service.port}`;
+    const header = `Proxy-Authorization: Basic ${Buffer.from(`alice:${password}`).toString("base64")}\r\n`;
+    const started = performance.now();
+    const reply = await sendRaw(nodes.ingressPort, `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${header}\r\n`, "127.0.0.1", from);
+    const ms = performance.now() - started;
+    return { reply, ms };
+  };
+
+  it("answers 407 without scrypt after 10 failures, logs it once, and still serves another client", async () => {
+    const checked: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const { reply, ms } = await attempt(`wrong-${i}`, ATTACKER);
+      expect(reply.status).toBe(407);
+      reply.socket.destroy();
+      checked.push(ms);
+    }
+    const throttled: number[] = [];
+    for (let i = 10; i < 20; i++) {
+      const { reply, ms } = await attempt(`wrong-${i}`, ATTACKER);
+      expect(reply.status).toBe(407);
+      expect(reply.headers.get("proxy-authenticate")).toEqual(['Basic realm="tlsbridge"']);
+      reply.socket.destroy();
+      throttled.push(ms);
+    }
+    // Even the right password waits out the window from that address.
+    const right = await attempt("right-pw", ATTACKER);
+    expect(right.reply.status).toBe(407);
+    right.reply.socket.destroy();
+
+    const denied = nodes.ingressLog.events("auth.denied");
+    expect(denied.filter((l) => l.reason === "password")).toHaveLength(10);
+    expect(denied.filter((l) => l.reason === "throttled")).toHaveLength(1);
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    expect(median(throttled)).toBeLessThan(median(checked) / 2);
+
+    const other = await attempt("right-pw");
+    expect(other.reply.status).toBe(200);
+    other.reply.socket.write("GET /hello HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    const body = await new Promise<string>((resolve) => {
+      let text = other.reply.rest.toString();
+      other.reply.socket.on("data", (c: Buffer) => (text += c.toString())).on("end", () => resolve(text)).resume();
+    });
+    expect(body).toMatch(/^HTTP\/1.1 200/);
+  });
+});
