@@ -71,6 +71,11 @@ export class PeerLinks {
     for (const link of this.#links.values()) link.pool?.start();
   }
 
+  /** Whether `name` is a configured peer. */
+  has(name: string): boolean {
+    return this.#links.has(name);
+  }
+
   /** The link of a configured peer. */
   get(name: string): PeerLink {
     const link = this.#links.get(name);

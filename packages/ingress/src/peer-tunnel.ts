@@ -5,7 +5,7 @@
 //      Bytes after that head already belong to the tunnel.
 //   h2: a CONNECT stream on the peer's shared HTTP/2 connection (h2-peer-session.ts).
 import type net from "node:net";
-import { DialError, isCertificateFailure, readUntil, ReadUntilError } from "@tlsbridge/transport";
+import { DIAL_FAILURES, DialError, isCertificateFailure, readUntil, ReadUntilError } from "@tlsbridge/transport";
 import type { SpliceEnd, TlsConnection } from "@tlsbridge/transport";
 import { formatConnectRequest, HeadReader, isTunnelError, parseResponseHead, TunnelError } from "@tlsbridge/wire";
 import type { HeaderList, ResponseHead, Target } from "@tlsbridge/wire";
@@ -40,7 +40,11 @@ export type PeerTunnel = SpliceEnd & {
 
 /** What opening a peer tunnel needs besides the peer and the request. */
 export type PeerTunnelOptions = {
-  readonly links: PeerLinks;
+  /**
+   * The links in force, read once per attempt: a reload replaces them (and closes the old ones)
+   * while a peer-group failover awaits a dial, and the next member must be dialed with the new.
+   */
+  readonly links: () => PeerLinks;
   readonly limits: IngressLimits;
   /** Called once the peer leg exists, so the caller can close it if the client goes away. */
   readonly onDialed: (connection: SpliceEnd) => void;
@@ -55,7 +59,12 @@ export async function openPeerTunnel(
   earlyData: Buffer,
   options: PeerTunnelOptions,
 ): Promise<PeerTunnel> {
-  const link = options.links.get(peer.name);
+  const links = options.links();
+  if (!links.has(peer.name)) {
+    // A reload removed this member while an earlier one of its group was being dialed: pass it over.
+    throw peerDialError(peer.name, new DialError(DIAL_FAILURES.unreachable, "removed from the config by a reload"));
+  }
+  const link = links.get(peer.name);
   if (link.h2 !== undefined) {
     const opened = await link.h2.open(
       request.target.authority, request.headers, earlyData, options.limits.peerResponseTimeoutMs, options.onDialed,
