@@ -1,6 +1,6 @@
 // A rule may name a peer group: the ingress tries its members in turn, starting one further for each
 // tunnel (both peers carry tunnels), and passes over a member it cannot dial (the client is still
-// served, and `peer.failover` says which peer was down). A refusal from a peer that answered is
+// served, and `peer.failover` says which peer was down; that member is then tried last for a while). A refusal from a peer that answered is
 // final: it is relayed, never retried elsewhere (the client's early data may already be there).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPeer } from "@tlsbridge/peer";
@@ -73,6 +73,20 @@ describe("peer groups", () => {
     expect(failover).toMatchObject({ peer: "down", next: "west", code: "TLSB_ERR_PEER_UNREACHABLE", level: 40 });
     const open = await nodes.ingressLog.waitFor("tunnel.open", (l) => l.target === `127.0.0.1:${echo.port}`);
     expect(open.peer).toBe("west");
+  });
+
+  it("tries a member that could not be dialed last for a while, so later tunnels do not pay for it", async () => {
+    // The previous test found `down` unreachable; its turn comes every other tunnel, yet no tunnel
+    // within the hold (10 s) tries it first again: no new failover, all go straight to `west`.
+    const failovers = nodes.ingressLog.events("peer.failover").length;
+    const before = westLog.events("tunnel.open").length;
+    for (let i = 0; i < 4; i++) {
+      const reply = await connectThrough(nodes.ingressPort, `127.0.0.1:${echo.port}`);
+      expect(reply.status).toBe(200);
+      reply.socket.destroy();
+    }
+    await expect.poll(() => westLog.events("tunnel.open").length - before).toBe(4);
+    expect(nodes.ingressLog.events("peer.failover")).toHaveLength(failovers);
   });
 
   it("relays a refusal from a member that answered, without trying another", async () => {

@@ -99,7 +99,10 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
       replayedRequest(request, id, context.nodeName),
       earlyData,
       { links: () => context.peerLinks, limits: context.limits, onDialed: (dialed) => (upstream = dialed) },
-      (from, to, err) => context.log.child(routedBindings).warn({ event: LOG_EVENTS.peerFailover, peer: from.name, next: to.name, code: err.code, reason: err.message }, "peer of the group unreachable, trying the next"),
+      {
+        unreachable: (peer) => context.peerChoice.markUnreachable(peer.name),
+        failover: (from, to, err) => context.log.child(routedBindings).warn({ event: LOG_EVENTS.peerFailover, peer: from.name, next: to.name, code: err.code, reason: err.message }, "peer of the group unreachable, trying the next"),
+      },
     );
     const routed = context.log.child({ ...routedBindings, peer: peer.name });
     upstream = connection;

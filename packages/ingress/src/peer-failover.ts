@@ -8,8 +8,13 @@ import type { PeerEndpoint } from "./ingress-options.ts";
 import { openPeerTunnel } from "./peer-tunnel.ts";
 import type { PeerTunnel, PeerTunnelOptions, ReplayedRequest } from "./peer-tunnel.ts";
 
-/** Told when a candidate could not be dialed and the next one is tried. */
-export type FailoverHandler = (from: PeerEndpoint, to: PeerEndpoint, err: TunnelError) => void;
+/** What the caller is told about candidates that could not be dialed. */
+export type FailoverHooks = {
+  /** Every candidate whose dial failed, the last one included. */
+  readonly unreachable: (peer: PeerEndpoint) => void;
+  /** A candidate could not be dialed and `to` is tried next. */
+  readonly failover: (from: PeerEndpoint, to: PeerEndpoint, err: TunnelError) => void;
+};
 
 /** Tries `candidates` in order; throws the last candidate's TunnelError (or the first non-dial one). */
 export async function openPeerTunnelWithFailover(
@@ -17,7 +22,7 @@ export async function openPeerTunnelWithFailover(
   request: ReplayedRequest,
   earlyData: Buffer,
   options: PeerTunnelOptions,
-  onFailover: FailoverHandler,
+  hooks: FailoverHooks,
 ): Promise<{ readonly peer: PeerEndpoint; readonly tunnel: PeerTunnel }> {
   for (let i = 0; ; i++) {
     const peer = candidates[i];
@@ -25,9 +30,11 @@ export async function openPeerTunnelWithFailover(
     try {
       return { peer, tunnel: await openPeerTunnel(peer, request, earlyData, options) };
     } catch (err) {
+      if (!isTunnelError(err) || !(err.cause instanceof DialError)) throw err;
+      hooks.unreachable(peer);
       const next = candidates[i + 1];
-      if (next === undefined || !isTunnelError(err) || !(err.cause instanceof DialError)) throw err;
-      onFailover(peer, next, err);
+      if (next === undefined) throw err;
+      hooks.failover(peer, next, err);
     }
   }
 }
