@@ -9,7 +9,7 @@ export { dialTcp } from "./dial-tcp.ts";
 export type { DialTcpOptions } from "./dial-tcp.ts";
 export { dialTls } from "./dial-tls.ts";
 export type { DialTlsOptions, TlsConnection } from "./dial-tls.ts";
-export { isCertificateFailure, isTlsFailure } from "./tls-failure.ts";
+export { isCertificateFailure } from "./tls-failure.ts";
 export { readUntil, ReadUntilError } from "./read-until.ts";
 export { splice } from "./splice.ts";
 export type { Splice, SpliceEnd, SpliceOptions, SpliceOutcome, SpliceResult } from "./splice.ts";

@@ -28,9 +28,3 @@ export function isCertificateFailure(err: unknown): boolean {
   // ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE, ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED.
   return /^ERR_SSL_.*ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED)/.test(code);
 }
-
-/** True when the error came from the TLS layer at all (OpenSSL or Node's TLS checks). */
-export function isTlsFailure(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === "string" && (code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_") || isCertificateFailure(err));
-}
