@@ -12,7 +12,7 @@ import http2 from "node:http2";
 import { STATUS_CODES } from "node:http";
 import type { Logger } from "pino";
 import {
-  DialError, H2_CONNECTION_WINDOW_BYTES, LOG_EVENTS, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, h2StreamEnd, treatConnectErrorAsReset,
+  DialError, H2_CONNECTION_WINDOW_BYTES, LOG_EVENTS, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, h2HeaderList, h2StreamEnd, treatConnectErrorAsReset,
 } from "@tlsbridge/transport";
 import type { SpliceEnd, TlsConnection } from "@tlsbridge/transport";
 import { TunnelError } from "@tlsbridge/wire";
@@ -178,10 +178,5 @@ function checkAlive(session: http2.ClientHttp2Session): void {
 /** The peer's answer as the ResponseHead the HTTP/1.1 path produces (pseudo-headers left out). */
 function responseHead(headers: http2.IncomingHttpHeaders): ResponseHead {
   const status = Number(headers[":status"]);
-  const list: HeaderList = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith(":") || value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) list.push([name, v]);
-  }
-  return { status, reason: STATUS_CODES[status] ?? "", headers: list };
+  return { status, reason: STATUS_CODES[status] ?? "", headers: h2HeaderList(headers) };
 }

@@ -6,9 +6,8 @@ import { randomUUID } from "node:crypto";
 import http2 from "node:http2";
 import type net from "node:net";
 import type { Logger } from "pino";
-import { addressKey, h2StreamEnd, splice, treatConnectErrorAsReset } from "@tlsbridge/transport";
+import { addressKey, h2HeaderList, h2StreamEnd, splice, treatConnectErrorAsReset } from "@tlsbridge/transport";
 import { formatErrorResponse, parseResponseHead, parseTarget, tunnelIdOf, TunnelError } from "@tlsbridge/wire";
-import type { HeaderList } from "@tlsbridge/wire";
 import type { PeerContext } from "./ingress-connection.ts";
 import { admitAndDial } from "./service-admission.ts";
 import { reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
@@ -43,7 +42,7 @@ export async function serveConnectStream(
   treatConnectErrorAsReset(stream);
   stream.on("error", () => {}); // routine resets before the splice owns the stream
   try {
-    const list = headerList(headers);
+    const list = h2HeaderList(headers);
     if (headers[":method"] !== "CONNECT") {
       throw new TunnelError("TLSB_ERR_METHOD_NOT_ALLOWED", `method ${String(headers[":method"])} is not CONNECT`);
     }
@@ -76,15 +75,6 @@ export async function serveConnectStream(
     releaseSlot();
     unregister();
   }
-}
-
-function headerList(headers: http2.IncomingHttpHeaders): HeaderList {
-  const list: HeaderList = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith(":") || value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) list.push([name, v]);
-  }
-  return list;
 }
 
 function refuse(stream: http2.ServerHttp2Stream, err: unknown, context: PeerContext, log: Logger): void {
