@@ -20,9 +20,6 @@ export type PoolOptions = {
   readonly maxIdleMs: number;
 };
 
-/** Defaults when `pool:` gives only some fields. */
-export const DEFAULT_POOL: PoolOptions = { size: 4, maxIdleMs: 4_000 };
-
 type Parked = {
   readonly connection: TlsConnection;
   readonly timer: NodeJS.Timeout;
