@@ -4,8 +4,7 @@
 import { isMap, isScalar } from "yaml";
 import { addProblem, describeNode, expectSeq, expectString, resolveNode } from "@tlsbridge/rules";
 import type { ConfigProblem, YamlSource } from "@tlsbridge/rules";
-
-const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+import { PEER_NAME } from "./ingress-peers.ts";
 
 /**
  * Parses `peerGroups:`; `peerNames` undefined (the peers section is broken) skips the member check.
@@ -27,7 +26,7 @@ export function parsePeerGroups(
   }
   for (const pair of map.items) {
     const key = resolveNode(pair.key, source);
-    if (!isScalar(key) || typeof key.value !== "string" || !GROUP_NAME.test(key.value)) {
+    if (!isScalar(key) || typeof key.value !== "string" || !PEER_NAME.test(key.value)) {
       addProblem(key ?? map, source, problems, `expected a group name (letters, digits, '.', '_', '-'), got ${describeNode(key)}`);
       continue;
     }

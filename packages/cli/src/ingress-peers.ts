@@ -14,7 +14,8 @@ const PEER_MODES: readonly string[] = ["h1", "h2"];
 export const POOL_DEFAULTS = { size: 4, maxIdleMs: 4_000 } as const;
 const MAX_POOL_SIZE = 64;
 
-const PEER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+/** What a peer name, and so a peer-group name (one namespace with peers), may look like. */
+export const PEER_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 
 /** A DNS name or IP address: what `host:port` accepts as host (port 1 stands in for the check). */
 function isServername(s: string): boolean {
