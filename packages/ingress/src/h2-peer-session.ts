@@ -12,7 +12,7 @@ import http2 from "node:http2";
 import { STATUS_CODES } from "node:http";
 import type { Logger } from "pino";
 import {
-  DialError, H2_CONNECTION_WINDOW_BYTES, LOG_EVENTS, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, h2HeaderList, h2StreamEnd, treatConnectErrorAsReset,
+  DialError, LOG_EVENTS, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, h2HeaderList, h2StreamEnd, treatConnectErrorAsReset, widenConnectionWindow,
 } from "@tlsbridge/transport";
 import type { SpliceEnd, TlsConnection } from "@tlsbridge/transport";
 import { TunnelError } from "@tlsbridge/wire";
@@ -143,13 +143,7 @@ export class H2PeerSession {
       session.on("error", (err) => this.#log.info({ event: LOG_EVENTS.peerH2Error, err }, "HTTP/2 connection to the peer failed"));
       session.once("goaway", forget);
       session.once("close", forget);
-      session.once("connect", () => {
-        try {
-          session.setLocalWindowSize(H2_CONNECTION_WINDOW_BYTES);
-        } catch {
-          // closed already; the next tunnel reconnects
-        }
-      });
+      session.once("connect", () => widenConnectionWindow(session));
       return session;
     })();
     attempt.catch(forget);

@@ -4,7 +4,7 @@
 import http2 from "node:http2";
 import type net from "node:net";
 import type tls from "node:tls";
-import { H2_CONNECTION_WINDOW_BYTES, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, LOG_EVENTS } from "@tlsbridge/transport";
+import { H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, LOG_EVENTS, widenConnectionWindow } from "@tlsbridge/transport";
 import type { PeerContext } from "./ingress-connection.ts";
 import { serveConnectStream } from "./h2-connect-stream.ts";
 import type { IngressIdentity } from "./h2-connect-stream.ts";
@@ -37,11 +37,7 @@ export function createH2Acceptor(context: PeerContext): H2Acceptor {
     session.on("error", (err) => context.log.debug({ event: LOG_EVENTS.requestRejected, err }, "HTTP/2 session from an ingress failed"));
     // Nothing at all on the session (no tunnel, no PING) for the idle timeout: close it.
     session.setTimeout(context.limits.idleTimeoutMs, () => session.close());
-    try {
-      session.setLocalWindowSize(H2_CONNECTION_WINDOW_BYTES);
-    } catch {
-      // already closing
-    }
+    widenConnectionWindow(session);
   });
   server.on("stream", (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
     const identity = identities.get(stream.session as http2.Http2Session);

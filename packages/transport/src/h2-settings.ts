@@ -21,5 +21,18 @@ export const H2_SETTINGS: http2.Settings = {
   maxFrameSize: 64 * 1024,
 };
 
+/**
+ * Raises a session's connection receive window to H2_CONNECTION_WINDOW_BYTES (SETTINGS only sets the
+ * per-stream window, RFC 9113 §6.9.2). A session that is already closing keeps its window: the next
+ * tunnel opens a new one.
+ */
+export function widenConnectionWindow(session: http2.Http2Session): void {
+  try {
+    session.setLocalWindowSize(H2_CONNECTION_WINDOW_BYTES);
+  } catch {
+    // closed already
+  }
+}
+
 /** nghttp2's per-session memory budget in MB: windows above need more than Node's 10 MB default. */
 export const H2_MAX_SESSION_MEMORY_MB = 256;

@@ -31,4 +31,5 @@ export { h2StreamEnd, treatConnectErrorAsReset } from "./h2-stream-end.ts";
 export { h2HeaderList } from "./h2-header-list.ts";
 export {
   H2_CONNECTION_WINDOW_BYTES, H2_MAX_CONCURRENT_STREAMS, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, H2_STREAM_WINDOW_BYTES,
+  widenConnectionWindow,
 } from "./h2-settings.ts";
