@@ -8,14 +8,15 @@ import { H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, LOG_EVENTS, widenConnectionWindo
 import type { PeerContext } from "./ingress-connection.ts";
 import { serveConnectStream } from "./h2-connect-stream.ts";
 import type { IngressIdentity } from "./h2-connect-stream.ts";
+import type { IngressCertificate } from "./ingress-certificate.ts";
 
 /** ALPN protocols the peer's listener accepts, preferred first. */
 export const PEER_ALPN_PROTOCOLS: readonly string[] = ["h2", "http/1.1"];
 
 /** Serves HTTP/2 sessions handed over by the TLS listener. */
 export type H2Acceptor = {
-  /** Serves an authenticated TLS connection that negotiated `h2`. */
-  readonly accept: (socket: tls.TLSSocket, raw: net.Socket) => void;
+  /** Serves an authenticated TLS connection that negotiated `h2` (`certificate`: what it presented). */
+  readonly accept: (socket: tls.TLSSocket, raw: net.Socket, certificate: IngressCertificate) => void;
   /** Sessions open now. */
   readonly sessions: () => number;
   /** Sends GOAWAY on every session: open tunnels finish, no new ones start. */
@@ -48,8 +49,7 @@ export function createH2Acceptor(context: PeerContext): H2Acceptor {
     void serveConnectStream(stream, headers, identity, context);
   });
   return {
-    accept: (socket, raw) => {
-      const certificate = context.certificates.of(socket);
+    accept: (socket, raw, certificate) => {
       const cn = certificate.cn;
       const identity: IngressIdentity = {
         remote: `${raw.remoteAddress}:${raw.remotePort}`,

@@ -12,7 +12,7 @@ import { addressKey, answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, spli
 import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
 import { formatConnectEstablished, formatErrorResponse, HeadReader, parseConnectRequest, tunnelIdOf, TunnelError } from "@tlsbridge/wire";
 import type { HeadAndRest } from "@tlsbridge/wire";
-import type { IngressCertificates } from "./ingress-certificate.ts";
+import type { IngressCertificate, IngressCertificates } from "./ingress-certificate.ts";
 import type { PeerLimits } from "./peer-options.ts";
 import { admitAndDial } from "./service-admission.ts";
 import { reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
@@ -33,10 +33,15 @@ export type PeerContext = {
 };
 
 /**
- * Serves one authenticated connection from an ingress (`raw` is the TCP socket under it); never
- * throws (failures are answered and logged).
+ * Serves one authenticated connection from an ingress (`raw` is the TCP socket under it,
+ * `certificate` what the ingress presented on it); never throws (failures are answered and logged).
  */
-export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, context: PeerContext): Promise<void> {
+export async function serveIngress(
+  socket: tls.TLSSocket,
+  raw: net.Socket,
+  certificate: IngressCertificate,
+  context: PeerContext,
+): Promise<void> {
   const started = performance.now();
   // Bindings, not a chain of child loggers: an idle tunnel holds the one child its tunnel.close goes
   // through (memory per idle tunnel, issue 5).
@@ -55,7 +60,6 @@ export async function serveIngress(socket: tls.TLSSocket, raw: net.Socket, conte
   });
   socket.on("error", () => {}); // routine resets before the splice owns the socket
   try {
-    const certificate = context.certificates.of(socket);
     bindings = { ...bindings, ingress: certificate.cn };
     if (context.log.isLevelEnabled("debug")) {
       context.log.child(bindings).debug({ event: LOG_EVENTS.authGranted, fingerprint256: certificate.fingerprint256, resumed: socket.isSessionReused() }, "ingress authenticated");

@@ -62,9 +62,10 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
       ...(ticketKeys !== undefined ? { ticketKeys } : {}),
     },
     (socket, raw) => {
+      // Read once here for pinning and for whichever mode serves the connection.
+      const certificate = shared.certificates.of(socket);
       const pinned = current.ingresses;
       if (pinned !== undefined) {
-        const certificate = shared.certificates.of(socket);
         const names = [...certificate.names];
         if (!nameIsPinned(pinned, names)) {
           // Like a certificate from another CA: closed right after the handshake, said in our log.
@@ -76,8 +77,8 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
           return;
         }
       }
-      if (socket.alpnProtocol === "h2") h2.accept(socket, raw);
-      else void serveIngress(socket, raw, shared);
+      if (socket.alpnProtocol === "h2") h2.accept(socket, raw, certificate);
+      else void serveIngress(socket, raw, certificate, shared);
     },
     (err, remote) => log.warn({ event: LOG_EVENTS.authDenied, remote, reason: err.reason, err }, "ingress refused at the TLS handshake"),
   );
