@@ -123,5 +123,6 @@ describe("RuleSet.explain", () => {
     expect(hit.summary).toBe("rules[1] 'b[.]example' matches b.example:80: peer q");
     expect(set.explain("c.other", 1).summary).toBe("no rule matches c.other:1: no rule's pattern matches the host");
     expect(RuleSet.fromEntries([]).explain("x", 1).summary).toBe("no rule matches x:1: the rule list is empty");
+    expect(set.explain("::1", 9080).summary).toBe("no rule matches [::1]:9080: no rule's pattern matches the host");
   });
 });

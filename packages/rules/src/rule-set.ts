@@ -130,10 +130,12 @@ export function describeRule(rule: Rule): string {
 }
 
 function summarise(host: string, port: number, found: RuleMatch | undefined, steps: readonly RuleStep[]): string {
-  if (found !== undefined) return `${describeRule(found.rule)} '${found.rule.match}' matches ${host}:${port}: peer ${found.rule.peer}`;
+  // An IPv6 host is bracketed, as in the CONNECT target: `::1:9080` would read as one address.
+  const target = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+  if (found !== undefined) return `${describeRule(found.rule)} '${found.rule.match}' matches ${target}: peer ${found.rule.peer}`;
   const near = steps.filter((s) => s.hostMatches && !s.portMatches);
-  if (steps.length === 0) return `no rule matches ${host}:${port}: the rule list is empty`;
-  if (near.length === 0) return `no rule matches ${host}:${port}: no rule's pattern matches the host`;
+  if (steps.length === 0) return `no rule matches ${target}: the rule list is empty`;
+  if (near.length === 0) return `no rule matches ${target}: no rule's pattern matches the host`;
   const why = near.map((s) => `${describeRule(s.rule)} matches the host but not port ${port} (ports ${(s.rule.ports ?? []).join(", ")})`);
-  return `no rule matches ${host}:${port}: ${why.join("; ")}`;
+  return `no rule matches ${target}: ${why.join("; ")}`;
 }
