@@ -1,13 +1,11 @@
 // The ingress's `listeners:` list: each a listen address, a site rule file (loaded and checked
 // against the configured peers) and optionally TLS (an HTTPS proxy). One address, one listener.
-import { readFile } from "node:fs/promises";
-import { basename, extname, resolve } from "node:path";
+import { basename, extname } from "node:path";
 import {
   ConfigError,
   addProblem,
   expectMap,
   expectSeq,
-  expectString,
   parseYamlText,
   positionOf,
   requireKey,
@@ -17,7 +15,7 @@ import {
 import type { ConfigProblem, RuleSet, YamlSource } from "@tlsbridge/rules";
 import type { IngressListenerOptions } from "@tlsbridge/ingress";
 import type { CertificateInfo } from "./certificate-info.ts";
-import { displayPath } from "./display-path.ts";
+import { readNamedFile } from "./named-file.ts";
 import { parseListenerAuth } from "./listener-auth.ts";
 import { expectHostPort, formatHostPort } from "./listen-address.ts";
 import { parseListenerTls } from "./tls-section.ts";
@@ -89,19 +87,10 @@ async function loadSiteRules(
   source: YamlSource,
   problems: ConfigProblem[],
 ): Promise<{ site: string; file: string; path: string; rules: RuleSet } | undefined> {
-  const at = resolveNode(node, source);
-  const name = expectString(at, source, problems, { nonEmpty: true });
-  if (name === undefined) return undefined;
-  const path = resolve(baseDir, name);
-  const file = displayPath(path);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    addProblem(at, source, problems, `cannot read rule file ${file}: ${code === "ENOENT" ? "no such file" : String(err)}`, path);
-    return undefined;
-  }
+  const named = await readNamedFile(node, baseDir, source, problems, "rule file");
+  if (named === undefined) return undefined;
+  const { path, file } = named;
+  const text = named.bytes.toString("utf8");
   try {
     const rules = ruleSetFromYaml(parseYamlText(text, file), knownPeers === undefined ? {} : { knownPeers });
     return { site: basename(path, extname(path)), file, path, rules };

@@ -1,5 +1,5 @@
 // Reads the file a config string names (relative to the config's directory), for every loader that
-// follows a path out of a config (PEM files, the users file); an unreadable file is a problem at
+// follows a path out of a config (PEM files, rule files, the users file); an unreadable file is a problem at
 // the config line that named it.
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
