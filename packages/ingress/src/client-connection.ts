@@ -43,111 +43,148 @@ export type ListenerContext = {
   readonly auth: ProxyAuthenticator | undefined;
 };
 
+/** What the abort hook and the refusal path of one connection need while the tunnel is set up. */
+type ClientState = {
+  bindings: Record<string, unknown>;
+  upstream: SpliceEnd | undefined;
+  aborted: boolean;
+  releaseSlot: () => void;
+};
+
+const IGNORE = (): void => {};
+
 /**
  * Serves one accepted client connection (`client` is TLS on an HTTPS-proxy listener, with `raw` the
  * TCP socket under it; on a plain listener both are the same socket). Never throws: every failure
  * is answered and logged.
  */
 export async function serveClient(client: net.Socket, raw: net.Socket, context: ListenerContext): Promise<void> {
-  const id = randomUUID();
+  const started = performance.now();
   // Bindings, not child loggers, until the tunnel is open: an idle tunnel then holds one child (the
   // one its tunnel.close goes through) instead of a chain of three (memory per idle tunnel, issue 5).
-  let bindings: Record<string, unknown> = { tunnel: id, client: `${raw.remoteAddress}:${raw.remotePort}` };
-  const log = (): Logger => context.log.child(bindings);
-  const started = performance.now();
-  let upstream: SpliceEnd | undefined;
-  let aborted = false;
-  let releaseSlot = (): void => {};
+  const state: ClientState = {
+    bindings: { tunnel: randomUUID(), client: `${raw.remoteAddress}:${raw.remotePort}` },
+    upstream: undefined,
+    aborted: false,
+    releaseSlot: IGNORE,
+  };
   const unregister = context.registry.add({
     abort: () => {
-      aborted = true;
+      state.aborted = true;
       // Cut with a reset, not a FIN: a close-delimited protocol would take a FIN for a whole transfer.
       raw.resetAndDestroy();
-      upstream?.raw.resetAndDestroy();
+      state.upstream?.raw.resetAndDestroy();
     },
   });
-  client.on("error", () => {}); // routine resets before the splice owns the socket
+  client.on("error", IGNORE); // routine resets before the splice owns the socket
   try {
-    const { head, rest: earlyData } = await readHead(client, context.limits);
-    const request = parseConnectRequest(head);
-    const target = request.target;
-    if (viaIncludes(request.headers, context.nodeName)) {
-      throw new TunnelError("TLSB_ERR_PROXY_LOOP", `request already passed through ${context.nodeName}`);
-    }
-    const auth = context.auth;
-    if (auth !== undefined) bindings = { ...bindings, user: await authenticate(auth, request, addressKey(raw.remoteAddress), log()) };
-    const match = context.rules.match(target.host, target.port);
-    if (match === undefined) {
-      log().info({ event: LOG_EVENTS.routeMiss, target: target.authority, site: context.site }, "no rule matches");
-      throw new TunnelError("TLSB_ERR_NO_ROUTE", `no rule of site ${context.site} matches ${target.authority}`, {
-        details: "no rule matches the target",
-      });
-    }
-    const candidates = context.peerChoice.candidates(match.rule.peer);
-    context.metrics.ruleHit(context.site, match.rule.index);
-    const routedBindings = { ...bindings, site: context.site, target: target.authority, rule: match.rule.index };
-    const slot = context.limiter.acquire(addressKey(raw.remoteAddress));
-    if (!slot.ok) {
-      throw new TunnelError("TLSB_ERR_TOO_MANY_TUNNELS", `tunnel limit reached (${slot.limit === "node" ? "node" : "client"}: ${slot.max})`, {
-        details: slot.limit === "node" ? "too many tunnels on this node" : "too many tunnels from this client",
-      });
-    }
-    releaseSlot = slot.release;
-
-    const { peer, tunnel: connection } = await openPeerTunnelWithFailover(
-      candidates,
-      replayedRequest(request, id, context.nodeName),
-      earlyData,
-      { links: () => context.peerLinks, limits: context.limits, onDialed: (dialed) => (upstream = dialed) },
-      {
-        unreachable: (peer) => context.peerChoice.markUnreachable(peer.name),
-        failover: (from, to, err) => context.log.child(routedBindings).warn({ event: LOG_EVENTS.peerFailover, peer: from.name, next: to.name, code: err.code, reason: err.message }, "peer of the group unreachable, trying the next"),
-      },
-    );
-    const routed = context.log.child({ ...routedBindings, peer: peer.name });
-    upstream = connection;
-    if (aborted || client.destroyed) {
-      // Shut down, or the client reset, while the peer answered: nothing to splice with (splice()
-      // would wait for a 'close' the dead socket already emitted, and the tunnel would never end).
-      connection.raw.resetAndDestroy();
-      return;
-    }
-    const { response, rest: tunnelStart } = connection;
-    if (response.status !== 200) {
-      routed.info({ event: LOG_EVENTS.peerResponse, status: response.status }, "peer refused the tunnel");
-      context.metrics.tunnelRefused(response.status, "relayed");
-      connection.socket.destroy();
-      answerAndClose(client, formatRelayedResponse(response, context.nodeName, undefined));
-      return;
-    }
-    client.write(Buffer.concat([formatConnectEstablished(), tunnelStart]));
-    routed.info({
-      event: LOG_EVENTS.tunnelOpen,
-      setupMs: round(performance.now() - started),
-      peerTls: connection.leg,
-    }, "tunnel open");
-    context.metrics.tunnelOpened((performance.now() - started) / 1000);
-    const tunnel = splice({ socket: client, raw }, connection, {
+    // The request head, early data, the peer's response and the routing decision live only in
+    // openTunnel()'s frame, not for the tunnel's whole life (memory per idle tunnel, issue 5).
+    const routed = await openTunnel(client, raw, context, state, started);
+    const upstream = state.upstream;
+    if (routed === undefined || upstream === undefined) return;
+    const tunnel = splice({ socket: client, raw }, upstream, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
     });
     const result = await tunnel.done;
+    const outcome = state.aborted ? "aborted" : result.outcome;
     routed.info({
       event: LOG_EVENTS.tunnelClose,
       bytesUp: result.bytesUp,
       bytesDown: result.bytesDown,
       durationMs: round(performance.now() - started),
-      outcome: aborted ? "aborted" : result.outcome,
+      outcome,
       ...(result.error !== undefined ? { err: result.error } : {}),
     }, "tunnel closed");
-    context.metrics.tunnelClosed({ outcome: aborted ? "aborted" : result.outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown });
+    context.metrics.tunnelClosed({ outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown });
   } catch (err) {
-    upstream?.socket.destroy();
-    refuse(client, err, context, log());
+    state.upstream?.socket.destroy();
+    refuse(client, err, context, context.log.child(state.bindings));
   } finally {
-    releaseSlot();
+    state.releaseSlot();
     unregister();
   }
+}
+
+/**
+ * Reads, checks and routes the client's CONNECT, opens the peer leg and answers the client: the
+ * tunnel's logger once it is open and `state.upstream` is the peer leg to splice, or undefined when
+ * the peer refused (relayed here) or the tunnel was cut meanwhile. Throws TunnelError.
+ */
+async function openTunnel(
+  client: net.Socket,
+  raw: net.Socket,
+  context: ListenerContext,
+  state: ClientState,
+  started: number,
+): Promise<Logger | undefined> {
+  const { head, rest: earlyData } = await readHead(client, context.limits);
+  const request = parseConnectRequest(head);
+  const target = request.target;
+  if (viaIncludes(request.headers, context.nodeName)) {
+    throw new TunnelError("TLSB_ERR_PROXY_LOOP", `request already passed through ${context.nodeName}`);
+  }
+  const auth = context.auth;
+  if (auth !== undefined) {
+    state.bindings = {
+      ...state.bindings,
+      user: await authenticate(auth, request, addressKey(raw.remoteAddress), context.log.child(state.bindings)),
+    };
+  }
+  const match = context.rules.match(target.host, target.port);
+  if (match === undefined) {
+    context.log.child(state.bindings).info({ event: LOG_EVENTS.routeMiss, target: target.authority, site: context.site }, "no rule matches");
+    throw new TunnelError("TLSB_ERR_NO_ROUTE", `no rule of site ${context.site} matches ${target.authority}`, {
+      details: "no rule matches the target",
+    });
+  }
+  const candidates = context.peerChoice.candidates(match.rule.peer);
+  context.metrics.ruleHit(context.site, match.rule.index);
+  const routedBindings = { ...state.bindings, site: context.site, target: target.authority, rule: match.rule.index };
+  const slot = context.limiter.acquire(addressKey(raw.remoteAddress));
+  if (!slot.ok) {
+    throw new TunnelError("TLSB_ERR_TOO_MANY_TUNNELS", `tunnel limit reached (${slot.limit === "node" ? "node" : "client"}: ${slot.max})`, {
+      details: slot.limit === "node" ? "too many tunnels on this node" : "too many tunnels from this client",
+    });
+  }
+  state.releaseSlot = slot.release;
+
+  const { peer, tunnel: connection } = await openPeerTunnelWithFailover(
+    candidates,
+    replayedRequest(request, state.bindings.tunnel as string, context.nodeName),
+    earlyData,
+    { links: () => context.peerLinks, limits: context.limits, onDialed: (dialed) => (state.upstream = dialed) },
+    {
+      unreachable: (peer) => context.peerChoice.markUnreachable(peer.name),
+      failover: (from, to, err) => context.log.child(routedBindings).warn({ event: LOG_EVENTS.peerFailover, peer: from.name, next: to.name, code: err.code, reason: err.message }, "peer of the group unreachable, trying the next"),
+    },
+  );
+  const routed = context.log.child({ ...routedBindings, peer: peer.name });
+  // Only the two sockets stay with the tunnel (not the response head or the leg's details).
+  state.upstream = { socket: connection.socket, raw: connection.raw };
+  if (state.aborted || client.destroyed) {
+    // Shut down, or the client reset, while the peer answered: nothing to splice with (splice()
+    // would wait for a 'close' the dead socket already emitted, and the tunnel would never end).
+    connection.raw.resetAndDestroy();
+    return undefined;
+  }
+  const { response, rest: tunnelStart } = connection;
+  if (response.status !== 200) {
+    routed.info({ event: LOG_EVENTS.peerResponse, status: response.status }, "peer refused the tunnel");
+    context.metrics.tunnelRefused(response.status, "relayed");
+    connection.socket.destroy();
+    answerAndClose(client, formatRelayedResponse(response, context.nodeName, undefined));
+    return undefined;
+  }
+  client.write(Buffer.concat([formatConnectEstablished(), tunnelStart]));
+  routed.info({
+    event: LOG_EVENTS.tunnelOpen,
+    setupMs: round(performance.now() - started),
+    peerTls: connection.leg,
+  }, "tunnel open");
+  context.metrics.tunnelOpened((performance.now() - started) / 1000);
+  return routed;
 }
 
 function replayedRequest(request: ConnectRequest, id: string, nodeName: string): ReplayedRequest {

@@ -20,6 +20,16 @@ export type IngressIdentity = {
   readonly resumed: boolean;
 };
 
+/** What the abort hook and the refusal path of one stream need while it is being set up. */
+type StreamState = {
+  log: Logger | undefined;
+  service: net.Socket | undefined;
+  aborted: boolean;
+  releaseSlot: () => void;
+};
+
+const IGNORE = (): void => {};
+
 /** Serves one CONNECT stream; never throws (failures are answered on the stream and logged). */
 export async function serveConnectStream(
   stream: http2.ServerHttp2Stream,
@@ -28,53 +38,76 @@ export async function serveConnectStream(
   context: PeerContext,
 ): Promise<void> {
   const started = performance.now();
-  let log = context.log.child({ remote: ingress.remote, ingress: ingress.name, mode: "h2" });
-  let service: net.Socket | undefined;
-  let aborted = false;
-  let releaseSlot = (): void => {};
+  const state: StreamState = { log: undefined, service: undefined, aborted: false, releaseSlot: IGNORE };
   const unregister = context.registry.add({
     abort: () => {
-      aborted = true;
+      state.aborted = true;
       stream.close(http2.constants.NGHTTP2_CANCEL);
-      service?.destroy();
+      state.service?.destroy();
     },
   });
   treatConnectErrorAsReset(stream);
-  stream.on("error", () => {}); // routine resets before the splice owns the stream
+  stream.on("error", IGNORE); // routine resets before the splice owns the stream
   try {
-    const list = h2HeaderList(headers);
-    if (headers[":method"] !== "CONNECT") {
-      throw new TunnelError("TLSB_ERR_METHOD_NOT_ALLOWED", `method ${String(headers[":method"])} is not CONNECT`);
-    }
-    if (headers[":protocol"] !== undefined || headers[":path"] !== undefined || headers[":scheme"] !== undefined) {
-      // RFC 9113 §8.5: a classic CONNECT has only :method and :authority.
-      throw new TunnelError("TLSB_ERR_BAD_REQUEST", "CONNECT with :path, :scheme or :protocol", {
-        details: "only classic CONNECT (RFC 9113 §8.5) is served",
-      });
-    }
-    const target = parseTarget(String(headers[":authority"] ?? ""));
-    log = log.child({ tunnel: tunnelIdOf(list) ?? randomUUID(), target: target.authority });
-    service = await admitAndDial(target, list, ingress.fingerprint256 ?? addressKey(ingress.remote), context,
-      (release) => (releaseSlot = release));
-    if (aborted || stream.destroyed) {
-      service.destroy();
-      return;
-    }
-    stream.respond({ ":status": 200 });
+    // The request headers and what is parsed from them live only in admit()'s frame, not for the
+    // tunnel's whole life (memory per idle tunnel, issue 5).
+    const service = await admit(stream, headers, ingress, context, state);
+    if (service === undefined) return;
+    const log = state.log as Logger;
     reportTunnelOpen(log, service, started, context);
     // Early data the ingress sent with its CONNECT waits in the stream and is spliced like the rest.
     const result = await splice(h2StreamEnd(stream), { socket: service, raw: service }, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
     }).done;
-    reportTunnelClose(log, result, started, aborted, context);
+    reportTunnelClose(log, result, started, state.aborted, context);
   } catch (err) {
-    service?.destroy();
-    refuse(stream, err, context, log);
+    state.service?.destroy();
+    refuse(stream, err, context, state.log ?? context.log.child(ingressBindings(ingress)));
   } finally {
-    releaseSlot();
+    state.releaseSlot();
     unregister();
   }
+}
+
+/** The bindings every line of a stream carries, before its target is known. */
+function ingressBindings(ingress: IngressIdentity): Record<string, unknown> {
+  return { remote: ingress.remote, ingress: ingress.name, mode: "h2" };
+}
+
+/**
+ * Checks the CONNECT, admits it and dials the service, then answers 200; the service socket, or
+ * undefined when the stream went away meanwhile. Sets `state.log` (one child logger per tunnel)
+ * once the target is known. Throws TunnelError.
+ */
+async function admit(
+  stream: http2.ServerHttp2Stream,
+  headers: http2.IncomingHttpHeaders,
+  ingress: IngressIdentity,
+  context: PeerContext,
+  state: StreamState,
+): Promise<net.Socket | undefined> {
+  const list = h2HeaderList(headers);
+  if (headers[":method"] !== "CONNECT") {
+    throw new TunnelError("TLSB_ERR_METHOD_NOT_ALLOWED", `method ${String(headers[":method"])} is not CONNECT`);
+  }
+  if (headers[":protocol"] !== undefined || headers[":path"] !== undefined || headers[":scheme"] !== undefined) {
+    // RFC 9113 §8.5: a classic CONNECT has only :method and :authority.
+    throw new TunnelError("TLSB_ERR_BAD_REQUEST", "CONNECT with :path, :scheme or :protocol", {
+      details: "only classic CONNECT (RFC 9113 §8.5) is served",
+    });
+  }
+  const target = parseTarget(String(headers[":authority"] ?? ""));
+  state.log = context.log.child({ ...ingressBindings(ingress), tunnel: tunnelIdOf(list) ?? randomUUID(), target: target.authority });
+  const service = await admitAndDial(target, list, ingress.fingerprint256 ?? addressKey(ingress.remote), context,
+    (release) => (state.releaseSlot = release));
+  state.service = service;
+  if (state.aborted || stream.destroyed) {
+    service.destroy();
+    return undefined;
+  }
+  stream.respond({ ":status": 200 });
+  return service;
 }
 
 function refuse(stream: http2.ServerHttp2Stream, err: unknown, context: PeerContext, log: Logger): void {
