@@ -4,6 +4,14 @@
 // which made the garbage collector 15-18% of a node's CPU in a bulk transfer (~16 full GCs per GiB).
 // Counting external memory in the global heap limit instead lets the cheap young-generation GCs
 // free those buffers: 5-8 full GCs per GiB, CPU s/GB 4.3-5.9 -> 3.5-4.6 (docs/benchmarks.md).
+//
+// The young generation otherwise grows (up to 16 MiB per semi-space) while a burst of tunnels opens,
+// and stays that size: in the hold benchmark that was most of the memory per idle tunnel (live JS is
+// ~10 KiB per tunnel per node). Not letting it grow took an idle h2 tunnel from 55 to 24.5 KiB and an
+// h1 tunnel from 160 to 131 KiB over both nodes; bulk CPU s/GB and tunnel rate stayed within the
+// noise of A/B runs (packages/bench/ANALYSIS.md, round 4). This one took effect only set here, at run
+// time (passed on the command line it changed nothing in the same probe).
 import v8 from "node:v8";
 
 v8.setFlagsFromString("--external-memory-accounted-in-global-limit");
+v8.setFlagsFromString("--semi-space-growth-factor=1");
