@@ -8,10 +8,9 @@ import { ConfigError, formatProblem } from "@tlsbridge/rules";
 import type { ConfigProblem } from "@tlsbridge/rules";
 import { LOG_EVENTS } from "@tlsbridge/transport";
 import { summariseConfig } from "./config-summary.ts";
-import { loadIngressConfig } from "./ingress-config.ts";
 import type { LoadedConfig } from "./loaded-config.ts";
 import { logCertificates } from "./log-certificates.ts";
-import { loadPeerConfig } from "./peer-config.ts";
+import { loadConfigOfRole } from "./load-config.ts";
 import { restartNeeded } from "./restart-needed.ts";
 
 /** What started a reload. */
@@ -80,7 +79,7 @@ export class ConfigReloader {
     const context = { trigger: trigger.trigger, ...(trigger.files !== undefined ? { files: trigger.files } : {}) };
     let next: LoadedConfig;
     try {
-      next = this.#current.kind === "ingress" ? await loadIngressConfig(path) : await loadPeerConfig(path);
+      next = await loadConfigOfRole(this.#current.kind, path);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       // Watched before the line is logged, as an applied config is: whoever reacts to the line by

@@ -4,9 +4,9 @@ import { dirname, resolve } from "node:path";
 import { isMap, isScalar } from "yaml";
 import { ConfigError, readYamlFile } from "@tlsbridge/rules";
 import { displayPath } from "./display-path.ts";
-import { ingressConfigFromYaml } from "./ingress-config.ts";
+import { ingressConfigFromYaml, loadIngressConfig } from "./ingress-config.ts";
 import type { LoadedConfig } from "./loaded-config.ts";
-import { peerConfigFromYaml } from "./peer-config.ts";
+import { loadPeerConfig, peerConfigFromYaml } from "./peer-config.ts";
 
 /** Which node a config file is for, or undefined when its keys do not say. */
 export function detectConfigKind(keys: readonly string[]): "ingress" | "peer" | undefined {
@@ -14,6 +14,11 @@ export function detectConfigKind(keys: readonly string[]): "ingress" | "peer" | 
   const peer = keys.includes("listen") || keys.includes("allow");
   if (ingress === peer) return undefined;
   return ingress ? "ingress" : "peer";
+}
+
+/** Loads the config of a node whose role is known (start-up, reload); throws ConfigError. */
+export function loadConfigOfRole(role: "ingress" | "peer", path: string): Promise<LoadedConfig> {
+  return role === "ingress" ? loadIngressConfig(path) : loadPeerConfig(path);
 }
 
 /** Loads an ingress or peer config, whichever the file is; throws ConfigError. */

@@ -7,11 +7,10 @@ import { LOG_EVENTS } from "@tlsbridge/transport";
 import { summariseConfig } from "./config-summary.ts";
 import { EXIT_CODES } from "./exit-codes.ts";
 import type { ExitCode } from "./exit-codes.ts";
-import { loadIngressConfig } from "./ingress-config.ts";
 import type { LoadedConfig } from "./loaded-config.ts";
 import { logCertificates } from "./log-certificates.ts";
 import { createLogger } from "./logger.ts";
-import { loadPeerConfig } from "./peer-config.ts";
+import { loadConfigOfRole } from "./load-config.ts";
 import { serveNode } from "./serve-node.ts";
 import { programVersion } from "./version.ts";
 import { WORKER_SLOT_ENV } from "./worker-messages.ts";
@@ -33,7 +32,7 @@ export async function runNode(options: RunNodeOptions): Promise<ExitCode> {
   );
   let loaded: LoadedConfig;
   try {
-    loaded = options.role === "ingress" ? await loadIngressConfig(options.config) : await loadPeerConfig(options.config);
+    loaded = await loadConfigOfRole(options.role, options.config);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     log.error({ event: LOG_EVENTS.configRejected, problems: err.problems, errors: err.problems.map(formatProblem) }, "config rejected");
