@@ -68,18 +68,28 @@ function endsOpen(pattern: string): boolean {
   return pattern.endsWith("$") && !escaped(pattern.length - 1);
 }
 
-function topLevelAlternation(pattern: string): boolean {
+/**
+ * The characters of `pattern` that are regex syntax: outside escapes (`\x` is skipped whole) and
+ * outside bracket classes (`[...]`), each with its index and the group depth it stands at.
+ */
+function* syntaxChars(pattern: string): Generator<{ readonly c: string; readonly i: number; readonly depth: number }> {
   let depth = 0;
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
+    const c = pattern[i] as string;
     if (c === "\\") i++;
     else if (inClass) inClass = c !== "]";
     else if (c === "[") inClass = true;
-    else if (c === "(") depth++;
-    else if (c === ")") depth--;
-    else if (c === "|" && depth === 0) return true;
+    else {
+      if (c === "(") depth++;
+      else if (c === ")") depth--;
+      yield { c, i, depth };
+    }
   }
+}
+
+function topLevelAlternation(pattern: string): boolean {
+  for (const { c, depth } of syntaxChars(pattern)) if (c === "|" && depth === 0) return true;
   return false;
 }
 
@@ -90,14 +100,7 @@ function stripEscapes(pattern: string): string {
 /** Counts `.` outside brackets and escapes that are not followed by a quantifier (`.*`, `.+` are meant). */
 function unescapedDots(pattern: string): number {
   let n = 0;
-  let inClass = false;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "\\") i++;
-    else if (inClass) inClass = c !== "]";
-    else if (c === "[") inClass = true;
-    else if (c === "." && !/[*+?{]/.test(pattern[i + 1] ?? "")) n++;
-  }
+  for (const { c, i } of syntaxChars(pattern)) if (c === "." && !/[*+?{]/.test(pattern[i + 1] ?? "")) n++;
   return n;
 }
 
