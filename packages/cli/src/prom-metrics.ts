@@ -1,7 +1,7 @@
 // The prom-client side of the metrics (issue 4): the TunnelMetrics sink the roles call, kept in a
 // registry of its own (so worker processes can hand it to the supervisor for aggregation), and the
 // node-level gauges only the process that owns the admin listener keeps (certificates, reloads, peers).
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { TunnelMetrics } from "@tlsbridge/transport";
 import type { CertificateInfo } from "./certificate-info.ts";
 
@@ -14,9 +14,14 @@ export type PromTunnelMetrics = {
   readonly sink: TunnelMetrics;
 };
 
-/** Creates the tunnel metrics (`tlsbridge_tunnel*`, `tlsbridge_dial_failures_total`, ...) in a new registry. */
+/**
+ * Creates the tunnel metrics (`tlsbridge_tunnel*`, `tlsbridge_dial_failures_total`, ...) in a new
+ * registry, with prom-client's process metrics beside them (`process_*` CPU, memory and fds,
+ * `nodejs_*` event loop lag, heap and GC by kind), which workers hand over like the rest.
+ */
 export function createTunnelMetrics(): PromTunnelMetrics {
   const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const active = new Gauge({
     name: "tlsbridge_tunnels_active", help: "Tunnels established and not yet closed.", registers,

@@ -3,7 +3,7 @@
 // until a signal closes it. Roles load lazily, so `check`, `pki` and `--help` never pull in sockets.
 import cluster from "node:cluster";
 import { ConfigError, formatProblem } from "@tlsbridge/rules";
-import { LOG_EVENTS } from "@tlsbridge/transport";
+import { LOG_EVENTS, reclaimReadBuffersWith } from "@tlsbridge/transport";
 import { summariseConfig } from "./config-summary.ts";
 import { EXIT_CODES } from "./exit-codes.ts";
 import type { ExitCode } from "./exit-codes.ts";
@@ -12,6 +12,7 @@ import { logCertificates } from "./log-certificates.ts";
 import { createLogger } from "./logger.ts";
 import { loadConfigOfRole } from "./load-config.ts";
 import { serveNode } from "./serve-node.ts";
+import { collectYoungGeneration } from "./v8-flags.ts";
 import { programVersion } from "./version.ts";
 import { WORKER_SLOT_ENV } from "./worker-messages.ts";
 
@@ -25,6 +26,7 @@ export type RunNodeOptions = {
 
 /** Runs a node until it is stopped; resolves with the exit code. */
 export async function runNode(options: RunNodeOptions): Promise<ExitCode> {
+  reclaimReadBuffersWith(collectYoungGeneration);
   const log = createLogger({ role: options.role, level: options.logLevel, pretty: options.pretty ?? false });
   if (!cluster.isWorker) log.info(
     { event: LOG_EVENTS.startup, version: programVersion(), nodeVersion: process.version, config: options.config },

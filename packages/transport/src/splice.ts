@@ -5,6 +5,7 @@
 //   client ──data──▶ pump(up) ──write──▶ upstream        a FIN from either reader ends the other writer;
 //   client ◀─write── pump(down) ◀─data── upstream        the other direction keeps flowing until its FIN.
 import type net from "node:net";
+import { noteBytesRead } from "./read-buffer-reclaim.ts";
 
 /** A socket to splice, and the TCP socket under it when it is TLS (for resets). */
 export type SpliceEnd = {
@@ -77,6 +78,7 @@ export function splice(client: SpliceEnd, upstream: SpliceEnd, options: SpliceOp
   const pump = (from: net.Socket, to: net.Socket, count: (n: number) => void): void => {
     from.on("data", (chunk: Buffer) => {
       count(chunk.length);
+      noteBytesRead(chunk.length);
       if (to.destroyed) return; // the other side is gone; these bytes have nowhere to go
       if (!to.write(chunk)) from.pause();
     });
