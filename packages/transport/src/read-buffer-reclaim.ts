@@ -4,9 +4,11 @@
 // collection never triggers, and V8 instead ran a full mark-compact every ~64 MiB of reads (12-17
 // per GiB per node, with concurrent marking on other threads). One young-generation collection per
 // RECLAIM_EVERY_BYTES read frees the same buffers in well under a millisecond (packages/bench/ANALYSIS.md).
+// V8 starts a full one once the heap plus this memory passes its global limit, which was as little as
+// ~12-24 MiB above a small heap's size after a burst of tunnels: 32 MiB was too late there, 8 is not.
 
 /** Bytes read between two young-generation collections (the most dead buffer memory held). */
-export const RECLAIM_EVERY_BYTES = 32 * 1024 * 1024;
+export const RECLAIM_EVERY_BYTES = 8 * 1024 * 1024;
 
 let collectYoung: (() => void) | undefined;
 let readSinceCollection = 0;
