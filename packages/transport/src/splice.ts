@@ -83,10 +83,10 @@ export function splice(client: SpliceEnd, upstream: SpliceEnd, options: SpliceOp
       if (!to.write(chunk)) from.pause();
     });
     to.on("drain", () => from.resume());
-    from.on("end", () => to.end());
+    from.on("end", () => endWriting(to));
     // A FIN that came with the head (a client that sends its CONNECT and shuts down its write side)
     // was already emitted as 'end' while the socket sat paused during set-up, before this listener.
-    if (from.readableEnded) to.end();
+    if (from.readableEnded) endWriting(to);
   };
   pump(client.socket, upstream.socket, (n) => (up += n));
   pump(upstream.socket, client.socket, (n) => (down += n));
@@ -105,7 +105,7 @@ export function splice(client: SpliceEnd, upstream: SpliceEnd, options: SpliceOp
       if (closed === 1) {
         // One side is gone. Its FIN already became our end() on the other side, if it sent one;
         // nothing more can reach it, so the other side gets what we already wrote, then closes.
-        if (other.socket.writableFinished) other.socket.destroy();
+        if (other.socket.writableFinished || other.socket.destroyed) other.socket.destroy();
         else {
           other.socket.end();
           other.socket.once("finish", () => other.socket.destroy());
@@ -138,4 +138,12 @@ export function splice(client: SpliceEnd, upstream: SpliceEnd, options: SpliceOp
     bytes: () => ({ up, down }),
     abort: (reset = false) => end("aborted", undefined, reset),
   };
+}
+
+/**
+ * Sends our FIN on `socket` unless it is already gone: end() on a destroyed stream builds an Error
+ * (with its stack trace) only to drop it, which was ~3% of an ingress's CPU at 1500 tunnels/s.
+ */
+function endWriting(socket: net.Socket): void {
+  if (!socket.destroyed && !socket.writableEnded) socket.end();
 }
