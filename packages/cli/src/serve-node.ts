@@ -21,7 +21,7 @@ import type { WorkerReady } from "./worker-messages.ts";
 type RunningRole = {
   readonly ports: readonly number[];
   readonly reload: (next: LoadedConfig) => void;
-  /** Replaces the TLS session ticket keys (the peer's listener; the ingress has no mTLS listener). */
+  /** Replaces the TLS session ticket keys (the peer's listener, the ingress's HTTPS-proxy listeners). */
   readonly setTicketKeys: (keys: Buffer) => void;
   readonly close: (graceMs?: number) => Promise<void>;
 };
@@ -100,7 +100,7 @@ async function start(loaded: LoadedConfig, context: NodeContext, ports: readonly
       reload: (next) => {
         if (next.kind === "ingress") ingress.reload(next.options);
       },
-      setTicketKeys: () => {}, // HTTPS-proxy listeners keep per-process ticket keys (not shared yet)
+      setTicketKeys: (keys) => ingress.setTicketKeys(keys),
       close: (graceMs) => ingress.close(graceMs),
     };
   }

@@ -66,6 +66,14 @@ export class LiveIngressSettings {
     this.#tlsServers.set(index, server as tls.Server);
   }
 
+  /**
+   * Replaces the session ticket keys of every HTTPS-proxy listener (the supervisor rotates the set its
+   * workers share). A reload's setSecureContext() keeps them: Node carries the keys over.
+   */
+  setTicketKeys(keys: Buffer): void {
+    for (const server of this.#tlsServers.values()) server.setTicketKeys(keys);
+  }
+
   /** Starts filling the warm pools. */
   start(): void {
     this.#links.start();

@@ -22,6 +22,8 @@ export type RunningIngress = {
    * number differs.
    */
   readonly reload: (options: IngressOptions) => void;
+  /** Replaces the session ticket keys of the HTTPS-proxy listeners (shared by the workers). */
+  readonly setTicketKeys: (keys: Buffer) => void;
   /** Stops accepting, lets open tunnels finish for up to `graceMs`, then closes the rest. */
   readonly close: (graceMs?: number) => Promise<void>;
 };
@@ -48,6 +50,7 @@ export async function startIngress(options: IngressOptions, context: NodeContext
             tlsSettings: listenerTlsSettings(listener.tls.cert, listener.tls.key, options.keyExchangeGroups),
             requireClientCert: false,
             handshakeTimeoutMs: options.limits.headTimeoutMs,
+            ...(context.ticketKeys !== undefined ? { ticketKeys: context.ticketKeys } : {}),
           },
           (socket, raw) => void serveClient(socket, raw, shared),
           (err, remote) => shared.log.debug({ event: LOG_EVENTS.requestRejected, remote, reason: err.message }, "client TLS handshake failed"),
@@ -75,6 +78,7 @@ export async function startIngress(options: IngressOptions, context: NodeContext
       // Open tunnels keep their slots; a lowered cap refuses new ones until enough have closed.
       limiter.update({ maxTunnels: next.limits.maxTunnels, maxTunnelsPerKey: next.limits.maxTunnelsPerClient });
     },
+    setTicketKeys: (keys) => live.setTicketKeys(keys),
     close: async (graceMs = 0) => {
       for (const server of servers) stopListening(server);
       live.close();

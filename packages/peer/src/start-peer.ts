@@ -52,14 +52,13 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
   // One listener for both modes: ALPN `h2` gets the multiplexed path, anything else (no ALPN, as
   // from ATS, or `http/1.1`) the one-connection-per-tunnel path.
   const h2 = createH2Acceptor(shared);
-  let ticketKeys = context.ticketKeys;
   const server = createTlsListener(
     {
       tlsSettings: nodeTlsSettings(options.tls, options.keyExchangeGroups),
       requireClientCert: true,
       handshakeTimeoutMs: options.limits.tlsHandshakeTimeoutMs,
       alpnProtocols: PEER_ALPN_PROTOCOLS,
-      ...(ticketKeys !== undefined ? { ticketKeys } : {}),
+      ...(context.ticketKeys !== undefined ? { ticketKeys: context.ticketKeys } : {}),
     },
     (socket, raw) => {
       // Read once here for pinning and for whichever mode serves the connection.
@@ -89,16 +88,12 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
     port: address.port,
     activeConnections: () => registry.size,
     reload: (next) => {
+      // Node carries the ticket keys over to the new context: tickets issued before still resume.
       server.setSecureContext(nodeTlsSettings(next.tls, next.keyExchangeGroups));
-      // A new context comes with new random ticket keys; shared ones must survive a reload.
-      if (ticketKeys !== undefined) server.setTicketKeys(ticketKeys);
       current = next;
       limiter.update({ maxTunnels: next.limits.maxTunnels, maxTunnelsPerKey: next.limits.maxTunnelsPerIngress });
     },
-    setTicketKeys: (keys) => {
-      ticketKeys = keys;
-      server.setTicketKeys(keys);
-    },
+    setTicketKeys: (keys) => server.setTicketKeys(keys),
     close: async (graceMs = 0) => {
       stopListening(server);
       h2.close();
