@@ -13,5 +13,5 @@ export type { LoadedConfig, LoadedIngressConfig, LoadedPeerConfig } from "./load
 export type { CertificateInfo } from "./certificate-info.ts";
 export { parseHostPort, formatHostPort } from "./listen-address.ts";
 export type { HostPort } from "./listen-address.ts";
-export { createLogger, LOG_LEVEL_ENV, REDACT_PATHS } from "./logger.ts";
+export { createLogger, LOG_LEVEL_ENV } from "./logger.ts";
 export * from "./pki/index.ts";
