@@ -16,7 +16,7 @@
 // young-generation GC comes to free the read buffers. `--expose-gc` gives us V8's collection
 // function (in a fresh context: the flag only applies to contexts made after it), and the
 // transport runs a young-generation one per 8 MiB read (read-buffer-reclaim.ts): full GCs per GiB
-// 12-17 -> 1, CPU s/GB about 0.75x in A/B runs (packages/bench/ANALYSIS.md, round 5).
+// 12-17 -> 1, CPU s/GB about 0.78x in A/B runs (packages/bench/ANALYSIS.md, round 5).
 import v8 from "node:v8";
 import { runInNewContext } from "node:vm";
 
