@@ -65,7 +65,9 @@ which costs more per handshake.
 - **Rounds**: each round starts every system afresh, runs all scenarios against it and stops it, then the
   next system; the order of systems rotates every round. Within a round the order is hold, rate, throughput,
   so memory is measured on a freshly started system. Tables show the **median over rounds** of each
-  figure; percentiles are computed within a round (nearest rank) and then the median taken.
+  figure; percentiles are computed within a round (nearest rank) and then the median taken. The targets
+  table also gives each figure's lowest and highest round (a ratio taken within each round), to show how
+  far one run's rounds disagree.
 - **rate**: per tunnel: TCP connect, CONNECT, read 200, write 32 bytes, read the 32-byte echo, close.
   Run with 1 and with 64 tunnels in flight for ${o.rateSeconds} s each (after 5 warm-up tunnels).
   *tunnels/s* counts completed tunnels; *CONNECT→200* runs from the start of the TCP connect to the

@@ -101,7 +101,7 @@ async function main(): Promise<number> {
 
   const medians = mediansBySystem(records);
   const names = systems.map((s) => s.name);
-  const results = renderResults(medians, names, roundsBySystem(records));
+  const results = renderResults(medians, names, roundsBySystem(records), records);
   log(`\n${results}`);
   log(`raw results: ${relative(REPO, resultsFile)}`);
   const firstErrors = [...new Set(records.filter((r) => r.error !== undefined).map((r) => `${r.system} ${r.scenario}: ${r.error}`))];

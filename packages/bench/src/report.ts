@@ -3,13 +3,14 @@
 
 import { BULK_COLUMNS, RATE_COLUMNS, RATIO_COLUMNS } from "./metrics.ts";
 import { formatValue, mediansTable, ratioTable } from "./render-tables.ts";
-import type { Medians } from "./results-table.ts";
+import { roundRange } from "./results-table.ts";
+import type { Medians, RoundRecord } from "./results-table.ts";
 import { checkTargets, TARGETS } from "./targets.ts";
 
 const BASELINES = ["direct", "socat", "stunnel", "squid"] as const;
 
-/** Markdown for the results of one run. */
-export function renderResults(medians: Medians, systems: readonly string[], rounds: Map<string, number>): string {
+/** Markdown for the results of one run (`records`: its raw lines, for the round-to-round ranges). */
+export function renderResults(medians: Medians, systems: readonly string[], rounds: Map<string, number>, records: readonly RoundRecord[]): string {
   const present = systems.filter((s) => medians.has(s));
   const out: string[] = [];
   out.push("### Tunnel rate (medians over rounds)", "", mediansTable(medians, present, RATE_COLUMNS), "");
@@ -25,16 +26,19 @@ export function renderResults(medians: Medians, systems: readonly string[], roun
     out.push("Not measured in this run: the tlsbridge rows are filled in when the tunnel lands (`npm run bench` picks it up by itself).", "");
   } else {
     // One column per tlsbridge configuration measured; a target that names its configuration
-    // (the multiplexed one) is shown in that column only.
-    out.push(`| target | ${variants.join(" | ")} |`, `| --- |${variants.map(() => " --- |").join("")}`);
+    // (the multiplexed one) is shown in that column only. The median decides; the range of the
+    // same figure over the rounds shows how sure that is on a noisy machine.
+    out.push(`| target (median, and its lowest and highest round) | ${variants.join(" | ")} |`, `| --- |${variants.map(() => " --- |").join("")}`);
     const byVariant = variants.map((v) => checkTargets(medians, v, TARGETS.map((t) => ({ ...t, system: undefined }))));
     TARGETS.forEach((target, i) => {
       const cells = byVariant.map((results, j) => {
         if (target.system !== undefined && target.system !== variants[j]) return "";
         const r = results[i];
         if (r === undefined || r.value === undefined) return "not measured";
-        const shown = r.target.baseline ? `${r.value.toFixed(2)}x` : formatValue(r.value);
-        return `${shown} ${r.met ? "yes" : "**no**"}`;
+        const show = (v: number): string => (r.target.baseline ? `${v.toFixed(2)}x` : formatValue(v));
+        const range = roundRange(records, variants[j] as string, r.target.baseline, r.target.key);
+        const spread = range === undefined ? "" : ` (rounds ${show(range.min)} to ${show(range.max)})`;
+        return `${show(r.value)} ${r.met ? "yes" : "**no**"}${spread}`;
       });
       out.push(`| ${target.text} | ${cells.join(" | ")} |`);
     });

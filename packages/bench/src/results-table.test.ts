@@ -1,6 +1,6 @@
 // Medians across rounds, ratios to a baseline and the target check that docs/benchmarks.md shows.
 import { describe, expect, it } from "vitest";
-import { mediansBySystem, ratiosTo, roundsBySystem } from "./results-table.ts";
+import { mediansBySystem, ratiosTo, roundRange, roundsBySystem } from "./results-table.ts";
 import type { RoundRecord } from "./results-table.ts";
 import { checkTargets } from "./targets.ts";
 
@@ -33,5 +33,22 @@ describe("mediansBySystem and ratiosTo", () => {
       { text: "unmeasured", key: "hold.kibPerTunnel", op: "atMost", bound: 50 },
     ]);
     expect(results.map((r) => r.met)).toEqual([true, false, true, undefined]);
+  });
+});
+
+describe("roundRange", () => {
+  const records = [
+    rec("squid", 1, 200), rec("squid", 2, 100), rec("squid", 3, 400),
+    rec("tlsbridge", 1, 300), rec("tlsbridge", 2, 300), rec("tlsbridge", 3, 0, "boom"), rec("tlsbridge", 4, 900),
+  ];
+  it("pairs each round's value with the baseline's of the same round, skipping failed and unpaired rounds", () => {
+    expect(roundRange(records, "tlsbridge", "squid", "throughput.upMBps")).toEqual({ min: 1.5, max: 3 });
+  });
+  it("ranges over the values themselves without a baseline", () => {
+    expect(roundRange(records, "tlsbridge", undefined, "throughput.upMBps")).toEqual({ min: 300, max: 900 });
+  });
+  it("is undefined when no round has the figure", () => {
+    expect(roundRange(records, "tlsbridge", "squid", "hold.kibPerTunnel")).toBeUndefined();
+    expect(roundRange(records, "stunnel", "squid", "throughput.upMBps")).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 // Turns the per-round records into what the report shows: per system, the median over rounds of
-// each metric, and ratios of those medians to a baseline system. Pure.
+// each metric, ratios of those medians to a baseline system, and how far a ratio swung from round
+// to round. Pure.
 
 import type { Metrics } from "./metrics.ts";
 import { median, ratio } from "./stats.ts";
@@ -58,4 +59,29 @@ export function roundsBySystem(records: readonly RoundRecord[]): Map<string, num
     rounds.set(r.system, s);
   }
   return new Map([...rounds].map(([k, v]) => [k, v.size] as const));
+}
+
+/** Lowest and highest of a figure over the rounds of a run. */
+export type RoundRange = { readonly min: number; readonly max: number };
+
+/**
+ * The range over rounds of `system`'s `key` divided by `baseline`'s in the same round (or of the
+ * value itself without a baseline): the rounds interleave the systems, so a round's pair shared the
+ * machine's mood. Undefined when no round has both.
+ */
+export function roundRange(records: readonly RoundRecord[], system: string, baseline: string | undefined, key: string): RoundRange | undefined {
+  const byRound = (name: string): Map<number, number> => {
+    const out = new Map<number, number>();
+    for (const r of records) {
+      const v = r.metrics[key];
+      if (r.error === undefined && r.system === name && v !== undefined) out.set(r.round, v);
+    }
+    return out;
+  };
+  const values = byRound(system);
+  const bases = baseline === undefined ? undefined : byRound(baseline);
+  const figures = [...values].map(([round, v]) => (bases === undefined ? v : ratio(v, bases.get(round))))
+    .filter((f): f is number => f !== undefined && Number.isFinite(f));
+  if (figures.length === 0) return undefined;
+  return { min: Math.min(...figures), max: Math.max(...figures) };
 }
