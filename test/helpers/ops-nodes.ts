@@ -2,7 +2,7 @@
 // test file), their JSON log lines, the admin endpoints, and the Prometheus exposition text parsed
 // into numbers.
 import { once } from "node:events";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -89,6 +89,17 @@ export type OpsWorkspace = {
   readonly echo: TestService;
   /** {@link startNode} in `dir`; `close` stops it. */
   readonly startNode: (role: "ingress" | "peer", config: string) => OpsNode;
+  /**
+   * Writes `<name>` in `dir`: a peer on `listen` with the workspace PKI that allows `localhost`,
+   * then `extra` lines; returns its path.
+   */
+  readonly writePeerConfig: (name: string, extra?: readonly string[], listen?: string) => Promise<string>;
+  /**
+   * Writes `sites/hq.yaml` (localhost to peer `cloud`) and `<name>` in `dir`: an ingress listening on
+   * a free loopback port for site hq, with `cloud` at 127.0.0.1:`peerPort` and the workspace PKI,
+   * then `extra` lines; returns its path.
+   */
+  readonly writeIngressConfig: (name: string, peerPort: number, extra?: readonly string[]) => Promise<string>;
   /** Stops every node started here, then the echo service, then removes the directory. */
   readonly close: () => Promise<void>;
 };
@@ -107,6 +118,33 @@ export async function openOpsWorkspace(prefix: string): Promise<OpsWorkspace> {
       const node = startNode(role, config, dir);
       nodes.push(node);
       return node;
+    },
+    writePeerConfig: async (name, extra = [], listen = "127.0.0.1:0") => {
+      const file = join(dir, name);
+      await writeFile(file, [
+        `listen: ${listen}`,
+        "tls: { ca: pki/ca.pem, cert: pki/peer.pem, key: pki/peer-key.pem }",
+        "allow:",
+        "  - match: localhost",
+        ...extra,
+        "",
+      ].join("\n"));
+      return file;
+    },
+    writeIngressConfig: async (name, peerPort, extra = []) => {
+      await writeFile(join(dir, "sites", "hq.yaml"), "rules:\n  - match: localhost\n    peer: cloud\n");
+      const file = join(dir, name);
+      await writeFile(file, [
+        "listeners:",
+        "  - listen: 127.0.0.1:0",
+        "    rules: sites/hq.yaml",
+        "peers:",
+        `  cloud: { address: '127.0.0.1:${peerPort}', servername: localhost }`,
+        "tls: { ca: pki/ca.pem, cert: pki/ingress.pem, key: pki/ingress-key.pem }",
+        ...extra,
+        "",
+      ].join("\n"));
+      return file;
     },
     close: async () => {
       await Promise.all(nodes.map((n) => n.stop()));

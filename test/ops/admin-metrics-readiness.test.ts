@@ -2,8 +2,6 @@
 // after traffic (tunnels, bytes, setup time, rule hits, handshakes, refusals, dial failures,
 // certificate expiry), and /readyz on the ingress turning 503 while its peer is down, 200 again
 // once the peer is back on its port.
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { readToEnd, waitUntil } from "../helpers/tunnel-probe.ts";
@@ -18,22 +16,9 @@ beforeAll(async () => {
 
 afterAll(() => workspace.close());
 
-async function peerConfig(port: number): Promise<string> {
-  const file = join(workspace.dir, `peer-${port}.yaml`);
-  await writeFile(file, [
-    `listen: 127.0.0.1:${port}`,
-    "tls: { ca: pki/ca.pem, cert: pki/peer.pem, key: pki/peer-key.pem }",
-    "allow:",
-    "  - match: localhost",
-    "admin: { listen: '127.0.0.1:0' }",
-    "shutdownGraceMs: 200",
-    "",
-  ].join("\n"));
-  return file;
-}
-
 async function startPeer(port: number): Promise<{ node: OpsNode; port: number; admin: number }> {
-  const node = workspace.startNode("peer", await peerConfig(port));
+  const config = await workspace.writePeerConfig(`peer-${port}.yaml`, ["admin: { listen: '127.0.0.1:0' }", "shutdownGraceMs: 200"], `127.0.0.1:${port}`);
+  const node = workspace.startNode("peer", config);
   const [listening, admin] = await Promise.all([node.waitFor("listening"), node.waitFor("admin.listening")]);
   return { node, port: portOf(listening), admin: portOf(admin) };
 }
@@ -49,21 +34,12 @@ async function echoThrough(ingressPort: number, payload: string): Promise<string
 
 describe("admin listener: health, metrics, readiness", () => {
   it("counts tunnels, bytes, rules and failures, and /readyz follows the peer", async () => {
-    const { dir, echo } = workspace;
+    const { echo } = workspace;
     const peer = await startPeer(0);
-    await writeFile(join(dir, "sites", "hq.yaml"), "rules:\n  - match: localhost\n    peer: cloud\n");
-    const ingressConfig = join(dir, "ingress.yaml");
-    await writeFile(ingressConfig, [
-      "listeners:",
-      "  - listen: 127.0.0.1:0",
-      "    rules: sites/hq.yaml",
-      "peers:",
-      `  cloud: { address: '127.0.0.1:${peer.port}', servername: localhost }`,
-      "tls: { ca: pki/ca.pem, cert: pki/ingress.pem, key: pki/ingress-key.pem }",
+    const ingressConfig = await workspace.writeIngressConfig("ingress.yaml", peer.port, [
       "admin: { listen: '127.0.0.1:0', peerProbeIntervalMs: 150 }",
       "shutdownGraceMs: 200",
-      "",
-    ].join("\n"));
+    ]);
     const ingress = workspace.startNode("ingress", ingressConfig);
     const [listening, adminLine] = await Promise.all([ingress.waitFor("listening"), ingress.waitFor("admin.listening")]);
     const port = portOf(listening);

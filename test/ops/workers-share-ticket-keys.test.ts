@@ -24,31 +24,10 @@ afterAll(() => workspace.close());
 
 describe("workers: 2 at the peer", () => {
   it.skipIf(process.platform !== "linux")("resumes the ingress's TLS session whichever worker accepts the connection", async () => {
-    const { dir } = workspace;
-    await writeFile(join(dir, "peer.yaml"), [
-      "listen: 127.0.0.1:0",
-      "tls: { ca: pki/ca.pem, cert: pki/peer.pem, key: pki/peer-key.pem }",
-      "allow:",
-      "  - match: localhost",
-      "workers: 2",
-      "shutdownGraceMs: 200",
-      "",
-    ].join("\n"));
-    const peer = workspace.startNode("peer", join(dir, "peer.yaml"));
+    const peer = workspace.startNode("peer", await workspace.writePeerConfig("peer.yaml", ["workers: 2", "shutdownGraceMs: 200"]));
     await waitUntil(() => peer.lines.filter((l) => l.event === "listening").length === 2, "two peer workers listening");
     const peerPort = portOf(peer.lines.find((l) => l.event === "listening") ?? {});
-    await writeFile(join(dir, "sites", "hq.yaml"), "rules:\n  - match: localhost\n    peer: cloud\n");
-    await writeFile(join(dir, "ingress.yaml"), [
-      "listeners:",
-      "  - listen: 127.0.0.1:0",
-      "    rules: sites/hq.yaml",
-      "peers:",
-      `  cloud: { address: '127.0.0.1:${peerPort}', servername: localhost }`,
-      "tls: { ca: pki/ca.pem, cert: pki/ingress.pem, key: pki/ingress-key.pem }",
-      "shutdownGraceMs: 200",
-      "",
-    ].join("\n"));
-    const ingress = workspace.startNode("ingress", join(dir, "ingress.yaml"));
+    const ingress = workspace.startNode("ingress", await workspace.writeIngressConfig("ingress.yaml", peerPort, ["shutdownGraceMs: 200"]));
     const port = portOf(await ingress.waitFor("listening"));
 
     const tunnels = 16;

@@ -2,8 +2,6 @@
 // (SO_REUSEPORT). SIGKILL one worker while clients keep connecting: the kernel stops handing its
 // socket connections, so at most a moment's worth fail; the replacement is logged and listens on
 // the same port; the supervisor's /metrics sums every worker; SIGTERM stops them all with exit 0.
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { readToEnd, waitUntil } from "../helpers/tunnel-probe.ts";
@@ -32,31 +30,13 @@ async function tunnelWorks(port: number): Promise<boolean> {
 
 describe("workers: 2", () => {
   it.skipIf(process.platform !== "linux")("replaces a killed worker, losing new connections for a moment at most", async () => {
-    const { dir } = workspace;
-    await writeFile(join(dir, "peer.yaml"), [
-      "listen: 127.0.0.1:0",
-      "tls: { ca: pki/ca.pem, cert: pki/peer.pem, key: pki/peer-key.pem }",
-      "allow:",
-      "  - match: localhost",
-      "shutdownGraceMs: 200",
-      "",
-    ].join("\n"));
-    const peer = workspace.startNode("peer", join(dir, "peer.yaml"));
+    const peer = workspace.startNode("peer", await workspace.writePeerConfig("peer.yaml", ["shutdownGraceMs: 200"]));
     const peerPort = portOf(await peer.waitFor("listening"));
-    await writeFile(join(dir, "sites", "hq.yaml"), "rules:\n  - match: localhost\n    peer: cloud\n");
-    await writeFile(join(dir, "ingress.yaml"), [
-      "listeners:",
-      "  - listen: 127.0.0.1:0",
-      "    rules: sites/hq.yaml",
-      "peers:",
-      `  cloud: { address: '127.0.0.1:${peerPort}', servername: localhost }`,
-      "tls: { ca: pki/ca.pem, cert: pki/ingress.pem, key: pki/ingress-key.pem }",
+    const ingress = workspace.startNode("ingress", await workspace.writeIngressConfig("ingress.yaml", peerPort, [
       "admin: { listen: '127.0.0.1:0', peerProbeIntervalMs: 200 }",
       "workers: 2",
       "shutdownGraceMs: 200",
-      "",
-    ].join("\n"));
-    const ingress = workspace.startNode("ingress", join(dir, "ingress.yaml"));
+    ]));
     const admin = portOf(await ingress.waitFor("admin.listening"));
     await waitUntil(() => ingress.lines.filter((l) => l.event === "listening").length === 2, "two workers listening");
     const listening = ingress.lines.filter((l) => l.event === "listening");

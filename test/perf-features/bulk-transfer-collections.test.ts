@@ -4,8 +4,6 @@
 // ~64 MiB read (12-17 per GiB on each node, with concurrent marking on two more threads): the
 // largest avoidable CPU cost of a bulk transfer. Checked the way an operator would, from the GC
 // counts each node's /metrics reports around a 512 MiB upload.
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RECLAIM_EVERY_BYTES } from "@tlsbridge/transport";
 import { connectThrough } from "../helpers/connect-client.ts";
@@ -38,29 +36,9 @@ function collections(metrics: Map<string, number>, kind: "minor" | "major"): num
 
 describe("bulk transfer and garbage collection", () => {
   it("frees read buffers with young-generation collections: no run of full GCs on either node", async () => {
-    const { dir } = workspace;
-    await writeFile(join(dir, "peer.yaml"), [
-      "listen: 127.0.0.1:0",
-      "tls: { ca: pki/ca.pem, cert: pki/peer.pem, key: pki/peer-key.pem }",
-      "allow:",
-      "  - match: localhost",
-      "admin: { listen: '127.0.0.1:0' }",
-      "",
-    ].join("\n"));
-    const peer = workspace.startNode("peer", join(dir, "peer.yaml"));
+    const peer = workspace.startNode("peer", await workspace.writePeerConfig("peer.yaml", ["admin: { listen: '127.0.0.1:0' }"]));
     const [peerListening, peerAdmin] = await Promise.all([peer.waitFor("listening"), peer.waitFor("admin.listening")]);
-    await writeFile(join(dir, "sites", "hq.yaml"), "rules:\n  - match: localhost\n    peer: cloud\n");
-    await writeFile(join(dir, "ingress.yaml"), [
-      "listeners:",
-      "  - listen: 127.0.0.1:0",
-      "    rules: sites/hq.yaml",
-      "peers:",
-      `  cloud: { address: '127.0.0.1:${portOf(peerListening)}', servername: localhost }`,
-      "tls: { ca: pki/ca.pem, cert: pki/ingress.pem, key: pki/ingress-key.pem }",
-      "admin: { listen: '127.0.0.1:0' }",
-      "",
-    ].join("\n"));
-    const ingress = workspace.startNode("ingress", join(dir, "ingress.yaml"));
+    const ingress = workspace.startNode("ingress", await workspace.writeIngressConfig("ingress.yaml", portOf(peerListening), ["admin: { listen: '127.0.0.1:0' }"]));
     const [listening, ingressAdmin] = await Promise.all([ingress.waitFor("listening"), ingress.waitFor("admin.listening")]);
     const admins = { ingress: portOf(ingressAdmin), peer: portOf(peerAdmin) };
 
