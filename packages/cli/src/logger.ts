@@ -2,7 +2,7 @@
 // `--log-level` or TLSBRIDGE_LOG_LEVEL. Libraries are handed this logger; they never make their own.
 import pino from "pino";
 import type { DestinationStream, Logger, LoggerOptions as LoggerOptionsOfPino } from "pino";
-import pretty from "pino-pretty";
+import prettyStream from "pino-pretty";
 import { censorSecrets } from "./log-censor.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -44,21 +44,21 @@ function loggerOptions(options: LoggerOptions): LoggerOptionsOfPino {
 
 /** Creates the process's logger. */
 export function createLogger(options: LoggerOptions): Logger {
-  const settings = loggerOptions(options);
+  return censoringChildBindings(pino(loggerOptions(options), options.destination ?? lineDestination(options.pretty === true)));
+}
+
+/** stdout: JSON lines, or pino-pretty for humans. */
+function lineDestination(pretty: boolean): DestinationStream {
   // Asynchronous writes: a log line costs the tunnel's event loop a buffer copy, not a blocking
   // write(2) (the profile showed 3-6% of a node's CPU in synchronous stdout writes). pino flushes
   // what is still buffered when the process exits.
-  if (options.destination !== undefined) return censoringChildBindings(pino(settings, options.destination));
-  if (options.pretty !== true) return censoringChildBindings(pino(settings, pino.destination({ dest: 1, sync: false })));
-  return censoringChildBindings(pino(
-    settings,
-    pretty({
-      sync: true,
-      translateTime: "SYS:HH:MM:ss.l",
-      ignore: "pid,hostname,role,event",
-      messageFormat: "{event}{if msg} {msg}{end}",
-    }),
-  ));
+  if (!pretty) return pino.destination({ dest: 1, sync: false });
+  return prettyStream({
+    sync: true,
+    translateTime: "SYS:HH:MM:ss.l",
+    ignore: "pid,hostname,role,event",
+    messageFormat: "{event}{if msg} {msg}{end}",
+  });
 }
 
 /**
