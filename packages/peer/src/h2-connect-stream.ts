@@ -8,7 +8,7 @@ import type net from "node:net";
 import type { Logger } from "pino";
 import { addressKey, h2HeaderList, h2StreamEnd, splice, treatConnectErrorAsReset } from "@tlsbridge/transport";
 import { formatErrorResponse, parseResponseHead, parseTarget, tunnelIdOf, TunnelError } from "@tlsbridge/wire";
-import type { PeerContext } from "./ingress-connection.ts";
+import type { PeerContext } from "./peer-context.ts";
 import { admitAndDial } from "./service-admission.ts";
 import { reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
 

@@ -5,7 +5,7 @@ import http2 from "node:http2";
 import type net from "node:net";
 import type tls from "node:tls";
 import { H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, LOG_EVENTS, widenConnectionWindow } from "@tlsbridge/transport";
-import type { PeerContext } from "./ingress-connection.ts";
+import type { PeerContext } from "./peer-context.ts";
 import { serveConnectStream } from "./h2-connect-stream.ts";
 import type { IngressIdentity } from "./h2-connect-stream.ts";
 import type { IngressCertificate } from "./ingress-certificate.ts";

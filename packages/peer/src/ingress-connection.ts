@@ -7,30 +7,14 @@ import { randomUUID } from "node:crypto";
 import type net from "node:net";
 import type tls from "node:tls";
 import type { Logger } from "pino";
-import type { AllowList } from "@tlsbridge/rules";
 import { addressKey, answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
-import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
 import { formatConnectEstablished, formatErrorResponse, HeadReader, parseConnectRequest, tunnelIdOf, TunnelError } from "@tlsbridge/wire";
 import type { HeadAndRest } from "@tlsbridge/wire";
-import type { IngressCertificate, IngressCertificates } from "./ingress-certificate.ts";
+import type { IngressCertificate } from "./ingress-certificate.ts";
+import type { PeerContext } from "./peer-context.ts";
 import type { PeerLimits } from "./peer-options.ts";
 import { admitAndDial } from "./service-admission.ts";
 import { reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
-
-/** What every connection to this peer shares. */
-export type PeerContext = {
-  readonly nodeName: string;
-  readonly allow: AllowList;
-  readonly limits: PeerLimits;
-  readonly registry: ConnectionRegistry;
-  /** Caps per node and per ingress certificate (SHA-256 fingerprint). */
-  readonly limiter: TunnelLimiter;
-  readonly log: Logger;
-  /** Counters and histograms (the cli's prom-client sink, or NO_METRICS). */
-  readonly metrics: TunnelMetrics;
-  /** What each ingress certificate says, parsed once per certificate. */
-  readonly certificates: IngressCertificates;
-};
 
 /**
  * Serves one authenticated connection from an ingress (`raw` is the TCP socket under it,

@@ -5,7 +5,7 @@ import type net from "node:net";
 import { DialError, dialTcp } from "@tlsbridge/transport";
 import { TunnelError, viaIncludes } from "@tlsbridge/wire";
 import type { HeaderList, Target } from "@tlsbridge/wire";
-import type { PeerContext } from "./ingress-connection.ts";
+import type { PeerContext } from "./peer-context.ts";
 import { serviceDialError } from "./service-failure.ts";
 
 /**

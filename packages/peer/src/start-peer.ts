@@ -6,7 +6,7 @@ import {
 import type { NodeContext } from "@tlsbridge/transport";
 import { createH2Acceptor, PEER_ALPN_PROTOCOLS } from "./h2-ingress-session.ts";
 import { serveIngress } from "./ingress-connection.ts";
-import type { PeerContext } from "./ingress-connection.ts";
+import type { PeerContext } from "./peer-context.ts";
 import { IngressCertificates } from "./ingress-certificate.ts";
 import { nameIsPinned } from "./ingress-identity.ts";
 import type { PeerOptions } from "./peer-options.ts";

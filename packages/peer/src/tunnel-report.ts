@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import { LOG_EVENTS } from "@tlsbridge/transport";
 import type { SpliceResult } from "@tlsbridge/transport";
 import { isTunnelError, TunnelError } from "@tlsbridge/wire";
-import type { PeerContext } from "./ingress-connection.ts";
+import type { PeerContext } from "./peer-context.ts";
 
 function elapsedMs(started: number): number {
   return Math.round((performance.now() - started) * 10) / 10;
