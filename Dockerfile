@@ -13,9 +13,11 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY packages/bench/package.json packages/bench/
 COPY packages/cli/package.json packages/cli/
+COPY packages/config/package.json packages/config/
 COPY packages/ingress/package.json packages/ingress/
 COPY packages/peer/package.json packages/peer/
 COPY packages/rules/package.json packages/rules/
+COPY packages/runtime/package.json packages/runtime/
 COPY packages/transport/package.json packages/transport/
 COPY packages/wire/package.json packages/wire/
 # --omit=dev leaves out vitest, fast-check and the `node` package that pins Node 24 for

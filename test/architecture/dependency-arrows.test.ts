@@ -1,5 +1,8 @@
-// The package arrows of ARCHITECTURE.md, enforced: cli → (ingress, peer) → (transport, wire, rules);
+// The package arrows of ARCHITECTURE.md, enforced: cli → runtime → config → (ingress, peer) →
+// (transport, wire, rules). config builds the options the roles start with, so it sees their option
+// types (and the ingress's password-hash parser for users files, transport's default key exchange).
 // ingress and peer never import each other; wire, rules and transport import nothing of ours;
+// nothing imports cli, runtime never imports the commands (they live in cli);
 // bench may import anything and nothing imports bench. Imports go through a package's entry only.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -14,8 +17,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   transport: [],
   ingress: ["transport", "wire", "rules"],
   peer: ["transport", "wire", "rules"],
-  cli: ["ingress", "peer", "transport", "wire", "rules"],
-  bench: ["cli", "ingress", "peer", "transport", "wire", "rules"],
+  config: ["ingress", "peer", "transport", "wire", "rules"],
+  runtime: ["config", "ingress", "peer", "transport", "wire", "rules"],
+  cli: ["runtime", "config", "ingress", "peer", "transport", "wire", "rules"],
+  bench: ["cli", "runtime", "config", "ingress", "peer", "transport", "wire", "rules"],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS } from "../../packages/cli/src/config-defaults.ts";
+import { CONFIG_DEFAULTS } from "@tlsbridge/config";
 import { REPO_ROOT } from "./run-tlsbridge.ts";
 
 const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");

@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "@tlsbridge/rules";
 import { parseTarget } from "@tlsbridge/wire";
-import { loadIngressConfig } from "./ingress-config.ts";
-import { initPki } from "./pki/index.ts";
-import { ingressTargetReport } from "./target-report.ts";
+import { loadIngressConfig } from "@tlsbridge/config";
+import { initPki } from "../../packages/cli/src/pki/index.ts";
+import { ingressTargetReport } from "../../packages/cli/src/target-report.ts";
 
 let base: string;
 

@@ -4,11 +4,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CONFIG_DEFAULTS } from "./config-defaults.ts";
-import { loadIngressConfig } from "./ingress-config.ts";
-import { detectConfigKind, loadAnyConfig } from "./load-config.ts";
-import { loadPeerConfig } from "./peer-config.ts";
-import { initPki } from "./pki/index.ts";
+import { CONFIG_DEFAULTS, loadIngressConfig, detectConfigKind, loadAnyConfig, loadPeerConfig } from "@tlsbridge/config";
+import { initPki } from "../../packages/cli/src/pki/index.ts";
 
 let base: string;
 

@@ -8,10 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatPasswordHash, hashPassword } from "@tlsbridge/ingress";
 import type { ConfigProblem } from "@tlsbridge/rules";
 import { ConfigError } from "@tlsbridge/rules";
-import { loadIngressConfig } from "./ingress-config.ts";
-import { loadPeerConfig } from "./peer-config.ts";
-import { initPki } from "./pki/index.ts";
-import { parseUsersText } from "./users-file.ts";
+import { loadIngressConfig, loadPeerConfig, parseUsersText } from "@tlsbridge/config";
+import { initPki } from "../../packages/cli/src/pki/index.ts";
 
 let base: string;
 let good: string;

@@ -2,7 +2,7 @@
 // the handshake completes before the peer checks the ingress's certificate, so a peer that refuses
 // it (another CA, or a name it does not pin) was reported ready while every tunnel failed with 502.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PeerProbe } from "../../packages/cli/src/peer-probe.ts";
+import { PeerProbe } from "../../packages/runtime/src/peer-probe.ts";
 import { logSink } from "../helpers/log-sink.ts";
 import { testPki } from "../helpers/pki.ts";
 import { waitUntil } from "../helpers/tunnel-probe.ts";

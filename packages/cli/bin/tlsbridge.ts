@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `tlsbridge` executable: everything lives in the cli package; this only runs it and hands
 // back the exit code.
-import "../src/v8-flags.ts"; // first: V8 flags must be set before the heap fills
+import "@tlsbridge/runtime"; // first: V8 flags must be set before the heap fills
 import { main } from "../src/index.ts";
 
 // A reader that stops early (`tlsbridge check ... | head`) is not a failure of ours: without this,

@@ -6,13 +6,11 @@ import { parseArgs } from "node:util";
 import { formatPasswordHash, hashPassword } from "@tlsbridge/ingress";
 import { throwIfProblems } from "@tlsbridge/rules";
 import type { ConfigProblem } from "@tlsbridge/rules";
-import { displayPath } from "./display-path.ts";
-import { EXIT_CODES } from "./exit-codes.ts";
-import type { ExitCode } from "./exit-codes.ts";
+import { displayPath, parseUsersText, USER_NAME } from "@tlsbridge/config";
+import { EXIT_CODES, UsageError } from "@tlsbridge/runtime";
+import type { ExitCode } from "@tlsbridge/runtime";
 import { readPassword } from "./read-password.ts";
 import type { PasswordInput } from "./read-password.ts";
-import { UsageError } from "./usage-error.ts";
-import { parseUsersText, USER_NAME } from "./users-file.ts";
 
 /** Output channels and the password source, so tests can drive the command. */
 export type AuthIo = PasswordInput & { readonly out: (line: string) => void };

@@ -2,12 +2,11 @@
 // without starting anything, and answer "where would this host:port go".
 import { parseTarget } from "@tlsbridge/wire";
 import type { Target, TunnelError } from "@tlsbridge/wire";
+import { loadAnyConfig } from "@tlsbridge/config";
+import { EXIT_CODES, UsageError } from "@tlsbridge/runtime";
+import type { ExitCode } from "@tlsbridge/runtime";
 import { configReport } from "./config-report.ts";
-import { EXIT_CODES } from "./exit-codes.ts";
-import type { ExitCode } from "./exit-codes.ts";
-import { loadAnyConfig } from "./load-config.ts";
 import { ingressTargetReport, peerTargetReport } from "./target-report.ts";
-import { UsageError } from "./usage-error.ts";
 
 /** Runs `check`; a ConfigError propagates (main prints it and exits 2). */
 export async function runCheck(config: string, targets: readonly string[], out: (line: string) => void): Promise<ExitCode> {

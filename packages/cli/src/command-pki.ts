@@ -1,8 +1,8 @@
 // `tlsbridge pki init DIR`: a private CA plus the peer's server and the ingress's client
 // certificates, written as files, with a list of what was written and what to keep secret.
-import { displayPath } from "./display-path.ts";
-import { EXIT_CODES } from "./exit-codes.ts";
-import type { ExitCode } from "./exit-codes.ts";
+import { displayPath } from "@tlsbridge/config";
+import { EXIT_CODES } from "@tlsbridge/runtime";
+import type { ExitCode } from "@tlsbridge/runtime";
 import { initPki } from "./pki/index.ts";
 import type { InitPkiOptions } from "./pki/index.ts";
 

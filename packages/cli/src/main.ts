@@ -3,15 +3,13 @@
 import { parseArgs } from "node:util";
 import type { ParseArgsConfig } from "node:util";
 import { ConfigError } from "@tlsbridge/rules";
+import { EXIT_CODES, UsageError, programVersion } from "@tlsbridge/runtime";
+import type { ExitCode } from "@tlsbridge/runtime";
 import { runCheck } from "./command-check.ts";
 import { runPkiInit } from "./command-pki.ts";
-import { EXIT_CODES } from "./exit-codes.ts";
-import type { ExitCode } from "./exit-codes.ts";
 import { HELP_TEXT } from "./help-text.ts";
 import type { HelpTopic } from "./help-text.ts";
 import { PKI_ERROR_CODES, PkiError } from "./pki/index.ts";
-import { UsageError } from "./usage-error.ts";
-import { programVersion } from "./version.ts";
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -54,7 +52,7 @@ async function dispatch(argv: readonly string[]): Promise<ExitCode> {
     }
     case "rules": {
       // `rules import-ats`: parses its own options (see import-ats-command.ts).
-      const { runRules } = await import("./import-ats-command.ts");
+      const { runRules } = await import("./import-ats/index.ts");
       return runRules(rest, { out, err });
     }
     default:
@@ -72,7 +70,7 @@ async function runRole(role: "ingress" | "peer", args: readonly string[]): Promi
   if (values.help === true) return help(role);
   const config = requireConfig(values.config, role);
   // Loaded on demand: only these two commands need sockets, TLS and the roles.
-  const { runNode } = await import("./run-node.ts");
+  const { runNode } = await import("@tlsbridge/runtime");
   return runNode({ role, config, logLevel: values["log-level"], pretty: values.pretty === true });
 }
 

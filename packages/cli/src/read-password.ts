@@ -1,7 +1,7 @@
 // Reads a password for `tlsbridge auth`: from the terminal with echo off (asked twice), or the first
 // line of stdin when it is a pipe. Never from argv: command lines end up in shell history and `ps`.
 import type { Readable } from "node:stream";
-import { UsageError } from "./usage-error.ts";
+import { UsageError } from "@tlsbridge/runtime";
 
 /** Where the password comes from and where prompts go. */
 export type PasswordInput = {

@@ -3,8 +3,8 @@
 import { describeRule } from "@tlsbridge/rules";
 import type { AllowEntry } from "@tlsbridge/rules";
 import type { Target } from "@tlsbridge/wire";
-import { formatHostPort } from "./listen-address.ts";
-import type { LoadedIngressConfig, LoadedPeerConfig } from "./loaded-config.ts";
+import { formatHostPort } from "@tlsbridge/config";
+import type { LoadedIngressConfig, LoadedPeerConfig } from "@tlsbridge/config";
 
 /** Lines (without trailing newline) saying where `target` would go through this ingress, one per site. */
 export function ingressTargetReport(loaded: LoadedIngressConfig, target: Target): string[] {

@@ -5,8 +5,8 @@ import http from "node:http";
 import { isIP } from "node:net";
 import type { Logger } from "pino";
 import { listen, LOG_EVENTS, stopListening } from "@tlsbridge/transport";
-import type { HostPort } from "./listen-address.ts";
-import { formatHostPort } from "./listen-address.ts";
+import { formatHostPort } from "@tlsbridge/config";
+import type { HostPort } from "@tlsbridge/config";
 
 /** Whether the node is ready, and the lines saying why (or why not). */
 export type Readiness = { readonly ready: boolean; readonly lines: readonly string[] };

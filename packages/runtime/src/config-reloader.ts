@@ -7,10 +7,10 @@ import type { Logger } from "pino";
 import { ConfigError, formatProblem } from "@tlsbridge/rules";
 import type { ConfigProblem } from "@tlsbridge/rules";
 import { LOG_EVENTS } from "@tlsbridge/transport";
+import { loadConfigOfRole } from "@tlsbridge/config";
+import type { LoadedConfig } from "@tlsbridge/config";
 import { summariseConfig } from "./config-summary.ts";
-import type { LoadedConfig } from "./loaded-config.ts";
 import { logCertificates } from "./log-certificates.ts";
-import { loadConfigOfRole } from "./load-config.ts";
 import { restartNeeded } from "./restart-needed.ts";
 
 /** What started a reload. */

@@ -2,9 +2,8 @@
 // when it is expired, not yet valid or close to expiry.
 import type { Logger } from "pino";
 import { LOG_EVENTS } from "@tlsbridge/transport";
-import { certificateWarning } from "./certificate-info.ts";
-import { CONFIG_DEFAULTS } from "./config-defaults.ts";
-import type { LoadedConfig } from "./loaded-config.ts";
+import { certificateWarning, CONFIG_DEFAULTS } from "@tlsbridge/config";
+import type { LoadedConfig } from "@tlsbridge/config";
 
 /** Logs every certificate `loaded` read. */
 export function logCertificates(loaded: LoadedConfig, log: Logger): void {

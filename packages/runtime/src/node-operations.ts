@@ -4,14 +4,14 @@
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import { LOG_EVENTS } from "@tlsbridge/transport";
+import { CONFIG_DEFAULTS } from "@tlsbridge/config";
+import type { LoadedConfig } from "@tlsbridge/config";
 import { startAdminServer } from "./admin-server.ts";
 import type { AdminServer, Readiness } from "./admin-server.ts";
-import { CONFIG_DEFAULTS } from "./config-defaults.ts";
 import { ConfigReloader } from "./config-reloader.ts";
 import type { ReloadTrigger } from "./config-reloader.ts";
 import { watchFiles } from "./file-watcher.ts";
 import type { FileWatcher } from "./file-watcher.ts";
-import type { LoadedConfig } from "./loaded-config.ts";
 import { PeerProbe } from "./peer-probe.ts";
 import { createNodeMetrics } from "./prom-metrics.ts";
 

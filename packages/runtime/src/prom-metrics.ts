@@ -3,7 +3,7 @@
 // node-level gauges only the process that owns the admin listener keeps (certificates, reloads, peers).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { TunnelMetrics } from "@tlsbridge/transport";
-import type { CertificateInfo } from "./certificate-info.ts";
+import type { CertificateInfo } from "@tlsbridge/config";
 
 /** Seconds buckets for tunnel setup and peer handshakes: 1 ms to 10 s. */
 const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];

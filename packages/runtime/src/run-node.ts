@@ -4,13 +4,13 @@
 import cluster from "node:cluster";
 import { ConfigError, formatProblem } from "@tlsbridge/rules";
 import { LOG_EVENTS, reclaimReadBuffersWith } from "@tlsbridge/transport";
+import { loadConfigOfRole } from "@tlsbridge/config";
+import type { LoadedConfig } from "@tlsbridge/config";
 import { summariseConfig } from "./config-summary.ts";
 import { EXIT_CODES } from "./exit-codes.ts";
 import type { ExitCode } from "./exit-codes.ts";
-import type { LoadedConfig } from "./loaded-config.ts";
 import { logCertificates } from "./log-certificates.ts";
 import { createLogger } from "./logger.ts";
-import { loadConfigOfRole } from "./load-config.ts";
 import { serveNode } from "./serve-node.ts";
 import { collectYoungGeneration } from "./v8-flags.ts";
 import { programVersion } from "./version.ts";

@@ -5,14 +5,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { compileHostPattern, parseYamlText, ruleSetFromYaml } from "@tlsbridge/rules";
-import { displayPath } from "./display-path.ts";
-import { EXIT_CODES } from "./exit-codes.ts";
-import type { ExitCode } from "./exit-codes.ts";
-import { notesFor } from "./import-ats-notes.ts";
-import { parseAtsConfig } from "./import-ats-parse.ts";
-import type { AtsMapping } from "./import-ats-parse.ts";
-import { namePeers, peersSnippet, ruleFileYaml } from "./import-ats-yaml.ts";
-import { UsageError } from "./usage-error.ts";
+import { displayPath } from "@tlsbridge/config";
+import { EXIT_CODES, UsageError } from "@tlsbridge/runtime";
+import type { ExitCode } from "@tlsbridge/runtime";
+import { notesFor } from "./notes.ts";
+import { parseAtsConfig } from "./parse.ts";
+import type { AtsMapping } from "./parse.ts";
+import { namePeers, peersSnippet, ruleFileYaml } from "./yaml.ts";
 
 /** `tlsbridge rules --help`. */
 export const RULES_HELP = `Usage: tlsbridge rules import-ats FILE [--out FILE] [--force]

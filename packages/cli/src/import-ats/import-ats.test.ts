@@ -9,11 +9,11 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileHostPattern, parseYamlText, ruleSetFromYaml } from "@tlsbridge/rules";
-import { runRules } from "./import-ats-command.ts";
-import { keepAtsAnchoring, notesFor, sampleHost } from "./import-ats-notes.ts";
-import { parseAtsConfig, parseAtsPeer } from "./import-ats-parse.ts";
-import { namePeers } from "./import-ats-yaml.ts";
-import { UsageError } from "./usage-error.ts";
+import { UsageError } from "@tlsbridge/runtime";
+import { runRules } from "./command.ts";
+import { keepAtsAnchoring, notesFor, sampleHost } from "./notes.ts";
+import { parseAtsConfig, parseAtsPeer } from "./parse.ts";
+import { namePeers } from "./yaml.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -203,7 +203,7 @@ describe("tlsbridge rules import-ats", () => {
   });
 
   it("is a command of the real program", async () => {
-    const bin = fileURLToPath(new URL("../bin/tlsbridge.ts", import.meta.url));
+    const bin = fileURLToPath(new URL("../../bin/tlsbridge.ts", import.meta.url));
     await writeFile(join(dir, "p.config"), "tls_bridge.so .*[.]service[.]com peer.ats:4443\n");
     const r = await promisify(execFile)(process.execPath, [bin, "rules", "import-ats", join(dir, "p.config")]);
     expect(r.stdout).toContain("  - match: '.*[.]service[.]com'");

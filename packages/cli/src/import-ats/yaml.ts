@@ -1,8 +1,8 @@
 // Turns imported ATS mappings into a tlsbridge rule file (`rules: - match, peer`) and the `peers:`
 // section ingress.yaml needs for them: ATS named peers by host:port, tlsbridge by name.
 import { isIP } from "node:net";
-import type { AtsMapping } from "./import-ats-parse.ts";
-import { parseAtsPeer } from "./import-ats-parse.ts";
+import type { AtsMapping } from "./parse.ts";
+import { parseAtsPeer } from "./parse.ts";
 
 /** A peer the imported rules name, as it goes into ingress.yaml's `peers:`. */
 export type ImportedPeer = { readonly name: string; readonly address: string; readonly defaultPort: boolean };
