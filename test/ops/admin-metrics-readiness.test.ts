@@ -1,4 +1,4 @@
-// The admin listener of real tlsbridge processes (issue 4): /healthz, /metrics scraped before and
+// The admin listener of real tlsbridge processes: /healthz, /metrics scraped before and
 // after traffic (tunnels, bytes, setup time, rule hits, handshakes, refusals, dial failures,
 // certificate expiry), and /readyz on the ingress turning 503 while its peer is down, 200 again
 // once the peer is back on its port.

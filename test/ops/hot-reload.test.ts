@@ -1,4 +1,4 @@
-// Hot reload of real tlsbridge processes (issue 4), while one tunnel keeps carrying data: the peer's
+// Hot reload of real tlsbridge processes, while one tunnel keeps carrying data: the peer's
 // certificate is rotated (a new one from the same CA, then one from a NEW CA after the ingress's CA
 // bundle gained that CA), the ingress's rule file is rewritten, then broken. The open tunnel
 // survives every step; new tunnels see the new certificate and rules; the broken rule file is

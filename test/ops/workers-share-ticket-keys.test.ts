@@ -1,4 +1,4 @@
-// `workers: 2` at the peer (issue 5): each worker's tls.Server had its own random ticket keys, so an
+// `workers: 2` at the peer: each worker's tls.Server had its own random ticket keys, so an
 // ingress's TLS ticket resumed only when the kernel (SO_REUSEPORT) handed the next connection to the
 // worker that issued it, and about half of the handshakes were full ones. The supervisor now makes
 // one key set and hands it to every worker: every connection after the first resumes, whichever

@@ -1,4 +1,4 @@
-// `workers: 2` (issue 4): a supervisor and two worker processes sharing the ingress's listener
+// `workers: 2`: a supervisor and two worker processes sharing the ingress's listener
 // (SO_REUSEPORT). SIGKILL one worker while clients keep connecting: the kernel stops handing its
 // socket connections, so at most a moment's worth fail; the replacement is logged and listens on
 // the same port; the supervisor's /metrics sums every worker; SIGTERM stops them all with exit 0.

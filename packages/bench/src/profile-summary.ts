@@ -1,5 +1,5 @@
 // `node packages/bench/src/profile-summary.ts <file.cpuprofile>...`: where a tlsbridge process spent
-// its CPU, by function and by module, from V8's --cpu-prof output. Used before optimising (issue 5).
+// its CPU, by function and by module, from V8's --cpu-prof output. Used before optimising.
 // Record with: TLSBRIDGE_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --quick --only tlsbridge
 
 import { readFileSync } from "node:fs";

@@ -1,5 +1,6 @@
-// Issue 5's targets for tlsbridge, as ratios to the baselines measured in the same run, checked
-// against the medians so the docs say plainly which are met. Pure.
+// The performance targets tlsbridge set itself against squid and stunnel, as ratios to the
+// baselines measured in the same run, checked against the medians so the docs say plainly which
+// are met. Pure.
 
 import type { Medians } from "./results-table.ts";
 
@@ -14,7 +15,7 @@ export type Target = {
   system?: string;
 };
 
-/** The targets from issue 5; each is checked on the default configuration unless it names another. */
+/** The targets; each is checked on the default configuration unless it names another. */
 export const TARGETS: readonly Target[] = [
   { text: "bulk up ≥ 1.5x squid", key: "throughput.upMBps", baseline: "squid", op: "atLeast", bound: 1.5 },
   { text: "bulk down ≥ 1.5x squid", key: "throughput.downMBps", baseline: "squid", op: "atLeast", bound: 1.5 },

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `tlsbridge` executable: everything lives in the cli package; this only runs it and hands
+// The `tlsbridge` executable: the commands live in the cli package; this only runs them and hands
 // back the exit code.
 import "@tlsbridge/runtime"; // first: V8 flags must be set before the heap fills
 import { main } from "../src/index.ts";

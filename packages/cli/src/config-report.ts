@@ -1,7 +1,7 @@
-import { certificateWarning, CONFIG_DEFAULTS, formatHostPort } from "@tlsbridge/config";
-import type { LoadedConfig } from "@tlsbridge/config";
 // What `tlsbridge check` prints about a valid config: the node, its listeners or allow list, its
 // peers, and every certificate with subject and expiry, warnings last.
+import { certificateWarning, CONFIG_DEFAULTS, formatHostPort } from "@tlsbridge/config";
+import type { LoadedConfig } from "@tlsbridge/config";
 
 /** Lines describing a loaded config (no trailing newlines). */
 export function configReport(loaded: LoadedConfig): string[] {

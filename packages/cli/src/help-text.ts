@@ -1,7 +1,7 @@
-import { CONFIG_DEFAULTS, POOL_DEFAULTS } from "@tlsbridge/config";
-import { LOG_LEVEL_ENV } from "@tlsbridge/runtime";
 // `--help` for the program and each command: what it does, its options, and an example that works
 // from a fresh clone.
+import { CONFIG_DEFAULTS, POOL_DEFAULTS } from "@tlsbridge/config";
+import { LOG_LEVEL_ENV } from "@tlsbridge/runtime";
 
 const d = CONFIG_DEFAULTS;
 

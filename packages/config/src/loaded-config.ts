@@ -1,5 +1,5 @@
-// What the config loaders hand the commands: the exact options a role starts with, plus what the
-// cli itself needs (grace period, certificate facts for logs and `check`).
+// What the config loaders hand the runtime and the commands: the exact options a role starts with,
+// plus what the node around the role needs (grace period, certificate facts for logs and `check`).
 import type { IngressOptions } from "@tlsbridge/ingress";
 import type { PeerOptions } from "@tlsbridge/peer";
 import type { CertificateInfo } from "./certificate-info.ts";

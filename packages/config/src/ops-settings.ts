@@ -1,4 +1,4 @@
-// The operations keys both node configs accept (issue 4): the admin HTTP listener (health, readiness,
+// The operations keys both node configs accept: the admin HTTP listener (health, readiness,
 // metrics), the number of worker processes, and whether changed files reload themselves.
 import { availableParallelism } from "node:os";
 import { isScalar } from "yaml";

@@ -37,7 +37,7 @@ export type ListenerContext = {
   /** Shared by every listener of the node: caps per node and per client address. */
   readonly limiter: TunnelLimiter;
   readonly log: Logger;
-  /** Counters and histograms (the cli's prom-client sink, or NO_METRICS). */
+  /** Counters and histograms (the runtime's prom-client sink, or NO_METRICS). */
   readonly metrics: TunnelMetrics;
   /** The listener's proxy authentication (`auth: { users }`); undefined: none. */
   readonly auth: ProxyAuthenticator | undefined;
@@ -61,7 +61,7 @@ const IGNORE = (): void => {};
 export async function serveClient(client: net.Socket, raw: net.Socket, context: ListenerContext): Promise<void> {
   const started = performance.now();
   // Bindings, not child loggers, until the tunnel is open: an idle tunnel then holds one child (the
-  // one its tunnel.close goes through) instead of a chain of three (memory per idle tunnel, issue 5).
+  // one its tunnel.close goes through) instead of a chain of three (memory per idle tunnel).
   const state: ClientState = {
     bindings: { tunnel: randomUUID(), client: `${raw.remoteAddress}:${raw.remotePort}` },
     upstream: undefined,
@@ -79,7 +79,7 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
   client.on("error", IGNORE); // routine resets before the splice owns the socket
   try {
     // The request head, early data, the peer's response and the routing decision live only in
-    // openTunnel()'s frame, not for the tunnel's whole life (memory per idle tunnel, issue 5).
+    // openTunnel()'s frame, not for the tunnel's whole life (memory per idle tunnel).
     const routed = await openTunnel(client, raw, context, state, started);
     const upstream = state.upstream;
     if (routed === undefined || upstream === undefined) return;

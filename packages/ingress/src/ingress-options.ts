@@ -1,4 +1,4 @@
-// What the ingress role needs to run, already validated and loaded by the cli: listeners with their
+// What the ingress role needs to run, already validated and loaded by the config package: listeners with their
 // compiled rule sets, peers, TLS material and limits. The ingress reads no files itself.
 import type { RuleSet } from "@tlsbridge/rules";
 import type { TlsMaterial } from "@tlsbridge/transport";
@@ -42,7 +42,7 @@ export type PeerEndpoint = {
 };
 
 /**
- * Timeouts and size limits, with units in the names. The cli's defaults (packages/cli/src/config-defaults.ts):
+ * Timeouts and size limits, with units in the names. The config's defaults (packages/config/src/config-defaults.ts):
  * maxHeadBytes 16384, headTimeoutMs 10000, peerConnectTimeoutMs 10000, peerResponseTimeoutMs 30000,
  * idleTimeoutMs 300000, maxTunnels 4096, maxTunnelsPerClient 256, maxTunnelLifetimeMs 0 (none).
  */

@@ -1,4 +1,4 @@
-// The part of a running ingress that a reload swaps (issue 4): rule sets, peers, the per-peer links
+// The part of a running ingress that a reload swaps: rule sets, peers, the per-peer links
 // with the mTLS client context, limits, listener certificates. Connections read it through getters
 // once per request, in one synchronous step, so a tunnel routes with either the old set or the new.
 import type net from "node:net";
@@ -80,7 +80,7 @@ export class LiveIngressSettings {
   }
 
   /**
-   * Applies `next` to new tunnels: listeners keep their addresses (the cli refuses a reload that
+   * Applies `next` to new tunnels: listeners keep their addresses (the runtime refuses a reload that
    * adds, removes or reorders them), everything else is replaced. The old peer links are closed
    * (warm and idle connections only: open tunnels keep their sockets), so no new tunnel resumes a
    * TLS session made under the old CA.

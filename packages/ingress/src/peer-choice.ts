@@ -15,7 +15,7 @@ export class PeerChoice {
   /** Peer name -> time (ms since epoch) until which it is tried last. */
   readonly #heldUntil = new Map<string, number>();
 
-  /** Groups name members of `peers`; the cli's config loader has checked that they exist. */
+  /** Groups name members of `peers`; the config loader has checked that they exist. */
   constructor(peers: ReadonlyMap<string, PeerEndpoint>, groups: ReadonlyMap<string, readonly string[]> = new Map()) {
     this.#peers = peers;
     const resolved = new Map<string, readonly PeerEndpoint[]>();

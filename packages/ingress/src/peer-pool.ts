@@ -1,5 +1,5 @@
 // A few TLS connections to one peer, handshaken ahead of need, so a new tunnel pays only the round
-// trip of its CONNECT (issue 5). Bounded (`size`), refilled in the background after each take,
+// trip of its CONNECT. Bounded (`size`), refilled in the background after each take,
 // with backoff while the peer cannot be reached.
 //
 // Idle pooled connections and the peer: a pooled connection has sent nothing yet, so the peer

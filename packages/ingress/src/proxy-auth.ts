@@ -12,7 +12,7 @@ import { DEFAULT_SCRYPT_COST, verifyPassword } from "./password-hash.ts";
 import type { PasswordHash } from "./password-hash.ts";
 import type { VerifyGate } from "./verify-gate.ts";
 
-/** A listener's users: name to password hash (loaded by the cli from the users file). */
+/** A listener's users: name to password hash (loaded by the config package from the users file). */
 export type ProxyAuthUsers = ReadonlyMap<string, PasswordHash>;
 
 /**

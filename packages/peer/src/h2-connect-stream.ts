@@ -50,7 +50,7 @@ export async function serveConnectStream(
   stream.on("error", IGNORE); // routine resets before the splice owns the stream
   try {
     // The request headers and what is parsed from them live only in admit()'s frame, not for the
-    // tunnel's whole life (memory per idle tunnel, issue 5).
+    // tunnel's whole life (memory per idle tunnel).
     const service = await admit(stream, headers, ingress, context, state);
     if (service === undefined) return;
     const log = state.log as Logger;

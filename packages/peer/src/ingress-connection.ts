@@ -28,7 +28,7 @@ export async function serveIngress(
 ): Promise<void> {
   const started = performance.now();
   // Bindings, not a chain of child loggers: an idle tunnel holds the one child its tunnel.close goes
-  // through (memory per idle tunnel, issue 5).
+  // through (memory per idle tunnel).
   let bindings: Record<string, unknown> = { remote: `${raw.remoteAddress}:${raw.remotePort}` };
   let service: net.Socket | undefined;
   let aborted = false;

@@ -1,10 +1,10 @@
-// What the peer role needs to run, already validated and loaded by the cli: the mTLS listener,
+// What the peer role needs to run, already validated and loaded by the config package: the mTLS listener,
 // the destination allow list, TLS material and limits. The peer reads no files itself.
 import type { AllowList, HostPattern } from "@tlsbridge/rules";
 import type { TlsMaterial } from "@tlsbridge/transport";
 
 /**
- * Timeouts and size limits, with units in the names. The cli's defaults (packages/cli/src/config-defaults.ts):
+ * Timeouts and size limits, with units in the names. The config's defaults (packages/config/src/config-defaults.ts):
  * maxHeadBytes 16384, headTimeoutMs 10000, tlsHandshakeTimeoutMs 10000, serviceConnectTimeoutMs 10000,
  * idleTimeoutMs 300000, maxTunnels 8192, maxTunnelsPerIngress 4096, maxTunnelLifetimeMs 0 (none).
  */

@@ -20,7 +20,7 @@ export type RunningPeer = {
   /**
    * Applies new settings to new tunnels: allow list, pinned ingress names, limits (the tunnel caps
    * too), and the TLS context (certificate, key, CA bundle) of the listener. Open tunnels are untouched; the listen
-   * address stays (the cli warns that it needs a restart).
+   * address stays (the runtime warns that it needs a restart).
    */
   readonly reload: (options: PeerOptions) => void;
   /** Replaces the listener's TLS session ticket keys (48 bytes): the supervisor's rotation. */

@@ -74,7 +74,7 @@ export class AllowList {
 
 /**
  * Validates the peer's `allow:` list node (`- {match, ports?}` entries). With `problems`, problems
- * are appended and a best-effort list returned (so the cli can report the whole peer.yaml at once);
+ * are appended and a best-effort list returned (so the config loader can report the whole peer.yaml at once);
  * without it, any problem throws one `ConfigError`.
  */
 export function parseAllowList(

@@ -1,7 +1,7 @@
-// @tlsbridge/rules: rule files, the peer's allow list, and the YAML-with-positions toolkit the cli's
-// config loader reuses. Pure apart from reading files; imports nothing else of ours.
+// @tlsbridge/rules: rule files, the peer's allow list, and the YAML-with-positions toolkit the node
+// config loaders reuse. Pure apart from reading files; imports nothing else of ours.
 //
-// The toolkit, in one example (what the cli does for peer.yaml):
+// The toolkit, in one example (what the config package does for peer.yaml):
 //
 //   const source = await readYamlFile("configs/peer.yaml");          // syntax errors: ConfigError
 //   const problems: ConfigProblem[] = [];

@@ -8,7 +8,7 @@ import type { ConfigProblem } from "./config-error.ts";
 
 /** A parsed YAML document plus what is needed to turn node offsets into line and column. */
 export type YamlSource = {
-  /** The name used in problems (as given by the caller; the cli passes the path it resolved). */
+  /** The name used in problems (as given by the caller; the config loaders pass the path they resolved). */
   readonly file: string;
   readonly doc: Document.Parsed;
   readonly lineCounter: LineCounter;

@@ -1,4 +1,4 @@
-// The validation toolkit the cli reuses: each expect* is checked for its value and its exact problem text.
+// The validation toolkit the config loaders reuse: each expect* is checked for its value and its exact problem text.
 import { describe, expect, it } from "vitest";
 import type { ConfigProblem } from "./config-error.ts";
 import { parseYamlText } from "./yaml-source.ts";

@@ -1,5 +1,5 @@
 // Small checks over YAML nodes that collect problems with positions instead of throwing, so a loader
-// can report everything wrong in a file at once. Shared by rule files and the cli's node configs.
+// can report everything wrong in a file at once. Shared by rule files and the node configs.
 import { isAlias, isMap, isScalar, isSeq } from "yaml";
 import type { YAMLMap } from "yaml";
 import type { ConfigProblem } from "./config-error.ts";

@@ -1,4 +1,4 @@
-// The admin HTTP listener (issue 4): `/healthz` (the process answers), `/readyz` (listeners up and,
+// The admin HTTP listener: `/healthz` (the process answers), `/readyz` (listeners up and,
 // on an ingress, every peer reachable; the body says what is not) and `/metrics` (Prometheus text).
 // Plain HTTP, meant for loopback or a management network: it is off unless `admin.listen` is set.
 import http from "node:http";

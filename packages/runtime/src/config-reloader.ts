@@ -1,4 +1,4 @@
-// Reloads a node's config (issue 4): reads and validates every file again with the same loaders as
+// Reloads a node's config: reads and validates every file again with the same loaders as
 // at start; an invalid set is logged as config.rejected and changes nothing; a valid one is applied
 // to new tunnels and logged as config.reloaded. Reloads run one at a time; requests that arrive
 // during one are folded into a single follow-up reload.

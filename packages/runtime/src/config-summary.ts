@@ -1,7 +1,7 @@
-import { formatHostPort } from "@tlsbridge/config";
-import type { LoadedConfig } from "@tlsbridge/config";
 // A loaded config as plain data for the `config.loaded` log line: what runs where, without PEM
 // bytes, keys or compiled patterns.
+import { formatHostPort } from "@tlsbridge/config";
+import type { LoadedConfig } from "@tlsbridge/config";
 
 /** The loggable facts of a loaded config. */
 export function summariseConfig(loaded: LoadedConfig): Record<string, unknown> {

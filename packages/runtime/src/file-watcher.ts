@@ -1,4 +1,4 @@
-// Watches the files a config names (issue 4: reload when a config, rule or certificate file changes).
+// Watches the files a config names (to reload when a config, rule or certificate file changes).
 // It watches their folders, not the files: editors and `mv`-style rotation replace a file by renaming
 // over it, which a watch on the old inode would miss. Kubernetes mounts swap a `..data` symlink;
 // names starting with `..` count as a change too. Changes are debounced into one call.

@@ -6,7 +6,7 @@ import prettyStream from "pino-pretty";
 import { censorSecrets } from "./log-censor.ts";
 import { UsageError } from "./usage-error.ts";
 
-/** How the cli's logger is made. */
+/** How the process's logger is made. */
 export type LoggerOptions = {
   /** pino level name; undefined: TLSBRIDGE_LOG_LEVEL, then `info`. */
   readonly level?: string | undefined;

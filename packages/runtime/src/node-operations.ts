@@ -1,4 +1,4 @@
-// Everything the process that owns a node's operations runs beside the listeners (issue 4): the
+// Everything the process that owns a node's operations runs beside the listeners: the
 // admin listener, the peer readiness probe (ingress), node-level metrics, and reloads on SIGHUP and
 // on file changes. The single process runs it when `workers` is 1; the supervisor runs it otherwise.
 import type { Logger } from "pino";

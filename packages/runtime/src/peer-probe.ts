@@ -1,4 +1,4 @@
-// Readiness of an ingress's peers (issue 4): every few seconds a TCP connect plus the full mTLS
+// Readiness of an ingress's peers: every few seconds a TCP connect plus the full mTLS
 // handshake with each peer, and a short wait to see the peer accept our certificate, then closed
 // (the peer logs it at debug as a client that left before a request). `/readyz` answers from the last result; changes are logged as peer.down/up.
 import type { Duplex } from "node:stream";

@@ -1,4 +1,4 @@
-// The prom-client side of the metrics (issue 4): the TunnelMetrics sink the roles call, kept in a
+// The prom-client side of the metrics: the TunnelMetrics sink the roles call, kept in a
 // registry of its own (so worker processes can hand it to the supervisor for aggregation), and the
 // node-level gauges only the process that owns the admin listener keeps (certificates, reloads, peers).
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";

@@ -1,7 +1,7 @@
+// What a reload cannot apply to a running node: bound addresses and the process layout.
+// Said in a warning rather than half-applied. (The tunnel caps reload: TunnelLimiter.update.)
 import { formatHostPort } from "@tlsbridge/config";
 import type { LoadedConfig } from "@tlsbridge/config";
-// What a reload cannot apply to a running node (issue 4): bound addresses and the process layout.
-// Said in a warning rather than half-applied. (The tunnel caps reload: TunnelLimiter.update.)
 
 /** Differences between the running config and a new one that only a restart applies. */
 export type RestartNeeded = {

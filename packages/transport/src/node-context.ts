@@ -1,4 +1,4 @@
-// What the cli hands a role when it starts it, besides the options: the logger, the metrics sink
+// What the runtime hands a role when it starts it, besides the options: the logger, the metrics sink
 // and how to bind. Libraries make none of these themselves.
 import type { Logger } from "pino";
 import type { TunnelMetrics } from "./tunnel-metrics.ts";

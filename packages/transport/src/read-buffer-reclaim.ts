@@ -14,7 +14,7 @@ let collectYoung: (() => void) | undefined;
 let readSinceCollection = 0;
 
 /**
- * Hands over V8's young-generation collection (the cli obtains it: V8 exposes it only when asked at
+ * Hands over V8's young-generation collection (the runtime obtains it: V8 exposes it only when asked at
  * start); `undefined` turns reclaiming off.
  */
 export function reclaimReadBuffersWith(collect: (() => void) | undefined): void {

@@ -1,5 +1,5 @@
 // Caps concurrent tunnels for a whole node and for each key (a client address at the ingress, an
-// ingress certificate at the peer), so one noisy client cannot take every slot (issue 3). A refused
+// ingress certificate at the peer), so one noisy client cannot take every slot. A refused
 // tunnel is answered 503 with Retry-After by the caller; the listener keeps accepting for others.
 
 /** The two caps; both must be integers >= 1. */

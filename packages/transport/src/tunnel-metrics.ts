@@ -1,5 +1,5 @@
-// The metrics sink both roles are handed (issue 4): a few calls at the points of a tunnel's life that
-// operators count. Libraries only call it; the cli implements it with prom-client, tests may not.
+// The metrics sink both roles are handed: a few calls at the points of a tunnel's life that
+// operators count. Libraries only call it; the runtime implements it with prom-client, tests may not.
 
 /** How a spliced tunnel ended, with its byte counts, as `tunnelClosed` receives it. */
 export type TunnelClosedFacts = {
