@@ -2,7 +2,7 @@
 // process or under a supervisor of workers, reloads and file watching, the admin listener, metrics,
 // the logger, signals; plus the exit codes, usage error and version every command shares. The only
 // entry of this package.
-import "./v8-flags.ts"; // first: V8 flags are set before anything fills the heap (the bin imports this entry first)
+import "./v8-flags.ts"; // first: the V8 flags, before anything fills the heap
 import type { ExitCode } from "./exit-codes.ts";
 import type { RunNodeOptions } from "./run-node.ts";
 
