@@ -12,6 +12,7 @@ export type { DialTlsOptions, TlsConnection } from "./dial-tls.ts";
 export { isCertificateFailure } from "./tls-failure.ts";
 export { readUntil, ReadUntilError } from "./read-until.ts";
 export { splice } from "./splice.ts";
+export { isLinkLost, LinkLostError, watchCloseNotify } from "./close-notify.ts";
 export { reclaimReadBuffersWith, RECLAIM_EVERY_BYTES } from "./read-buffer-reclaim.ts";
 export type { Splice, SpliceEnd, SpliceOptions, SpliceOutcome, SpliceResult } from "./splice.ts";
 export { LOG_EVENTS } from "./log-events.ts";
