@@ -18,12 +18,15 @@ import type net from "node:net";
 import type tls from "node:tls";
 import { getSystemErrorName } from "node:util";
 
-/** The other node's TLS stream ended without close_notify: it was lost, not closed. */
+/**
+ * The link to the other node was lost, not closed: its TLS stream ended without close_notify, or an
+ * HTTP/2 connection ended (or stopped answering PINGs) with tunnels open and no GOAWAY.
+ */
 export class LinkLostError extends Error {
   readonly code = "TLSB_ERR_LINK_LOST";
 
-  constructor() {
-    super("the TLS stream ended without close_notify (the other node or the network went away)");
+  constructor(message = "the TLS stream ended without close_notify (the other node or the network went away)") {
+    super(message);
     this.name = "LinkLostError";
   }
 }
