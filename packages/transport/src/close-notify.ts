@@ -38,7 +38,7 @@ export function isLinkLost(err: unknown): boolean {
 
 /** The parts of Node's stream handles this relies on (not public API; absent: nothing is watched). */
 type StreamHandle = {
-  onread: (...args: unknown[]) => unknown;
+  onread: (arrayBuffer: unknown) => unknown;
   reading?: boolean;
   readStart?: () => number;
   readStop?: () => number;
@@ -54,8 +54,9 @@ export function watchCloseNotify(socket: tls.TLSSocket, raw: net.Socket): void {
   if (raw === (socket as net.Socket) || handle == null || tcp == null || typeof tcp.readStart !== "function") return;
   const onread = handle.onread;
   const state = (socket as unknown as { _readableState: { ended: boolean } })._readableState;
-  handle.onread = function (this: StreamHandle, ...args: unknown[]): unknown {
-    const result = onread.apply(this, args);
+  // One argument, as Node calls it (stream_base_commons' onStreamRead): no rest array per chunk.
+  handle.onread = function (this: StreamHandle, arrayBuffer: unknown): unknown {
+    const result = onread.call(this, arrayBuffer);
     // Only the call that pushed the end of the stream matters; data chunks pass straight through.
     if (state.ended && !socket.destroyed) {
       handle.onread = onread;
