@@ -12,7 +12,7 @@ import http2 from "node:http2";
 import { STATUS_CODES } from "node:http";
 import type { Logger } from "pino";
 import {
-  DialError, LinkLostError, LOG_EVENTS, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, h2HeaderList, h2StreamEnd, treatConnectErrorAsReset, widenConnectionWindow,
+  DialError, isLinkLost, LinkLostError, LOG_EVENTS, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, h2HeaderList, h2StreamEnd, treatConnectErrorAsReset, widenConnectionWindow,
 } from "@tlsbridge/transport";
 import type { SpliceEnd, TlsConnection } from "@tlsbridge/transport";
 import { TunnelError } from "@tlsbridge/wire";
@@ -70,9 +70,9 @@ export class H2PeerSession {
       const fail = (err?: Error): void => {
         clearTimeout(timer);
         stream.destroy();
-        // Code 0 (NO_ERROR) with no answer: the whole connection went away, as when the peer refuses
-        // our certificate after the handshake; say so as the HTTP/1.1 path does.
-        const details = stream.rstCode === undefined || stream.rstCode === http2.constants.NGHTTP2_NO_ERROR
+        // Code 0 (NO_ERROR), or the link lost, with no answer: the whole connection went away, as when
+        // the peer refuses our certificate after the handshake; say so as the HTTP/1.1 path does.
+        const details = isLinkLost(err) || stream.rstCode === undefined || stream.rstCode === http2.constants.NGHTTP2_NO_ERROR
           ? `peer ${this.#peer.name} closed the connection without a response (did it refuse this ingress's certificate?)`
           : `peer ${this.#peer.name} reset the CONNECT stream (code ${stream.rstCode})`;
         reject(new TunnelError("TLSB_ERR_PEER_RESPONSE", `peer ${this.#peer.name} closed the stream before answering`, {
