@@ -22,7 +22,7 @@ export type ChildNodeSpec = {
   /** Peer: allow-list entries. */
   readonly allow?: ReadonlyArray<{ match: string; ports?: number[] }>;
   /** Ingress: where the one peer `cloud` is (every host is routed to it). */
-  readonly peer?: { host: string; port: number; servername: string };
+  readonly peer?: { host: string; port: number; servername: string; mode?: "h1" | "h2" };
 };
 
 type Request = { id: number; type: "start"; spec: ChildNodeSpec } | { id: number; type: "memory" | "active" } | { id: number; type: "close"; graceMs: number };

@@ -12,7 +12,7 @@ import http2 from "node:http2";
 import { STATUS_CODES } from "node:http";
 import type { Logger } from "pino";
 import {
-  DialError, LOG_EVENTS, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, h2HeaderList, h2StreamEnd, treatConnectErrorAsReset, widenConnectionWindow,
+  DialError, isLinkLost, LinkLostError, LOG_EVENTS, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, h2HeaderList, h2StreamEnd, treatConnectErrorAsReset, widenConnectionWindow,
 } from "@tlsbridge/transport";
 import type { SpliceEnd, TlsConnection } from "@tlsbridge/transport";
 import { TunnelError } from "@tlsbridge/wire";
@@ -70,9 +70,9 @@ export class H2PeerSession {
       const fail = (err?: Error): void => {
         clearTimeout(timer);
         stream.destroy();
-        // Code 0 (NO_ERROR) with no answer: the whole connection went away, as when the peer refuses
-        // our certificate after the handshake; say so as the HTTP/1.1 path does.
-        const details = stream.rstCode === undefined || stream.rstCode === http2.constants.NGHTTP2_NO_ERROR
+        // Code 0 (NO_ERROR), or the link lost, with no answer: the whole connection went away, as when
+        // the peer refuses our certificate after the handshake; say so as the HTTP/1.1 path does.
+        const details = isLinkLost(err) || stream.rstCode === undefined || stream.rstCode === http2.constants.NGHTTP2_NO_ERROR
           ? `peer ${this.#peer.name} closed the connection without a response (did it refuse this ingress's certificate?)`
           : `peer ${this.#peer.name} reset the CONNECT stream (code ${stream.rstCode})`;
         reject(new TunnelError("TLSB_ERR_PEER_RESPONSE", `peer ${this.#peer.name} closed the stream before answering`, {
@@ -137,9 +137,11 @@ export class H2PeerSession {
       // A peer that refuses our certificate hangs up right after the handshake (see tls-listener.ts).
       // Our TLS socket allows half-open connections, so that arrives as a bare `end` the session
       // never acts on; every stream would wait out the response timeout instead of failing at once.
-      // HTTP/2 has no use for a half-closed connection: the peer's FIN ends the session.
+      // HTTP/2 has no use for a half-closed connection: the peer's FIN ends the session. Without a
+      // GOAWAY before it, the streams still open were lost, not finished: Node would close them
+      // quietly and every client would read a clean end (issue 9), so they end with an error.
       if (socket.destroyed || socket.readableEnded) session.destroy();
-      else socket.once("end", () => session.destroy());
+      else socket.once("end", () => session.destroy(session.closed ? undefined : new LinkLostError("the peer closed the HTTP/2 connection without GOAWAY")));
       session.on("error", (err) => this.#log.info({ event: LOG_EVENTS.peerH2Error, err }, "HTTP/2 connection to the peer failed"));
       session.once("goaway", forget);
       session.once("close", forget);
@@ -161,10 +163,12 @@ const PING_TIMEOUT_MS = 2_000;
  */
 function checkAlive(session: http2.ClientHttp2Session): void {
   if (session.destroyed || session.closed) return;
-  const timer = setTimeout(() => session.destroy(), PING_TIMEOUT_MS);
+  // The streams still open on a dropped session were lost: they end with an error, not a clean end.
+  const lost = (): void => session.destroy(new LinkLostError("the peer did not answer a PING on the HTTP/2 connection"));
+  const timer = setTimeout(lost, PING_TIMEOUT_MS);
   const sent = session.ping((err) => {
     clearTimeout(timer);
-    if (err !== null) session.destroy();
+    if (err !== null) lost();
   });
   if (!sent) clearTimeout(timer); // a PING already in flight will decide
 }

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import http2 from "node:http2";
 import type net from "node:net";
 import type { Logger } from "pino";
-import { addressKey, h2HeaderList, h2StreamEnd, splice, treatConnectErrorAsReset } from "@tlsbridge/transport";
+import { addressKey, h2HeaderList, h2StreamEnd, resetStream, splice, treatConnectErrorAsReset } from "@tlsbridge/transport";
 import { formatErrorResponse, parseResponseHead, parseTarget, tunnelIdOf, TunnelError } from "@tlsbridge/wire";
 import type { PeerContext } from "./peer-context.ts";
 import { admitAndDial } from "./service-admission.ts";
@@ -42,8 +42,9 @@ export async function serveConnectStream(
   const unregister = context.registry.add({
     abort: () => {
       state.aborted = true;
-      stream.close(http2.constants.NGHTTP2_CANCEL);
-      state.service?.destroy();
+      // A reset, not END_STREAM: the ingress must not take the cut for a whole transfer.
+      resetStream(stream, http2.constants.NGHTTP2_CANCEL);
+      state.service?.resetAndDestroy();
     },
   });
   treatConnectErrorAsReset(stream);

@@ -4,7 +4,7 @@
 import http2 from "node:http2";
 import type net from "node:net";
 import type tls from "node:tls";
-import { H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, LOG_EVENTS, widenConnectionWindow } from "@tlsbridge/transport";
+import { H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, LinkLostError, LOG_EVENTS, widenConnectionWindow } from "@tlsbridge/transport";
 import type { PeerContext } from "./peer-context.ts";
 import { serveConnectStream } from "./h2-connect-stream.ts";
 import type { IngressIdentity } from "./h2-connect-stream.ts";
@@ -36,6 +36,11 @@ export function createH2Acceptor(context: PeerContext): H2Acceptor {
     live.add(session);
     session.once("close", () => live.delete(session));
     session.on("error", (err) => context.log.debug({ event: LOG_EVENTS.requestRejected, err }, "HTTP/2 session from an ingress failed"));
+    // The ingress's FIN with no GOAWAY before it: the streams still open were lost, not finished
+    // (Node would close them quietly and each service would read a clean end; issue 9).
+    session.socket.once("end", () => {
+      if (!session.destroyed) session.destroy(session.closed ? undefined : new LinkLostError("the ingress closed the HTTP/2 connection without GOAWAY"));
+    });
     // Nothing at all on the session (no tunnel, no PING) for the idle timeout: close it.
     session.setTimeout(context.limits.idleTimeoutMs, () => session.close());
     widenConnectionWindow(session);

@@ -1,7 +1,7 @@
 // Starts the peer role: one mTLS listener whose connections come from ingresses, and the registry
 // that graceful shutdown drains.
 import {
-  ConnectionRegistry, createTlsListener, listen, LOG_EVENTS, NO_METRICS, nodeTlsSettings, stopListening, TunnelLimiter,
+  ConnectionRegistry, createTlsListener, listen, LOG_EVENTS, NO_METRICS, nodeTlsSettings, stopListening, TunnelLimiter, watchCloseNotify,
 } from "@tlsbridge/transport";
 import type { NodeContext } from "@tlsbridge/transport";
 import { createH2Acceptor, PEER_ALPN_PROTOCOLS } from "./h2-ingress-session.ts";
@@ -76,6 +76,8 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
           return;
         }
       }
+      // The ingress's FIN without close_notify is a lost link, not an end (issue 9).
+      watchCloseNotify(socket, raw);
       if (socket.alpnProtocol === "h2") h2.accept(socket, raw, certificate);
       else void serveIngress(socket, raw, certificate, shared);
     },

@@ -2,6 +2,7 @@
 // our client certificate, verifying the peer's chain against the private CA and its name.
 import net from "node:net";
 import tls from "node:tls";
+import { watchCloseNotify } from "./close-notify.ts";
 import { DialError, DIAL_FAILURES } from "./dial-error.ts";
 import { dialTcp } from "./dial-tcp.ts";
 import { isCertificateFailure } from "./tls-failure.ts";
@@ -51,6 +52,8 @@ export async function dialTls(options: DialTlsOptions): Promise<TlsConnection> {
     socket.once("secureConnect", () => {
       clearTimeout(timer);
       socket.removeAllListeners("error");
+      // The other node's FIN without close_notify is a lost link, not an end (issue 9).
+      watchCloseNotify(socket, raw);
       resolve({ socket, raw });
     });
     socket.once("error", (err) => {

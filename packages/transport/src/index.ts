@@ -12,6 +12,7 @@ export type { DialTlsOptions, TlsConnection } from "./dial-tls.ts";
 export { isCertificateFailure } from "./tls-failure.ts";
 export { readUntil, ReadUntilError } from "./read-until.ts";
 export { splice } from "./splice.ts";
+export { isLinkLost, LinkLostError, watchCloseNotify } from "./close-notify.ts";
 export { reclaimReadBuffersWith, RECLAIM_EVERY_BYTES } from "./read-buffer-reclaim.ts";
 export type { Splice, SpliceEnd, SpliceOptions, SpliceOutcome, SpliceResult } from "./splice.ts";
 export { LOG_EVENTS } from "./log-events.ts";
@@ -28,7 +29,7 @@ export type { NodeContext } from "./node-context.ts";
 export { answerAndClose, DEFAULT_LINGER_MS } from "./answer-and-close.ts";
 export { addressKey, TunnelLimiter } from "./tunnel-limiter.ts";
 export type { TunnelLimits, TunnelSlot } from "./tunnel-limiter.ts";
-export { h2StreamEnd, treatConnectErrorAsReset } from "./h2-stream-end.ts";
+export { h2StreamEnd, resetStream, treatConnectErrorAsReset } from "./h2-stream-end.ts";
 export { h2HeaderList } from "./h2-header-list.ts";
 export {
   H2_CONNECTION_WINDOW_BYTES, H2_MAX_CONCURRENT_STREAMS, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, H2_STREAM_WINDOW_BYTES,

@@ -1,10 +1,12 @@
 // Moves bytes both ways between two sockets until both directions are done: backpressure by
 // pausing the reader while the writer's buffer is full, half-close carried (FIN becomes end()),
-// resets carried (an RST on one side resets the other), and one idle deadline for the tunnel.
+// resets carried (an RST on one side resets the other), a lost leg (a TLS stream that ended without
+// close_notify, close-notify.ts) carried as a reset too, and one idle deadline for the tunnel.
 //
 //   client ──data──▶ pump(up) ──write──▶ upstream        a FIN from either reader ends the other writer;
 //   client ◀─write── pump(down) ◀─data── upstream        the other direction keeps flowing until its FIN.
 import type net from "node:net";
+import { isLinkLost } from "./close-notify.ts";
 import { noteBytesRead } from "./read-buffer-reclaim.ts";
 
 /** A socket to splice, and the TCP socket under it when it is TLS (for resets). */
@@ -20,6 +22,8 @@ export type SpliceOutcome =
   | "lifetime_exceeded"
   | "client_reset"
   | "upstream_reset"
+  | "client_lost"
+  | "upstream_lost"
   | "client_error"
   | "upstream_error"
   | "aborted";
@@ -95,7 +99,9 @@ export function splice(client: SpliceEnd, upstream: SpliceEnd, options: SpliceOp
     side.socket.on("error", (err: NodeJS.ErrnoException) => {
       const routine = err.code !== undefined && ROUTINE_RESETS.has(err.code);
       if (outcome === undefined) {
-        outcome = routine ? `${name}_reset` : `${name}_error`;
+        // A lost leg must not reach the other side as a FIN: a close-delimited protocol would take
+        // the truncated transfer for a whole one (issue 9). It is reset, like a leg that was reset.
+        outcome = isLinkLost(err) ? `${name}_lost` : routine ? `${name}_reset` : `${name}_error`;
         error = err;
       }
       other.raw.resetAndDestroy();
@@ -119,7 +125,7 @@ export function splice(client: SpliceEnd, upstream: SpliceEnd, options: SpliceOp
     if (side.socket.closed) {
       // Gone before the splice began (a reset while the other leg was set up): its 'close' was
       // emitted already and will not come again, so count it now, or the tunnel never ends.
-      outcome ??= `${name}_reset`;
+      outcome ??= isLinkLost(side.socket.errored) ? `${name}_lost` : `${name}_reset`;
       process.nextTick(onClose);
     } else {
       side.socket.on("close", onClose);
