@@ -8,6 +8,7 @@ import { logSink } from "./log-sink.ts";
 import type { LogSink } from "./log-sink.ts";
 import { testPki } from "./pki.ts";
 import { TEST_INGRESS_LIMITS } from "./two-nodes.ts";
+import type { IssuedCertificate } from "../../packages/cli/src/pki/index.ts";
 
 /** The running ingress, its first listener's port and its log. */
 export type LoneIngress = {
@@ -17,20 +18,21 @@ export type LoneIngress = {
   readonly close: () => Promise<void>;
 };
 
-/** Starts an ingress whose one rule sends every host to `peer` (named `peer.name`). */
+/** Starts an ingress whose one rule sends every host to `peer` (named `peer.name`); `ingressCert` default: the test ingress's. */
 export async function startIngressToPeer(
   peer: Omit<PeerEndpoint, "host"> & { readonly host?: string },
-  limits: Partial<IngressLimits> = {},
+  options: { readonly limits?: Partial<IngressLimits>; readonly ingressCert?: IssuedCertificate } = {},
 ): Promise<LoneIngress> {
   const pki = await testPki();
+  const ingressCert = options.ingressCert ?? pki.ingress;
   const ingressLog = logSink();
   const ingress = await startIngress({
     nodeName: "test-ingress",
     listeners: [{ site: "interop", host: "127.0.0.1", port: 0, rules: RuleSet.fromEntries([{ match: ".*", peer: peer.name }]) }],
     peers: new Map([[peer.name, { host: "127.0.0.1", ...peer }]]),
-    tls: { ca: Buffer.from(pki.ca.cert), cert: Buffer.from(pki.ingress.cert), key: Buffer.from(pki.ingress.key) },
+    tls: { ca: Buffer.from(pki.ca.cert), cert: Buffer.from(ingressCert.cert), key: Buffer.from(ingressCert.key) },
     keyExchangeGroups: DEFAULT_KEY_EXCHANGE_GROUPS,
-    limits: { ...TEST_INGRESS_LIMITS, ...limits },
+    limits: { ...TEST_INGRESS_LIMITS, ...options.limits },
   }, { log: ingressLog.log });
   return {
     ingress,

@@ -53,4 +53,19 @@ describe.skipIf(unavailable !== undefined)(`ingress -> stock Apache Traffic Serv
     expect(proxyStatusOf(reply.headers)).toMatch(/^test-ingress; received-status=403$/);
     expect((await ingress.ingressLog.waitFor("peer.response")).status).toBe(403);
   }, 60_000);
+
+  it("ATS refuses an ingress certificate from another CA with a TLS alert: 502 tls_certificate_error", async () => {
+    const stranger = await startIngressToPeer({ name: "ats", port: ats.port, servername: ATS_NAME }, { ingressCert: (await testPki()).otherCaIngress });
+    try {
+      const reply = await connectThrough(stranger.ingressPort, `127.0.0.1:${echo.port}`);
+      reply.socket.destroy();
+      expect(reply.status).toBe(502);
+      expect(proxyStatusOf(reply.headers)).toBe('test-ingress; error=tls_certificate_error; details="peer ats refused the ingress certificate"');
+      const denied = await stranger.ingressLog.waitFor("auth.denied");
+      expect(denied).toMatchObject({ reason: "certificate", code: "TLSB_ERR_PEER_CERT" });
+      expect(JSON.stringify(denied.err)).toMatch(/ERR_SSL_TLSV\d*_ALERT_/);
+    } finally {
+      await stranger.close();
+    }
+  }, 60_000);
 });
