@@ -6,6 +6,8 @@
 // CONNECT stream) with 502 and its own Proxy-Status member, `error=tls_certificate_error` and what
 // OpenSSL said, before closing. The ingress keeps that member, appends its own, and logs
 // auth.denied with the peer's words.
+// Also seen: a warm pool refilled at once whenever the peer closed a parked connection, so against
+// a peer that refuses our certificate it handshook some 400 times a second; it now backs off.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { issueTestCert, TEST_INGRESS_NAME, testPki } from "../helpers/pki.ts";
@@ -75,5 +77,17 @@ describe("the peer says why it refused the ingress's certificate", () => {
 
   it("h2: a certificate from another CA", async () => {
     await expectNamedRefusal({ ingressCert: (await testPki()).otherCaIngress, peerMode: "h2" }, "UNABLE_TO_VERIFY_LEAF_SIGNATURE");
+  });
+
+  it("a warm pool backs off from a peer that refuses each of its connections, instead of redialing at once", async () => {
+    const nodes = await startTwoNodes({ ingressCert: await expired(), peerPool: { size: 2, maxIdleMs: 3_000 } });
+    try {
+      await nodes.peerLog.waitFor("auth.denied");
+      await new Promise((r) => setTimeout(r, 2_000));
+      // Backoff from 500 ms, doubling: a handful of handshakes in 2 s (there were about 800).
+      expect(nodes.peerLog.events("auth.denied").length).toBeLessThan(40);
+    } finally {
+      await nodes.close();
+    }
   });
 });
