@@ -59,20 +59,24 @@ export class PeerLinks {
       };
       // A handshake that offered a ticket and failed in TLS is retried once without one: a peer
       // that refuses resumption (squid 5.7 answers it with an internal_error alert) must cost a
-      // round trip, not the tunnel (issue 9). Told once per peer; the cache then offers it none.
+      // round trip, not the tunnel (issue 9). When the full handshake works, the cache offers that
+      // peer no tickets for a while, and that is told once per peer.
       const dial = async (alpnProtocols?: readonly string[]): Promise<TlsConnection> => {
         const session = sessions.take();
         try {
           return await dialOnce(session, alpnProtocols);
         } catch (err) {
-          if (session === undefined || !refusesResumption(err)) throw err;
+          if (session === undefined || !failedInTls(err)) throw err;
+          // Throws the retry's own error when the full handshake fails too: then the ticket was
+          // not the cause (the peer is going down, or refuses us), and nothing is said about it.
+          const connection = await dialOnce(undefined, alpnProtocols);
           sessions.refuse();
           counts.ticketsRefused += 1;
           if (counts.ticketsRefused === 1) {
             peerLog.warn({ event: LOG_EVENTS.peerTicketRefused, err, ticketsOffAfterMs: SESSION_MAX_AGE_MS },
-              "the peer refused to resume a TLS session; retrying with a full handshake, and offering it no tickets for a while");
+              "the peer refused to resume a TLS session but accepted a full handshake; offering it no tickets for a while");
           }
-          return await dialOnce(undefined, alpnProtocols);
+          return connection;
         }
       };
       const mode = peer.mode ?? "h1";
@@ -110,6 +114,6 @@ export class PeerLinks {
 }
 
 /** A dial that got as far as TLS and failed there (not a refused or timed-out TCP connect). */
-function refusesResumption(err: unknown): boolean {
+function failedInTls(err: unknown): boolean {
   return err instanceof DialError && (err.reason === DIAL_FAILURES.tlsProtocol || err.reason === DIAL_FAILURES.tlsCertificate);
 }
