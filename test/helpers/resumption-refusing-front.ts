@@ -16,6 +16,8 @@ export type ResumptionRefusingFront = TrackedService & {
   readonly refused: () => number;
   /** Sets the real server's port (connections that arrive before wait for it). */
   readonly relayTo: (port: number) => void;
+  /** Cuts every relayed connection (both sides), as a peer restart would: clients must reconnect. */
+  readonly cut: () => void;
 };
 
 /**
@@ -42,6 +44,7 @@ export function offersTicket(data: Buffer): boolean | undefined {
 /** Starts the front on a loopback port; it relays to 127.0.0.1 on the port given to `relayTo`. */
 export async function startResumptionRefusingFront(): Promise<ResumptionRefusingFront> {
   let refused = 0;
+  const relayed = new Set<net.Socket>();
   let relayTo: (port: number) => void = () => {};
   const backendPort = new Promise<number>((resolve) => (relayTo = resolve));
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
@@ -62,6 +65,8 @@ export async function startResumptionRefusingFront(): Promise<ResumptionRefusing
     };
     const relay = (port: number, first: Buffer): void => {
       const backend = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+      relayed.add(client);
+      client.once("close", () => relayed.delete(client));
       backend.on("error", () => client.destroy());
       client.on("error", () => backend.destroy());
       client.on("close", () => backend.destroy());
@@ -74,5 +79,12 @@ export async function startResumptionRefusingFront(): Promise<ResumptionRefusing
     client.on("data", onData);
   });
   const service = await listenOnLoopbackTracked(server);
-  return { ...service, refused: () => refused, relayTo: (port) => relayTo(port) };
+  return {
+    ...service,
+    refused: () => refused,
+    relayTo: (port) => relayTo(port),
+    cut: () => {
+      for (const client of relayed) client.destroy(); // its backend follows on 'close'
+    },
+  };
 }

@@ -81,4 +81,25 @@ describe("a peer that refuses the session tickets it issued", () => {
       expect(nodes.ingressLog.events("peer.pool.dial.failed")).toHaveLength(0);
     });
   });
+
+  it("h2: the shared connection, redialed after the peer dropped it, retries in full too", async () => {
+    await withRefusingPeer({ peerMode: "h2" }, async (nodes, front) => {
+      await echoOnce(nodes.ingressPort, `localhost:${echo.port}`);
+      await nodes.peerLog.waitFor("auth.granted"); // the one session, whose tickets the ingress keeps
+      front.cut();
+      // A tunnel asked for while the ingress has yet to notice the cut meets the dead session (a
+      // race of the shared session, not of resumption): wait for one to get through, then more.
+      for (let attempt = 0; ; attempt++) {
+        const t = await connectThrough(nodes.ingressPort, `localhost:${echo.port}`);
+        t.socket.destroy();
+        if (t.status === 200 || attempt >= 20) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      for (let i = 0; i < 3; i++) await echoOnce(nodes.ingressPort, `localhost:${echo.port}`);
+      expect(front.refused()).toBe(1);
+      expect(nodes.ingressLog.events("peer.ticket.refused")).toHaveLength(1);
+      // The race above may log a reset stream; never a failed TLS handshake.
+      expect(nodes.ingressLog.events("peer.dial.failed").filter((l) => l.code === "TLSB_ERR_PEER_TLS")).toHaveLength(0);
+    });
+  });
 });
