@@ -19,7 +19,7 @@ export type PeerLink = {
   readonly h2: H2PeerSession | undefined;
   /** A new mTLS connection to the peer, resuming a TLS session when one is cached. */
   readonly dial: (alpnProtocols?: readonly string[]) => Promise<TlsConnection>;
-  /** Handshakes made / resumed / failed with a ticket offered and retried without (for logs and tests). */
+  /** Handshakes made / resumed / resumptions the peer refused where a full handshake then worked (for logs and tests). */
   readonly counts: { handshakes: number; resumed: number; ticketsRefused: number };
 };
 

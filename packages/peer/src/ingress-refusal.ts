@@ -31,8 +31,11 @@ export function createIngressRefusal(nodeName: () => string): IngressRefusal {
     live.add(session);
     session.once("close", () => live.delete(session));
     session.on("error", () => session.destroy());
-    // An ingress that opens no stream (a probe) is not waited for.
-    session.setTimeout(DEFAULT_LINGER_MS, () => session.destroy());
+    // A deadline, not an idle timeout: an unauthenticated client must not keep this session by
+    // sending PINGs. An ingress that opens no stream (a probe) is not waited for either.
+    const deadline = setTimeout(() => session.destroy(), DEFAULT_LINGER_MS);
+    deadline.unref();
+    session.once("close", () => clearTimeout(deadline));
   });
   server.on("stream", (stream: http2.ServerHttp2Stream) => {
     stream.on("error", () => {});

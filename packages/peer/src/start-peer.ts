@@ -1,9 +1,9 @@
 // Starts the peer role: one mTLS listener whose connections come from ingresses, and the registry
 // that graceful shutdown drains.
+import type tls from "node:tls";
 import {
   ConnectionRegistry, createTlsListener, listen, LOG_EVENTS, NO_METRICS, nodeTlsSettings, stopListening, TunnelLimiter,
 } from "@tlsbridge/transport";
-import type tls from "node:tls";
 import type { NodeContext } from "@tlsbridge/transport";
 import { createH2Acceptor, PEER_ALPN_PROTOCOLS } from "./h2-ingress-session.ts";
 import { serveIngress } from "./ingress-connection.ts";
