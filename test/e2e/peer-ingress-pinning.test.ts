@@ -52,7 +52,10 @@ describe("peer pinning of ingress certificate names", () => {
         // hangs up right after the handshake and waited out peerResponseTimeoutMs (504).
         expect(reply.status).toBe(502);
         expect(Date.now() - asked).toBeLessThan(2_500);
-        expect(reply.headers.get("proxy-status")?.[0]).toContain("did it refuse this ingress's certificate?");
+        // The peer says why (issue 9), in both modes.
+        expect(reply.headers.get("proxy-status")?.[0]).toBe(
+          'test-peer; error=tls_certificate_error; details="ingress certificate refused: its names match none of the peer\'s pinned ingresses", test-ingress; error=tls_certificate_error; received-status=502; details="peer cloud refused the ingress certificate"',
+        );
         reply.socket.destroy();
         const denied = await nodes.peerLog.waitFor("auth.denied");
         expect(denied).toMatchObject({ level: 40, reason: "name" });

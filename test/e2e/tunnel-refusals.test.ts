@@ -78,12 +78,15 @@ describe("peer and certificate failures", () => {
     const nodes = await startTwoNodes({ ingressCert: pki.otherCaIngress });
     try {
       const reply = await connectThrough(nodes.ingressPort, "localhost:80");
-      // The peer closes without a TLS alert (see accept-tls.ts), so the ingress can only tell that
-      // the peer hung up before answering; the peer's log says why.
+      // TLS 1.3 leaves the peer no alert to refuse with (it checks our certificate after our
+      // Finished), so it answers in HTTP, saying why; the ingress appends its own member (issue 9).
       expect(reply.status).toBe(502);
       expect(proxyStatusOf(reply.headers)).toBe(
-        'test-ingress; error=http_response_incomplete; details="peer cloud closed the connection without a response (did it refuse this ingress\'s certificate?)"',
+        'test-peer; error=tls_certificate_error; details="ingress certificate refused: UNABLE_TO_VERIFY_LEAF_SIGNATURE", test-ingress; error=tls_certificate_error; received-status=502; details="peer cloud refused the ingress certificate"',
       );
+      const said = await nodes.ingressLog.waitFor("auth.denied");
+      expect(said).toMatchObject({ level: 40, reason: "certificate", code: "TLSB_ERR_PEER_CERT", status: 502 });
+      expect(said.peerSaid).toBe("ingress certificate refused: UNABLE_TO_VERIFY_LEAF_SIGNATURE");
       const denied = await nodes.peerLog.waitFor("auth.denied");
       expect(denied.reason).toBe("certificate");
       expect(denied.msg).toBe("ingress refused at the TLS handshake");

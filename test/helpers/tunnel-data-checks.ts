@@ -43,6 +43,48 @@ export async function expectChecksummedEcho(nodes: TwoNodes, echoPort: number, m
 }
 
 /**
+ * Sends `mib` MiB through the echo service at `authority` and reads until every byte came back, then
+ * closes: the SHA-256 of what came back is that of what was sent. Unlike {@link expectChecksummedEcho}
+ * it does not half-close first, so it holds through peers that close a tunnel on the first FIN
+ * (squid, ATS: the interop tests). Returns the milliseconds the transfer took.
+ */
+export async function expectEchoedBack(ingressPort: number, authority: string, mib: number): Promise<number> {
+  const began = performance.now();
+  const tunnel = await connectThrough(ingressPort, authority);
+  expect(tunnel.status, tunnel.head).toBe(200);
+  const total = mib * MiB;
+  const sent = createHash("sha256");
+  const received = createHash("sha256").update(tunnel.rest);
+  let receivedBytes = tunnel.rest.length;
+  const done = new Promise<void>((resolve, reject) => {
+    const check = (): void => {
+      if (receivedBytes >= total) resolve();
+    };
+    tunnel.socket.on("data", (chunk: Buffer) => {
+      received.update(chunk);
+      receivedBytes += chunk.length;
+      check();
+    });
+    tunnel.socket.on("end", () => reject(new Error(`the tunnel ended after ${receivedBytes} of ${total} bytes`)));
+    tunnel.socket.on("error", reject);
+    check();
+  });
+  tunnel.socket.resume();
+  const block = randomBytes(MiB);
+  for (let i = 0; i < mib; i++) {
+    block.writeUInt32BE(i, 0); // every MiB differs, so reordering would change the hash
+    sent.update(block);
+    // Raced with `done`, so a tunnel cut mid-write fails the check instead of waiting for a drain.
+    if (!tunnel.socket.write(Buffer.from(block))) await Promise.race([new Promise((r) => tunnel.socket.once("drain", r)), done]);
+  }
+  await done;
+  tunnel.socket.destroy();
+  expect(receivedBytes).toBe(total);
+  expect(received.digest("hex")).toBe(sent.digest("hex"));
+  return performance.now() - began;
+}
+
+/**
  * Sends `connectHead` (a whole CONNECT head to an echo service) with `early bytes` right behind it in
  * the same write, then half-closes: the tunnel opens and echoes exactly those bytes.
  */

@@ -59,7 +59,10 @@ describe("certificate refusals are auth events with the reason", () => {
       names: [TEST_INGRESS_NAME], usage: "client", notBefore: new Date(now - 2 * DAY_MS), notAfter: new Date(now - DAY_MS),
     });
     const { reply, nodes } = await refusedWith({ ingressCert: expired });
-    expect(proxyStatusOf(reply.headers)).toMatch(/^test-ingress; error=(http_response_incomplete|tls_certificate_error); /);
+    // The peer says why in its own Proxy-Status member (issue 9); the ingress appends its own.
+    expect(proxyStatusOf(reply.headers)).toBe(
+      'test-peer; error=tls_certificate_error; details="ingress certificate refused: CERT_HAS_EXPIRED", test-ingress; error=tls_certificate_error; received-status=502; details="peer cloud refused the ingress certificate"',
+    );
     const denied = await nodes.peerLog.waitFor("auth.denied");
     expect(denied.reason).toBe("certificate");
     expect(JSON.stringify(denied.err)).toContain("CERT_HAS_EXPIRED");

@@ -13,9 +13,9 @@ import { addressKey, answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, spli
 import type { ConnectionRegistry, SpliceEnd, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
 import {
   formatConnectEstablished, formatErrorResponse, formatRelayedResponse, HeadReader, headerValues,
-  isTunnelError, parseConnectRequest, TUNNEL_ID_HEADER, TunnelError, viaEntry, viaIncludes,
+  isTunnelError, lastProxyStatusMember, parseConnectRequest, TUNNEL_ID_HEADER, TunnelError, viaEntry, viaIncludes,
 } from "@tlsbridge/wire";
-import type { ConnectRequest, HeadAndRest } from "@tlsbridge/wire";
+import type { ConnectRequest, HeadAndRest, ResponseHead } from "@tlsbridge/wire";
 import type { IngressLimits } from "./ingress-options.ts";
 import type { PeerChoice } from "./peer-choice.ts";
 import { openPeerTunnelWithFailover } from "./peer-failover.ts";
@@ -171,10 +171,21 @@ async function openTunnel(
   }
   const { response, rest: tunnelStart } = connection;
   if (response.status !== 200) {
-    routed.info({ event: LOG_EVENTS.peerResponse, status: response.status }, "peer refused the tunnel");
+    const refusedCertificate = peerRefusedOurCertificate(peer.name, response);
+    if (refusedCertificate !== undefined) {
+      // The peer told us in HTTP that it refused our certificate (ingress-refusal.ts in the peer):
+      // an auth event, like a refusal we see as a TLS alert, with what the peer's OpenSSL said.
+      routed.warn({
+        event: LOG_EVENTS.authDenied, code: refusedCertificate.code, status: response.status, reason: "certificate",
+        peerSaid: refusedCertificate.cause, err: refusedCertificate,
+      }, refusedCertificate.message);
+      context.metrics.dialFailed(refusedCertificate.row.proxyStatus);
+    } else {
+      routed.info({ event: LOG_EVENTS.peerResponse, status: response.status }, "peer refused the tunnel");
+    }
     context.metrics.tunnelRefused(response.status, "relayed");
     connection.socket.destroy();
-    answerAndClose(client, formatRelayedResponse(response, context.nodeName, undefined));
+    answerAndClose(client, formatRelayedResponse(response, context.nodeName, refusedCertificate));
     return undefined;
   }
   client.write(Buffer.concat([formatConnectEstablished(), tunnelStart]));
@@ -185,6 +196,19 @@ async function openTunnel(
   }, "tunnel open");
   context.metrics.tunnelOpened((performance.now() - started) / 1000);
   return routed;
+}
+
+/**
+ * TLSB_ERR_PEER_CERT when the peer's own Proxy-Status member (the last one) says
+ * tls_certificate_error: it refused our certificate and said why (`cause` holds its details). The
+ * peer is one we authenticated, so its word is taken.
+ */
+function peerRefusedOurCertificate(peer: string, response: ResponseHead): TunnelError | undefined {
+  const said = lastProxyStatusMember(headerValues(response.headers, "proxy-status"));
+  if (said?.error !== "tls_certificate_error") return undefined;
+  return new TunnelError("TLSB_ERR_PEER_CERT", `peer ${peer} refused our certificate: ${said.details ?? "no details"}`, {
+    cause: said.details ?? "no details", details: `peer ${peer} refused the ingress certificate`,
+  });
 }
 
 function replayedRequest(request: ConnectRequest, id: string, nodeName: string): ReplayedRequest {

@@ -2,12 +2,12 @@
 // pool (mode h1) or the shared HTTP/2 connection (mode h2). Made once per ingress, closed on shutdown.
 import type tls from "node:tls";
 import type { Logger } from "pino";
-import { dialTls } from "@tlsbridge/transport";
+import { DIAL_FAILURES, DialError, dialTls, LOG_EVENTS } from "@tlsbridge/transport";
 import type { TlsConnection } from "@tlsbridge/transport";
 import { H2PeerSession } from "./h2-peer-session.ts";
 import type { IngressLimits, PeerEndpoint } from "./ingress-options.ts";
 import { PeerPool } from "./peer-pool.ts";
-import { SessionCache } from "./session-cache.ts";
+import { SESSION_MAX_AGE_MS, SessionCache } from "./session-cache.ts";
 
 /** What the ingress keeps for one peer. */
 export type PeerLink = {
@@ -19,8 +19,8 @@ export type PeerLink = {
   readonly h2: H2PeerSession | undefined;
   /** A new mTLS connection to the peer, resuming a TLS session when one is cached. */
   readonly dial: (alpnProtocols?: readonly string[]) => Promise<TlsConnection>;
-  /** Handshakes made / resumed (for logs and tests). */
-  readonly counts: { handshakes: number; resumed: number };
+  /** Handshakes made / resumed / resumptions the peer refused where a full handshake then worked (for logs and tests). */
+  readonly counts: { handshakes: number; resumed: number; ticketsRefused: number };
 };
 
 /** The per-peer state of one ingress. */
@@ -37,9 +37,9 @@ export class PeerLinks {
   ) {
     for (const peer of peers.values()) {
       const sessions = new SessionCache();
-      const counts = { handshakes: 0, resumed: 0 };
-      const dial = async (alpnProtocols?: readonly string[]): Promise<TlsConnection> => {
-        const session = sessions.take();
+      const counts = { handshakes: 0, resumed: 0, ticketsRefused: 0 };
+      const peerLog = log.child({ peer: peer.name });
+      const dialOnce = async (session: Buffer | undefined, alpnProtocols?: readonly string[]): Promise<TlsConnection> => {
         const began = performance.now();
         const connection = await dialTls({
           host: peer.host,
@@ -57,7 +57,28 @@ export class PeerLinks {
         connection.socket.on("session", (ticket: Buffer) => sessions.add(ticket));
         return connection;
       };
-      const peerLog = log.child({ peer: peer.name });
+      // A handshake that offered a ticket and failed in TLS is retried once without one: a peer
+      // that refuses resumption (squid 5.7 answers it with an internal_error alert) must cost a
+      // round trip, not the tunnel (issue 9). When the full handshake works, the cache offers that
+      // peer no tickets for a while, and that is told once per peer.
+      const dial = async (alpnProtocols?: readonly string[]): Promise<TlsConnection> => {
+        const session = sessions.take();
+        try {
+          return await dialOnce(session, alpnProtocols);
+        } catch (err) {
+          if (session === undefined || !failedInTls(err)) throw err;
+          // Throws the retry's own error when the full handshake fails too: then the ticket was
+          // not the cause (the peer is going down, or refuses us), and nothing is said about it.
+          const connection = await dialOnce(undefined, alpnProtocols);
+          sessions.refuse();
+          counts.ticketsRefused += 1;
+          if (counts.ticketsRefused === 1) {
+            peerLog.warn({ event: LOG_EVENTS.peerTicketRefused, err, ticketsOffAfterMs: SESSION_MAX_AGE_MS },
+              "the peer refused to resume a TLS session but accepted a full handshake; offering it no tickets for a while");
+          }
+          return connection;
+        }
+      };
       const mode = peer.mode ?? "h1";
       const poolSize = peer.pool?.size ?? 0;
       const pool = mode === "h1" && poolSize > 0 && peer.pool !== undefined ? new PeerPool(() => dial(), peer.pool, peerLog) : undefined;
@@ -90,4 +111,9 @@ export class PeerLinks {
       link.h2?.close();
     }
   }
+}
+
+/** A dial that got as far as TLS and failed there (not a refused or timed-out TCP connect). */
+function failedInTls(err: unknown): boolean {
+  return err instanceof DialError && (err.reason === DIAL_FAILURES.tlsProtocol || err.reason === DIAL_FAILURES.tlsCertificate);
 }

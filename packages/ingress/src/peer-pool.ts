@@ -63,6 +63,7 @@ export class PeerPool {
     }
     clearTimeout(parked.timer);
     parked.detach();
+    this.#failures = 0;
     this.hits += 1;
     this.#fill();
     return parked.connection;
@@ -90,30 +91,38 @@ export class PeerPool {
       this.#dial().then(
         (connection) => {
           this.#dialing -= 1;
-          this.#failures = 0;
           if (this.#closed) connection.socket.destroy();
           else this.#park(connection);
         },
         (err: unknown) => {
           this.#dialing -= 1;
-          this.#failures += 1;
-          const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(this.#failures, 10));
-          this.#log.debug({ event: LOG_EVENTS.peerPoolDialFailed, err, retryInMs: delay }, "warm connection to the peer failed");
-          if (this.#retry === undefined && !this.#closed) {
-            this.#retry = setTimeout(() => {
-              this.#retry = undefined;
-              this.#fill();
-            }, delay);
-            this.#retry.unref();
-          }
+          this.#backOff(err);
         },
       );
     }
   }
 
+  /**
+   * One more failure in a row: the next dial waits 500 ms, doubling up to MAX_BACKOFF_MS. Counted
+   * until a warm connection proves good (taken by a tunnel or kept its whole idle time), not when a
+   * handshake completes: a peer that refuses our certificate closes right after a successful one.
+   */
+  #backOff(err: unknown): void {
+    this.#failures += 1;
+    const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(this.#failures, 10));
+    this.#log.debug({ event: LOG_EVENTS.peerPoolDialFailed, err, retryInMs: delay }, "warm connection to the peer failed");
+    if (this.#retry === undefined && !this.#closed) {
+      this.#retry = setTimeout(() => {
+        this.#retry = undefined;
+        this.#fill();
+      }, delay);
+      this.#retry.unref();
+    }
+  }
+
   #park(connection: TlsConnection): void {
     const { socket } = connection;
-    const drop = (): void => {
+    const remove = (): void => {
       const at = this.#idle.findIndex((p) => p.connection === connection);
       if (at >= 0) {
         const [parked] = this.#idle.splice(at, 1);
@@ -123,15 +132,25 @@ export class PeerPool {
         }
       }
       socket.destroy();
-      this.#fill();
     };
     // Flowing, so the peer's session tickets are read (they arrive after the handshake); any data
-    // or close means the peer gave up on this connection (408 after its head timeout).
+    // or close means the peer gave up on this connection (408 after its head timeout, or its answer
+    // to a certificate it refused): a failure, refilled after a backoff, not at once (issue 9: a
+    // refusing peer was redialed some 400 times a second).
+    const drop = (): void => {
+      remove();
+      this.#backOff(new Error("the peer closed or answered a warm connection before it was used"));
+    };
     socket.on("data", drop);
     socket.on("end", drop);
     socket.on("close", drop);
     socket.on("error", drop);
-    const timer = setTimeout(drop, this.#options.maxIdleMs);
+    // Kept its whole idle time: the peer is fine with us; replaced at once.
+    const timer = setTimeout(() => {
+      remove();
+      this.#failures = 0;
+      this.#fill();
+    }, this.#options.maxIdleMs);
     timer.unref();
     const detach = (): void => {
       socket.off("data", drop);

@@ -1,5 +1,6 @@
 // Starts the peer role: one mTLS listener whose connections come from ingresses, and the registry
 // that graceful shutdown drains.
+import type tls from "node:tls";
 import {
   ConnectionRegistry, createTlsListener, listen, LOG_EVENTS, NO_METRICS, nodeTlsSettings, stopListening, TunnelLimiter, watchCloseNotify,
 } from "@tlsbridge/transport";
@@ -8,6 +9,7 @@ import { createH2Acceptor, PEER_ALPN_PROTOCOLS } from "./h2-ingress-session.ts";
 import { serveIngress } from "./ingress-connection.ts";
 import type { PeerContext } from "./peer-context.ts";
 import { IngressCertificates } from "./ingress-certificate.ts";
+import { createIngressRefusal } from "./ingress-refusal.ts";
 import { nameIsPinned } from "./ingress-identity.ts";
 import type { PeerOptions } from "./peer-options.ts";
 
@@ -52,6 +54,8 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
   // One listener for both modes: ALPN `h2` gets the multiplexed path, anything else (no ALPN, as
   // from ATS, or `http/1.1`) the one-connection-per-tunnel path.
   const h2 = createH2Acceptor(shared);
+  // A refused ingress is told why in HTTP before the connection closes (ingress-refusal.ts).
+  const refusal = createIngressRefusal(() => current.nodeName);
   const server = createTlsListener(
     {
       tlsSettings: nodeTlsSettings(options.tls, options.keyExchangeGroups),
@@ -72,7 +76,7 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
             event: LOG_EVENTS.authDenied, remote: `${raw.remoteAddress}:${raw.remotePort}`, reason: "name", names,
             fingerprint256: certificate.fingerprint256,
           }, "ingress certificate names none of the pinned ingresses");
-          socket.destroy();
+          refusal.refuse(socket, raw, "its names match none of the peer's pinned ingresses");
           return;
         }
       }
@@ -82,6 +86,7 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
       else void serveIngress(socket, raw, certificate, shared);
     },
     (err, remote) => log.warn({ event: LOG_EVENTS.authDenied, remote, reason: err.reason, err }, "ingress refused at the TLS handshake"),
+    (socket, raw) => refusal.refuse(socket, raw, refusalReason(socket)),
   );
   const address = await listen(server, options.host, options.port, { reusePort: context.reusePort === true });
   log.info({ event: LOG_EVENTS.listening, address: `${address.address}:${address.port}`, tls: true }, "listening");
@@ -99,7 +104,15 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
     close: async (graceMs = 0) => {
       stopListening(server);
       h2.close();
+      refusal.close();
       await registry.drain(graceMs);
     },
   };
+}
+
+/** What OpenSSL said about a refused client certificate (e.g. CERT_HAS_EXPIRED), for the ingress. */
+function refusalReason(socket: tls.TLSSocket): string {
+  const error = socket.authorizationError as unknown;
+  if (error === null || error === undefined) return "no client certificate";
+  return typeof error === "string" ? error : ((error as { code?: string }).code ?? String(error));
 }

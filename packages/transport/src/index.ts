@@ -18,7 +18,7 @@ export type { Splice, SpliceEnd, SpliceOptions, SpliceOutcome, SpliceResult } fr
 export { LOG_EVENTS } from "./log-events.ts";
 export type { LogEvent } from "./log-events.ts";
 export { createTlsListener, HandshakeError } from "./tls-listener.ts";
-export type { TlsConnectionHandler, TlsListenerOptions, TlsRefusalHandler } from "./tls-listener.ts";
+export type { RefusedConnectionHandler, TlsConnectionHandler, TlsListenerOptions, TlsRefusalHandler } from "./tls-listener.ts";
 export { ConnectionRegistry } from "./connection-registry.ts";
 export type { Closable } from "./connection-registry.ts";
 export { listen, stopListening } from "./listen.ts";

@@ -15,6 +15,7 @@ export const LOG_EVENTS = {
   routeMiss: "route.miss",
   peerDialFailed: "peer.dial.failed",
   peerPoolDialFailed: "peer.pool.dial.failed",
+  peerTicketRefused: "peer.ticket.refused",
   peerFailover: "peer.failover",
   peerH2Error: "peer.h2.error",
   peerResponse: "peer.response",

@@ -37,11 +37,19 @@ export type TlsConnectionHandler = (socket: tls.TLSSocket, raw: net.Socket) => v
 /** Told about each refused client: the error, and the client's address when known. */
 export type TlsRefusalHandler = (err: HandshakeError, remote: string) => void;
 
+/**
+ * Takes a connection whose handshake completed but whose client certificate was refused, to tell
+ * the client why over it (the peer answers in HTTP: issue 9) and close it. Without one the listener
+ * destroys the connection.
+ */
+export type RefusedConnectionHandler = (socket: tls.TLSSocket, raw: net.Socket, err: HandshakeError) => void;
+
 /** A TLS server (not yet listening); call `listen` from listen.ts on it. */
 export function createTlsListener(
   options: TlsListenerOptions,
   onConnection: TlsConnectionHandler,
   onRefused: TlsRefusalHandler,
+  onRefusedConnection?: RefusedConnectionHandler,
 ): tls.Server {
   const server = tls.createServer({
     ...options.tlsSettings,
@@ -61,8 +69,10 @@ export function createTlsListener(
       const why = socket.authorizationError === null || socket.authorizationError === undefined
         ? "no client certificate"
         : String(socket.authorizationError);
-      onRefused(new HandshakeError("certificate", `client certificate refused: ${why}`), remoteOf(raw));
-      socket.destroy();
+      const err = new HandshakeError("certificate", `client certificate refused: ${why}`);
+      onRefused(err, remoteOf(raw));
+      if (onRefusedConnection !== undefined) onRefusedConnection(socket, raw, err);
+      else socket.destroy();
       return;
     }
     onConnection(socket, raw);

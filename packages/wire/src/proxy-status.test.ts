@@ -1,7 +1,7 @@
 // Proxy-Status members must be valid RFC 8941 items whatever text goes into them.
 import { describe, it, expect } from "vitest";
 import fc from "fast-check";
-import { joinProxyStatus, proxyStatusEntry, sfString, sfTokenOrString } from "./proxy-status.ts";
+import { joinProxyStatus, proxyStatusEntry, sfString, sfTokenOrString, lastProxyStatusMember } from "./proxy-status.ts";
 
 describe("Proxy-Status", () => {
   it("writes node and error type", () => {
@@ -60,5 +60,20 @@ describe("Proxy-Status", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe("lastProxyStatusMember", () => {
+  it("reads the node, error and details of the last member, across field lines", () => {
+    const a = proxyStatusEntry("peer-1", "tls_certificate_error", { details: 'refused: "CERT_HAS_EXPIRED", x; y' });
+    expect(lastProxyStatusMember([`far; error=dns_error, ${a}`])).toEqual({
+      node: "peer-1", error: "tls_certificate_error", details: 'refused: "CERT_HAS_EXPIRED", x; y',
+    });
+    expect(lastProxyStatusMember(["far; error=dns_error", '"my node"; received-status=502'])).toEqual({ node: "my node" });
+  });
+
+  it("gives up on what it does not expect", () => {
+    expect(lastProxyStatusMember([])).toBeUndefined();
+    expect(lastProxyStatusMember(["(inner list)"])).toBeUndefined();
   });
 });

@@ -71,3 +71,60 @@ export function joinProxyStatus(upstream: readonly string[], ours: string): stri
   kept.push(ours);
   return kept.join(", ");
 }
+
+/** What one Proxy-Status member says: the node and its `error` and `details` parameters. */
+export type ProxyStatusMember = { readonly node: string; readonly error?: string; readonly details?: string };
+
+/**
+ * The last member of a Proxy-Status field (RFC 9209 §2: the hop closest to us), read from its
+ * field lines, or undefined when there is none or it does not parse. A small reader for the one
+ * list shape RFC 9209 uses (sf-token or sf-string items with token or string parameters), not a
+ * general RFC 8941 parser; anything it does not expect makes it give up rather than guess.
+ */
+export function lastProxyStatusMember(fieldLines: readonly string[]): ProxyStatusMember | undefined {
+  const members = splitOutsideQuotes(fieldLines.join(","), ",").map(trimOws).filter((m) => m !== "");
+  const last = members.at(-1);
+  if (last === undefined) return undefined;
+  const [item = "", ...params] = splitOutsideQuotes(last, ";").map(trimOws);
+  const node = bareOrString(item);
+  if (node === undefined) return undefined;
+  let error: string | undefined;
+  let details: string | undefined;
+  for (const param of params) {
+    const eq = param.indexOf("=");
+    const key = eq < 0 ? param : param.slice(0, eq);
+    const value = eq < 0 ? undefined : bareOrString(param.slice(eq + 1));
+    if (key === "error") error = value;
+    if (key === "details") details = value;
+  }
+  return { node, ...(error !== undefined ? { error } : {}), ...(details !== undefined ? { details } : {}) };
+}
+
+function splitOutsideQuotes(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let current = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] ?? "";
+    if (quoted && ch === "\\") {
+      current += ch + (text[i + 1] ?? "");
+      i++;
+      continue;
+    }
+    if (ch === '"') quoted = !quoted;
+    if (!quoted && ch === separator) {
+      parts.push(current);
+      current = "";
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
+function bareOrString(text: string): string | undefined {
+  if (SF_TOKEN.test(text)) return text;
+  if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) return text.slice(1, -1).replace(/\\(["\\])/g, "$1");
+  return undefined;
+}

@@ -21,6 +21,7 @@ const EXPECTED: Record<string, [number, string]> = {
   TLSB_ERR_PEER_UNREACHABLE: [502, "connection_refused"],
   TLSB_ERR_PEER_TLS: [502, "tls_protocol_error"],
   TLSB_ERR_PEER_CERT: [502, "tls_certificate_error"],
+  TLSB_ERR_INGRESS_CERT: [502, "tls_certificate_error"],
   TLSB_ERR_PEER_RESPONSE: [502, "http_response_incomplete"],
   TLSB_ERR_TOO_MANY_TUNNELS: [503, "connection_limit_reached"],
   TLSB_ERR_PROXY_LOOP: [508, "proxy_loop_detected"],

@@ -83,6 +83,10 @@ export const ERRORS = {
     status: 502, reason: "Bad Gateway", proxyStatus: "tls_certificate_error",
     summary: "peer certificate rejected",
   },
+  TLSB_ERR_INGRESS_CERT: {
+    status: 502, reason: "Bad Gateway", proxyStatus: "tls_certificate_error",
+    summary: "the peer refused the ingress's client certificate (wrong CA, expired, not pinned): answered by the peer right after the TLS handshake, with OpenSSL's reason in details",
+  },
   TLSB_ERR_PEER_RESPONSE: {
     status: 502, reason: "Bad Gateway", proxyStatus: "http_response_incomplete",
     summary: "peer sent a malformed or oversized response head",

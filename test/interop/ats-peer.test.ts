@@ -1,0 +1,71 @@
+// Our ingress with a stock Apache Traffic Server (Debian's trafficserver 9.2) as its peer: the peer
+// role ATS plays for its own tls_bridge plugin, with no plugin at all on that side: an `ssl` server
+// port requiring a client certificate from the test CA (`certification_level 2`), CONNECT allowed
+// to the test's echo port only. Many tunnels in a row exercise TLS resumption with ATS's tickets.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectThrough } from "../helpers/connect-client.ts";
+import { atsUnavailable, startAtsPeer } from "../helpers/ats-peer.ts";
+import type { AtsPeer } from "../helpers/ats-peer.ts";
+import { startIngressToPeer } from "../helpers/ingress-to-peer.ts";
+import type { LoneIngress } from "../helpers/ingress-to-peer.ts";
+import { issueTestCert, testPki } from "../helpers/pki.ts";
+import { closedPort, startEchoService } from "../helpers/services.ts";
+import type { TestService } from "../helpers/services.ts";
+import { expectEchoedBack } from "../helpers/tunnel-data-checks.ts";
+import { proxyStatusOf } from "../helpers/tunnel-probe.ts";
+
+const ATS_NAME = "ats-peer.tlsbridge.test";
+const unavailable = atsUnavailable();
+const TUNNELS = 20;
+const MIB_EACH_WAY = 64;
+
+describe.skipIf(unavailable !== undefined)(`ingress -> stock Apache Traffic Server peer${unavailable === undefined ? "" : ` (skipped: ${unavailable})`}`, () => {
+  let echo: TestService;
+  let ats: AtsPeer;
+  let ingress: LoneIngress;
+  beforeAll(async () => {
+    echo = await startEchoService();
+    const pki = await testPki();
+    ats = await startAtsPeer({ ca: pki.ca.cert, cert: await issueTestCert({ names: [ATS_NAME] }), allowPorts: [echo.port] });
+    ingress = await startIngressToPeer({ name: "ats", port: ats.port, servername: ATS_NAME });
+  }, 60_000);
+  afterAll(async () => {
+    await ingress?.close();
+    await ats?.close();
+    await echo?.close();
+  });
+
+  it(`carries ${TUNNELS} tunnels in a row, ${MIB_EACH_WAY} MiB each way with checksums`, async () => {
+    const durations: number[] = [];
+    for (let i = 0; i < TUNNELS; i++) durations.push(await expectEchoedBack(ingress.ingressPort, `127.0.0.1:${echo.port}`, MIB_EACH_WAY));
+    const opens = ingress.ingressLog.events("tunnel.open");
+    expect(opens.length).toBeGreaterThanOrEqual(TUNNELS);
+    // ATS resumes our TLS sessions: later tunnels skip the certificate exchange.
+    expect(opens.slice(1).some((l) => (l.peerTls as { resumed?: boolean }).resumed === true)).toBe(true);
+    expect(ingress.ingressLog.events("peer.dial.failed")).toHaveLength(0);
+    console.info(`ATS: ${TUNNELS} x ${MIB_EACH_WAY} MiB echoed, ms per tunnel: ${durations.map(Math.round).join(" ")}`);
+  }, 240_000);
+
+  it("relays ATS's refusal of a port outside connect_ports, with our Proxy-Status member", async () => {
+    const reply = await connectThrough(ingress.ingressPort, `127.0.0.1:${await closedPort()}`);
+    reply.socket.destroy();
+    expect(reply.status).toBe(403);
+    expect(proxyStatusOf(reply.headers)).toMatch(/^test-ingress; received-status=403$/);
+    expect((await ingress.ingressLog.waitFor("peer.response")).status).toBe(403);
+  }, 60_000);
+
+  it("ATS refuses an ingress certificate from another CA with a TLS alert: 502 tls_certificate_error", async () => {
+    const stranger = await startIngressToPeer({ name: "ats", port: ats.port, servername: ATS_NAME }, { ingressCert: (await testPki()).otherCaIngress });
+    try {
+      const reply = await connectThrough(stranger.ingressPort, `127.0.0.1:${echo.port}`);
+      reply.socket.destroy();
+      expect(reply.status).toBe(502);
+      expect(proxyStatusOf(reply.headers)).toBe('test-ingress; error=tls_certificate_error; details="peer ats refused the ingress certificate"');
+      const denied = await stranger.ingressLog.waitFor("auth.denied");
+      expect(denied).toMatchObject({ reason: "certificate", code: "TLSB_ERR_PEER_CERT" });
+      expect(JSON.stringify(denied.err)).toMatch(/ERR_SSL_TLSV\d*_ALERT_/);
+    } finally {
+      await stranger.close();
+    }
+  }, 60_000);
+});
