@@ -9,7 +9,7 @@ import type tls from "node:tls";
 import type { Logger } from "pino";
 import type { AllowList } from "@tlsbridge/rules";
 import { addressKey, answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
-import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
+import type { ConnectionRegistry, HostResolver, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
 import { formatConnectEstablished, formatErrorResponse, HeadReader, parseConnectRequest, tunnelIdOf, TunnelError } from "@tlsbridge/wire";
 import type { HeadAndRest } from "@tlsbridge/wire";
 import type { IngressCertificate, IngressCertificates } from "./ingress-certificate.ts";
@@ -30,6 +30,8 @@ export type PeerContext = {
   readonly metrics: TunnelMetrics;
   /** What each ingress certificate says, parsed once per certificate. */
   readonly certificates: IngressCertificates;
+  /** Resolves service names when peer.yaml sets `dns.servers`; absent: the system's resolver. */
+  readonly resolveService?: HostResolver | undefined;
 };
 
 /**
