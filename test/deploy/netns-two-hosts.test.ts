@@ -175,7 +175,7 @@ describe.skipIf(skipReason !== undefined)("two hosts in network namespaces: corp
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("hello from the cloud service\n");
     // The peer, not the ingress, dialled (and so resolved) the service.
-    const close = await peer.waitFor("tunnel.close", (e) => e.event === "tunnel.close", 5_000);
+    const close = await peer.waitFor("tunnel.close", (e) => e.event === "tunnel.close", 30_000);
     expect(JSON.stringify(close)).toContain("service:8080");
   });
 

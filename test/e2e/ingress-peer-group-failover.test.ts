@@ -14,6 +14,9 @@ import type { TestService } from "../helpers/services.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
 
+/** packages/ingress/src/peer-choice.ts: how long a member that could not be dialed is tried last. */
+const UNREACHABLE_HOLD_MS = 10_000;
+
 describe("peer groups", () => {
   let nodes: TwoNodes;
   let west: RunningPeer;
@@ -77,8 +80,12 @@ describe("peer groups", () => {
 
   it("tries a member that could not be dialed last for a while, so later tunnels do not pay for it", async () => {
     // The previous test found `down` unreachable; its turn comes every other tunnel, yet no tunnel
-    // within the hold (10 s) tries it first again: no new failover, all go straight to `west`.
-    const failovers = nodes.ingressLog.events("peer.failover").length;
+    // within the hold (UNREACHABLE_HOLD_MS, 10 s) tries it first again: no new failover, all go
+    // straight to `west`. The hold is a duration, so the assertion is about the tunnels that started
+    // within it: on a machine loaded enough to push some tunnels past it, a failover for those is
+    // the hold working as designed, not a fault (this used to assume all four fit in 10 s).
+    const failovers = nodes.ingressLog.events("peer.failover");
+    const heldUntil = Math.max(...failovers.map((l) => Number(l.time))) + UNREACHABLE_HOLD_MS;
     const before = westLog.events("tunnel.open").length;
     for (let i = 0; i < 4; i++) {
       const reply = await connectThrough(nodes.ingressPort, `127.0.0.1:${echo.port}`);
@@ -86,7 +93,8 @@ describe("peer groups", () => {
       reply.socket.destroy();
     }
     await expect.poll(() => westLog.events("tunnel.open").length - before).toBe(4);
-    expect(nodes.ingressLog.events("peer.failover")).toHaveLength(failovers);
+    const newFailovers = nodes.ingressLog.events("peer.failover").slice(failovers.length);
+    expect(newFailovers.filter((l) => Number(l.time) < heldUntil)).toEqual([]);
   });
 
   it("relays a refusal from a member that answered, without trying another", async () => {

@@ -43,16 +43,17 @@ describe("peer pinning of ingress certificate names", () => {
       const stranger = await issueTestCert({ names: ["build-agent.tlsbridge.test", "ci.tlsbridge.test"], usage: "client" });
       const nodes = await startTwoNodes({
         peerIngresses: ["ingress[.]tlsbridge[.]test"], ingressCert: stranger, peerMode: mode,
-        ingressLimits: { peerResponseTimeoutMs: 5_000 },
+        ingressLimits: { peerResponseTimeoutMs: 20_000 },
       });
       try {
-        const asked = Date.now();
         const reply = await connectThrough(nodes.ingressPort, `localhost:${echo.port}`);
-        // Both modes answer at once. Regression (h2): the shared session did not notice a peer that
-        // hangs up right after the handshake and waited out peerResponseTimeoutMs (504).
+        // Both modes answer from the peer's hang-up. Regression (h2): the shared session did not
+        // notice a peer that hangs up right after the handshake and waited out
+        // peerResponseTimeoutMs (504). The status tells the two apart; timing the answer (it was
+        // "under 2.5 s") measured the machine as well, so the timeout is long and the test asks
+        // which answer came.
         expect(reply.status).toBe(502);
-        expect(Date.now() - asked).toBeLessThan(2_500);
-        // The peer says why (issue 9), in both modes.
+        // The peer says why, in both modes.
         expect(reply.headers.get("proxy-status")?.[0]).toBe(
           'test-peer; error=tls_certificate_error; details="ingress certificate refused: its names match none of the peer\'s pinned ingresses", test-ingress; error=tls_certificate_error; received-status=502; details="peer cloud refused the ingress certificate"',
         );
@@ -66,7 +67,7 @@ describe("peer pinning of ingress certificate names", () => {
       } finally {
         await nodes.close();
       }
-    });
+    }, 40_000);
   }
 
   it("patterns are anchored: a name that only contains the pinned one is refused", async () => {

@@ -24,7 +24,7 @@ describe("data through the tunnel", () => {
 
   it("moves 64 MiB each way through an echo service with matching SHA-256", async () => {
     await expectChecksummedEcho(nodes, echo.port, 64);
-  }, 60_000);
+  }, 180_000); // a deadline for a bulk transfer on a loaded machine, not a speed (issue 9)
 
   it("delivers bytes the client pipelined right after the CONNECT head", async () => {
     await expectEarlyBytesEchoed(nodes.ingressPort, `CONNECT localhost:${echo.port} HTTP/1.1\r\nHost: localhost:${echo.port}\r\n\r\n`);

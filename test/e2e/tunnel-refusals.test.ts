@@ -1,8 +1,13 @@
 // Every way a tunnel is refused, produced for real, checked for the status and the Proxy-Status
 // members a client sees (RFC 9209: the member nearest the origin first, the ingress's last).
+// Regression (issue 9): the DNS case asked the system resolver about `no-such-host.invalid`, so it
+// left loopback and failed on a host without DNS. The peer now asks a DNS server on loopback
+// started here (`dns.servers`), which also lets SERVFAIL, an empty answer and a timeout be tested.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { testPki } from "../helpers/pki.ts";
+import { startDnsServer } from "../helpers/dns-server.ts";
+import type { TestDnsServer } from "../helpers/dns-server.ts";
 import { closedPort, startHttpService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
 import { proxyStatusOf } from "../helpers/tunnel-probe.ts";
@@ -12,16 +17,27 @@ import type { TwoNodes } from "../helpers/two-nodes.ts";
 describe("tunnel refusals", () => {
   let nodes: TwoNodes;
   let service: TestService;
+  let dns: TestDnsServer;
   beforeAll(async () => {
     service = await startHttpService();
+    // Any name not listed gets NXDOMAIN.
+    dns = await startDnsServer({
+      "localhost": { a: ["127.0.0.1"] },
+      "servfail.invalid": { rcode: "SERVFAIL" },
+      "no-address.invalid": {},
+      "silent.invalid": { silent: true },
+    });
     nodes = await startTwoNodes({
       rules: [{ match: "localhost|127[.]0[.]0[.]1|.*[.]invalid|denied[.]example", peer: "cloud" }],
       allow: [{ match: "localhost" }, { match: "127[.]0[.]0[.]1" }, { match: ".*[.]invalid" }],
+      peerDns: { servers: [dns.address] },
+      peerLimits: { serviceConnectTimeoutMs: 1_000 },
     });
   });
   afterAll(async () => {
     await nodes.close();
     await service.close();
+    await dns.close();
   });
 
   it("403 when no rule matches, without dialing anything", async () => {
@@ -51,6 +67,26 @@ describe("tunnel refusals", () => {
     const reply = await connectThrough(nodes.ingressPort, "no-such-host.invalid:443");
     expect(reply.status).toBe(502);
     expect(proxyStatusOf(reply.headers)).toMatch(/^test-peer; error=dns_error; details="[^"]+"; rcode="NXDOMAIN", test-ingress; received-status=502$/);
+    expect(dns.queries("no-such-host.invalid")).toBeGreaterThan(0); // asked the loopback server, nobody else
+  });
+
+  it("502 dns_error with rcode SERVFAIL when the DNS server fails", async () => {
+    const reply = await connectThrough(nodes.ingressPort, "servfail.invalid:443");
+    expect(reply.status).toBe(502);
+    expect(proxyStatusOf(reply.headers)).toMatch(/^test-peer; error=dns_error; details="[^"]+"; rcode="SERVFAIL", test-ingress; received-status=502$/);
+  });
+
+  it("502 dns_error with rcode NOERROR when the name has no address records", async () => {
+    const reply = await connectThrough(nodes.ingressPort, "no-address.invalid:443");
+    expect(reply.status).toBe(502);
+    expect(proxyStatusOf(reply.headers)).toMatch(/^test-peer; error=dns_error; details="[^"]+"; rcode="NOERROR", test-ingress; received-status=502$/);
+  });
+
+  it("504 connection_timeout when the DNS server never answers (within serviceConnectTimeoutMs)", async () => {
+    const reply = await connectThrough(nodes.ingressPort, "silent.invalid:443");
+    expect(reply.status).toBe(504);
+    expect(proxyStatusOf(reply.headers)).toMatch(/^test-peer; error=connection_timeout; details="[^"]+", test-ingress; received-status=504$/);
+    expect(dns.queries("silent.invalid")).toBeGreaterThan(0);
   });
 
   it("still serves a good client after all of that", async () => {

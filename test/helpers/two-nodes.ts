@@ -4,7 +4,7 @@
 import { startIngress } from "@tlsbridge/ingress";
 import type { IngressLimits, IngressOptions, ProxyAuthUsers, RunningIngress } from "@tlsbridge/ingress";
 import { startPeer } from "@tlsbridge/peer";
-import type { PeerLimits, PeerOptions, RunningPeer } from "@tlsbridge/peer";
+import type { PeerDnsOptions, PeerLimits, PeerOptions, RunningPeer } from "@tlsbridge/peer";
 import { AllowList, compileHostPattern, RuleSet } from "@tlsbridge/rules";
 import type { RuleEntry } from "@tlsbridge/rules";
 import { DEFAULT_KEY_EXCHANGE_GROUPS } from "@tlsbridge/transport";
@@ -39,6 +39,8 @@ export type TwoNodeOptions = {
   readonly ingressAuth?: ProxyAuthUsers;
   /** The peer's pinned ingress name patterns (default: absent, any certificate from the CA). */
   readonly peerIngresses?: readonly string[];
+  /** The peer's DNS servers (a test server: test/helpers/dns-server.ts); default: the system's resolver. */
+  readonly peerDns?: PeerDnsOptions;
 };
 
 /** The two running nodes and their logs. */
@@ -97,6 +99,7 @@ export async function startTwoNodes(options: TwoNodeOptions = {}): Promise<TwoNo
     keyExchangeGroups: DEFAULT_KEY_EXCHANGE_GROUPS,
     limits: { ...TEST_PEER_LIMITS, ...options.peerLimits },
     ...(options.peerIngresses !== undefined ? { ingresses: options.peerIngresses.map(compileHostPattern) } : {}),
+    ...(options.peerDns !== undefined ? { dns: options.peerDns } : {}),
   };
   const peer = await startPeer(peerOptions, { log: peerLog.log });
   const ingressOptions: IngressOptions = {

@@ -50,20 +50,24 @@ describe("workers: 2", () => {
     expect(started.map((l) => l.worker)).toEqual([1, 2]);
     for (let i = 0; i < 10; i += 1) expect(await tunnelWorks(port)).toBe(true);
 
-    // Kill worker 1 outright while a client connects every few milliseconds.
+    // Kill worker 1 outright while a client keeps connecting, one tunnel after another. Regression:
+    // this once counted the tunnels that succeeded within 1.5 s of the kill (more than 20 expected)
+    // and failed under load with 19: a rate, not a property. What the kernel promises is an outcome:
+    // only connections already queued on the dead worker's socket can fail, so a failure is possible
+    // only before the supervisor has seen the worker die, never after; and the port keeps serving.
     const victim = started[0]?.workerPid as number;
     process.kill(victim, "SIGKILL");
-    const results: Array<{ at: number; ok: boolean }> = [];
-    const killedAt = Date.now();
-    while (Date.now() - killedAt < 1_500) {
-      results.push({ at: Date.now() - killedAt, ok: await tunnelWorks(port) });
+    const exitSeen = (): boolean => ingress.lines.some((l) => l.event === "worker.exit" && l.workerPid === victim);
+    const results: Array<{ afterExit: boolean; ok: boolean }> = [];
+    while (results.filter((r) => r.ok).length < 20 && results.length < 200) {
+      const afterExit = exitSeen();
+      results.push({ afterExit, ok: await tunnelWorks(port) });
       await new Promise((r) => setTimeout(r, 10));
     }
     const failures = results.filter((r) => !r.ok);
-    // Only connections already queued on the dead worker's socket can fail, right after the kill.
-    expect(failures.every((f) => f.at < 250)).toBe(true);
+    expect(failures.filter((f) => f.afterExit), JSON.stringify(results)).toEqual([]);
     expect(failures.length).toBeLessThanOrEqual(3);
-    expect(results.filter((r) => r.ok).length).toBeGreaterThan(20);
+    expect(results.filter((r) => r.ok)).toHaveLength(20);
 
     const exit = await ingress.waitFor("worker.exit", (l) => l.workerPid === victim);
     expect(exit).toMatchObject({ level: 40, worker: 1, signal: "SIGKILL", replaced: true });
@@ -83,5 +87,5 @@ describe("workers: 2", () => {
     const exits = ingress.lines.filter((l) => l.event === "worker.exit" && l.replaced === false);
     expect(exits).toHaveLength(2);
     expect(ingress.lines.at(-1)?.event).toBe("shutdown");
-  });
+  }, 90_000);
 });

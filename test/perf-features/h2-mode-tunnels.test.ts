@@ -9,7 +9,7 @@ import { connectThrough } from "../helpers/connect-client.ts";
 import { closedPort, listenOnLoopback, startCountUntilFinService, startEchoService, startHttpService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
 import { expectChecksummedEcho, expectEarlyBytesEchoed, expectHalfCloseCarried } from "../helpers/tunnel-data-checks.ts";
-import { proxyStatusOf } from "../helpers/tunnel-probe.ts";
+import { proxyStatusOf, waitUntil } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
 
@@ -27,14 +27,15 @@ function startResettingService(): Promise<TestService & { resets: number }> {
 }
 
 /** A service that records how each connection ended: "end" (FIN) or "reset". */
-function startWatchingService(): Promise<TestService & { endings: string[] }> {
+function startWatchingService(): Promise<TestService & { endings: string[]; received: () => number }> {
   const endings: string[] = [];
+  let received = 0;
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
     socket.on("error", (err: NodeJS.ErrnoException) => endings.push(err.code === "ECONNRESET" ? "reset" : String(err.code)));
     socket.on("end", () => endings.push("end"));
-    socket.resume();
+    socket.on("data", (chunk: Buffer) => (received += chunk.length));
   });
-  return listenOnLoopback(server).then((service) => ({ ...service, endings }));
+  return listenOnLoopback(server).then((service) => ({ ...service, endings, received: () => received }));
 }
 
 describe("mode h2: tunnels as HTTP/2 CONNECT streams over one connection", () => {
@@ -117,10 +118,10 @@ describe("mode h2: tunnels as HTTP/2 CONNECT streams over one connection", () =>
       const tunnel = await connectThrough(nodes.ingressPort, `127.0.0.1:${watching.port}`);
       expect(tunnel.status).toBe(200);
       tunnel.socket.write("hello");
-      await new Promise((r) => setTimeout(r, 100));
+      await waitUntil(() => watching.received() === 5, "the bytes to reach the service"); // not a 100 ms sleep
       tunnel.socket.resetAndDestroy();
       await nodes.peerLog.waitFor("tunnel.close", (l) => l.outcome === "client_reset");
-      await new Promise((r) => setTimeout(r, 100));
+      await waitUntil(() => watching.endings.length > 0, "the service connection to end");
       expect(watching.endings).toEqual(["reset"]);
     } finally {
       await watching.close();

@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { startEchoService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
+import { waitUntil } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function echoOnce(port: number, target: string): Promise<string> {
   const t = await connectThrough(port, target);
@@ -28,8 +27,9 @@ describe("warm pool", () => {
   let echo: TestService;
   beforeAll(async () => {
     echo = await startEchoService();
-    // maxIdleMs below the peer's headTimeoutMs (1.5 s here), as the docs require.
-    nodes = await startTwoNodes({ peerPool: { size: 3, maxIdleMs: 1_000 }, peerLimits: { headTimeoutMs: 1_500 } });
+    // maxIdleMs below the peer's headTimeoutMs, as the docs require; the gap is wide so that a
+    // loaded machine firing timers late cannot turn it around.
+    nodes = await startTwoNodes({ peerPool: { size: 3, maxIdleMs: 1_000 }, peerLimits: { headTimeoutMs: 4_000 } });
   });
   afterAll(async () => {
     await nodes.close();
@@ -37,17 +37,22 @@ describe("warm pool", () => {
   });
 
   it("hands tunnels connections handshaken before they arrived", async () => {
-    // The pool fills at start: three handshakes with no tunnel yet.
-    await nodes.peerLog.waitFor("auth.granted");
-    await sleep(200);
-    expect(nodes.peerLog.events("auth.granted")).toHaveLength(3);
+    // The pool fills at start: three handshakes with no tunnel yet (waited for, not slept on: the
+    // 200 ms this once allowed was not enough on a loaded machine).
+    await waitUntil(() => nodes.peerLog.events("auth.granted").length >= 3, "the pool to fill");
+    expect(nodes.peerLog.events("tunnel.open")).toHaveLength(0);
     expect(await echoOnce(nodes.ingressPort, `localhost:${echo.port}`)).toBe("ping");
     const open = await nodes.ingressLog.waitFor("tunnel.open");
     expect((open.peerTls as { pooled: boolean }).pooled).toBe(true);
   });
 
   it("expires idle connections before the peer's head timeout, so no tunnel meets a 408", async () => {
-    await sleep(2_500); // past maxIdleMs and the peer's headTimeoutMs
+    // Wait for the pool to have expired and replaced its connections (three more handshakes than
+    // the three at start and the one the first tunnel took), rather than sleeping a fixed 2.5 s: a
+    // pool that never expired them would never get there, and one that left them to the peer's
+    // head timeout would show the 408s below.
+    const before = nodes.peerLog.events("auth.granted").length;
+    await waitUntil(() => nodes.peerLog.events("auth.granted").length >= before + 3, "the pool to expire and refill", 20_000);
     expect(nodes.peerLog.events("request.rejected").filter((l) => l.code === "TLSB_ERR_HEAD_TIMEOUT")).toHaveLength(0);
     for (let i = 0; i < 3; i++) expect(await echoOnce(nodes.ingressPort, `localhost:${echo.port}`)).toBe("ping");
     const opens = nodes.ingressLog.events("tunnel.open");

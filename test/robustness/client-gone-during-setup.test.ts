@@ -6,8 +6,12 @@
 // maxTunnelsPerClient such resets a client got 503 forever, and shutdown had to cut it), and the
 // other leg stayed open until its idle timeout. The same happened when shutdown aborted a tunnel
 // whose service dial was under way: the service connection made afterwards was never closed.
-// The DNS lookup of `slow.test` is held back here to make the set-up slow enough to race.
+// The DNS lookup of `slow.test` is held back here, until the test lets it go, to make the set-up
+// slow enough to race. (It used to be held a fixed 600 ms, with sleeps of 150 ms and 800 ms
+// standing in for "the request has reached the peer" and "the peer has answered": on a loaded
+// machine the sleeps could end before the events. Now the test waits for the lookup to start.)
 import dns from "node:dns";
+import { once } from "node:events";
 import net from "node:net";
 import tls from "node:tls";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
@@ -18,40 +22,56 @@ import { waitUntil } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
 
-const DNS_DELAY_MS = 600;
 const lookup = dns.promises.lookup.bind(dns.promises);
+/**
+ * How long the peer test waits after the lookup starts before the ingress resets: the reset then
+ * lands in the middle of the DNS wait, as in production. Not a margin against load (a late reset is
+ * still during the held lookup); see the skipped test below for why it is not zero.
+ */
+const SETTLE_MS = 150;
 
-function slowDns(): void {
+/** Holds the lookup of `slow.test`: `started` resolves when the peer asks, `release` answers it. */
+type HeldDns = { readonly started: Promise<void>; readonly release: () => void };
+
+function slowDns(): HeldDns {
+  let asked = (): void => {};
+  const started = new Promise<void>((resolve) => (asked = resolve));
+  let release = (): void => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
   vi.spyOn(dns.promises, "lookup").mockImplementation((async (host: string, options: unknown) => {
     if (host !== "slow.test") return lookup(host, options as dns.LookupAllOptions);
-    await new Promise((r) => setTimeout(r, DNS_DELAY_MS));
+    asked();
+    await released;
     return [{ address: "127.0.0.1", family: 4 }];
   }) as typeof dns.promises.lookup);
+  return { started, release };
 }
 
-function startEcho(): Promise<TrackedService> {
-  return listenOnLoopbackTracked(net.createServer({ allowHalfOpen: true }, (socket) => {
+/** An echo service that also counts the connections it accepted. */
+async function startEcho(): Promise<TrackedService & { readonly accepted: () => number }> {
+  let accepted = 0;
+  const service = await listenOnLoopbackTracked(net.createServer({ allowHalfOpen: true }, (socket) => {
+    accepted += 1;
     socket.on("error", () => {});
     socket.pipe(socket);
   }));
+  return { ...service, accepted: () => accepted };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Sends a CONNECT to the ingress, then resets the connection before the answer can come. */
-async function connectAndReset(port: number, authority: string): Promise<void> {
+/** Sends a CONNECT to the ingress, then resets the connection once the peer is resolving the name. */
+async function connectAndReset(port: number, authority: string, held: HeldDns): Promise<void> {
   const socket = net.connect({ port, host: "127.0.0.1" });
   socket.on("error", () => {});
   await new Promise<void>((r) => socket.once("connect", () => r()));
   socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`);
-  await sleep(150);
+  await held.started;
   socket.resetAndDestroy();
 }
 
 for (const mode of ["h1", "h2"] as const) {
   describe(`a client that resets during set-up (ingress, mode ${mode})`, () => {
     let nodes: TwoNodes;
-    let echo: TrackedService;
+    let echo: Awaited<ReturnType<typeof startEcho>>;
     beforeAll(async () => {
       echo = await startEcho();
       nodes = await startTwoNodes({ allow: [{ match: "slow[.]test" }, { match: "127[.]0[.]0[.]1" }], peerMode: mode, ingressLimits: { maxTunnelsPerClient: 1 } });
@@ -63,12 +83,12 @@ for (const mode of ["h1", "h2"] as const) {
     afterEach(() => vi.restoreAllMocks());
 
     it("releases its slot and closes the peer leg and the service connection", async () => {
-      slowDns();
-      await connectAndReset(nodes.ingressPort, `slow.test:${echo.port}`);
-      await sleep(DNS_DELAY_MS + 200); // the peer has answered by now
-      await waitUntil(() => nodes.ingress.activeConnections() === 0, "the ingress forgot the tunnel", 3_000);
+      const held = slowDns();
+      await connectAndReset(nodes.ingressPort, `slow.test:${echo.port}`, held);
+      await waitUntil(() => nodes.ingress.activeConnections() === 0, "the ingress forgot the tunnel");
+      held.release(); // the peer dials the service and answers now, to an ingress that has gone
       await waitUntil(() => nodes.peer.activeConnections() === 0 && echo.openConnections() === 0,
-        "the peer leg and the service connection closed", 3_000);
+        "the peer leg and the service connection closed");
       // maxTunnelsPerClient is 1: the slot is free again.
       vi.restoreAllMocks();
       const socket = net.connect({ port: nodes.ingressPort, host: "127.0.0.1" });
@@ -85,7 +105,7 @@ for (const mode of ["h1", "h2"] as const) {
 
 describe("an ingress connection reset during set-up, or shutdown during the service dial (peer, mode h1)", () => {
   let nodes: TwoNodes;
-  let echo: TrackedService;
+  let echo: Awaited<ReturnType<typeof startEcho>>;
   beforeAll(async () => {
     echo = await startEcho();
     nodes = await startTwoNodes({ allow: [{ match: "slow[.]test" }] });
@@ -108,24 +128,45 @@ describe("an ingress connection reset during set-up, or shutdown during the serv
   }
 
   it("an ingress that resets: the peer releases the tunnel and closes the service connection", async () => {
-    slowDns();
+    const held = slowDns();
     const { socket, raw } = await dialPeer();
     socket.write(`CONNECT slow.test:${echo.port} HTTP/1.1\r\nHost: slow.test:${echo.port}\r\n\r\n`);
-    await sleep(150);
+    await held.started;
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
     raw.resetAndDestroy();
-    await sleep(DNS_DELAY_MS + 200);
+    await once(raw, "close");
+    held.release();
     await waitUntil(() => nodes.peer.activeConnections() === 0 && echo.openConnections() === 0,
-      "the peer forgot the tunnel and closed the service connection", 3_000);
+      "the peer forgot the tunnel and closed the service connection");
+  });
+
+  // Known race, found while taking the sleeps out of this file (issue 9): an ingress reset that
+  // reaches the peer right as it starts resolving (no SETTLE_MS pause) leaves the tunnel open at
+  // the peer (tunnel.open logged, no tunnel.close, activeConnections stays 1) until the idle
+  // timeout, in every run of the whole file on a 2-core machine; 20 ms later it is handled. For the
+  // owner of packages/peer/src/ingress-connection.ts: un-skip this once it passes.
+  it.skip("an ingress that resets as the lookup starts: the peer still releases the tunnel", async () => {
+    const held = slowDns();
+    const { socket, raw } = await dialPeer();
+    socket.write(`CONNECT slow.test:${echo.port} HTTP/1.1\r\nHost: slow.test:${echo.port}\r\n\r\n`);
+    await held.started;
+    raw.resetAndDestroy();
+    await once(raw, "close");
+    held.release();
+    await waitUntil(() => nodes.peer.activeConnections() === 0 && echo.openConnections() === 0,
+      "the peer forgot the tunnel and closed the service connection");
   });
 
   it("shutdown during the dial: the service connection made afterwards is closed", async () => {
-    slowDns();
+    const held = slowDns();
+    const acceptedBefore = echo.accepted();
     const { socket } = await dialPeer();
     socket.write(`CONNECT slow.test:${echo.port} HTTP/1.1\r\nHost: slow.test:${echo.port}\r\n\r\n`);
-    await sleep(150);
+    await held.started;
     await nodes.peer.close(0);
-    await sleep(200);
-    await waitUntil(() => echo.openConnections() === 0, "the service connection closed", 2_000);
+    held.release(); // the dial goes on after the shutdown and connects to the service
+    await waitUntil(() => echo.accepted() > acceptedBefore, "the service connection made after the shutdown");
+    await waitUntil(() => echo.openConnections() === 0, "the service connection closed");
     expect(nodes.peer.activeConnections()).toBe(0);
   });
 });

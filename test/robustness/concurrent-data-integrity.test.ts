@@ -97,5 +97,5 @@ describe("data integrity under concurrency", () => {
     for (const close of nodes.ingressLog.events("tunnel.close")) {
       expect(close).toMatchObject({ bytesUp: BYTES, bytesDown: BYTES, outcome: "done" });
     }
-  }, 60_000);
+  }, 180_000); // a deadline for a bulk transfer on a loaded machine, not a speed (issue 9)
 });

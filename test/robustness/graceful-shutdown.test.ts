@@ -22,6 +22,8 @@ import { startTlsbridge } from "../cli/run-tlsbridge.ts";
 const MiB = 1024 * 1024;
 const TRANSFERS = 10;
 const UPLOAD = 8 * MiB;
+/** A grace period the test never reaches (its own timeout is 90 s). */
+const GRACE_LONGER_THAN_THE_TEST_MS = 600_000;
 
 /**
  * Uploads `UPLOAD` bytes at a steady pace (256 KiB every 5 ms), then FIN; resolves with the
@@ -73,20 +75,20 @@ describe("close(grace) with open tunnels", () => {
     const uploads = tunnels.map(paceUpload);
     await waitUntil(() => uploads.every((u) => u.sent() >= MiB), "every transfer to be under way");
 
-    const closing = performance.now();
-    const closed = nodes.ingress.close(10_000);
+    // The grace period is far longer than the test may run: close() resolving at all shows that it
+    // returned once the transfers were done. (It used to assert "under 10 s" of a 10 s grace: a
+    // speed, and one a loaded machine could miss without anything being wrong.)
+    const closed = nodes.ingress.close(GRACE_LONGER_THAN_THE_TEST_MS);
     expect(await refusedConnect(nodes.ingressPort)).toBe("ECONNREFUSED");
     expect(uploads.some((u) => u.sent() < UPLOAD)).toBe(true); // still transferring when close began
 
     const results = await Promise.all(uploads.map((u) => u.done));
     for (const r of results) expect(r).toEqual({ text: `received ${UPLOAD} bytes`, ended: "end", error: undefined });
-    await closed;
-    const tookMs = performance.now() - closing;
-    expect(tookMs).toBeLessThan(10_000); // did not sit out the grace period
+    await closed; // did not sit out the grace period
     const closes = nodes.ingressLog.events("tunnel.close");
     expect(closes).toHaveLength(TRANSFERS);
     for (const c of closes) expect(c).toMatchObject({ outcome: "done", bytesUp: UPLOAD });
-  }, 30_000);
+  }, 90_000);
 
   it("cuts tunnels still open at the end of the grace period with a reset, logging them before close() returns", async () => {
     const quiet = await startTwoNodes();
@@ -95,9 +97,10 @@ describe("close(grace) with open tunnels", () => {
       const ends = idle.map((t) => readToEnd(t.socket, t.rest));
       const started = performance.now();
       await quiet.ingress.close(300);
-      const tookMs = performance.now() - started;
-      expect(tookMs).toBeGreaterThanOrEqual(290);
-      expect(tookMs).toBeLessThan(3_000);
+      // It waited for the grace period (load only delays timers, so this lower bound holds); that it
+      // returned at all shows the cut: idle tunnels never end on their own. No upper bound: how late
+      // a timer fires on a loaded machine is not this test's business.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290);
       // Logged before close() resolved: a process exiting right after still has the lines.
       expect(quiet.ingressLog.events("tunnel.close").map((l) => l.outcome)).toEqual(["aborted", "aborted"]);
       for (const end of await Promise.all(ends)) expect(end.error?.code).toBe("ECONNRESET");
@@ -166,5 +169,5 @@ describe("SIGTERM to the real tlsbridge ingress", () => {
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
-  }, 30_000);
+  }, 90_000);
 });

@@ -1,6 +1,6 @@
 // The peer misbehaving, seen from a client of the ingress: answering garbage (502
-// http_response_incomplete), never answering (504 within peerResponseTimeoutMs), never finishing
-// the TLS handshake (504 within peerConnectTimeoutMs), not speaking TLS at all (502
+// http_response_incomplete), never answering (504 at peerResponseTimeoutMs), never finishing
+// the TLS handshake (504 at peerConnectTimeoutMs), not speaking TLS at all (502
 // tls_protocol_error); a service that never accepts (504 from the peer within serviceConnectTimeoutMs);
 // and the service resetting its connection (the reset reaches the client).
 // The ingress logs none of it as an error (they are the peer's faults) and keeps no connection.
@@ -42,10 +42,12 @@ describe("a misbehaving peer", () => {
   });
 
   /** Starts an ingress whose peer is `fake`, sends one CONNECT, returns the reply and the time it took. */
-  async function throughFake(fake: FakePeer) {
+  // Only the timeout a test is about is short: a real handshake on a loaded machine must not run
+  // into a 600 ms connect timeout in a test about something else.
+  async function throughFake(fake: FakePeer, limits: { peerResponseTimeoutMs?: number; peerConnectTimeoutMs?: number } = {}) {
     const nodes = await startTwoNodes({
       peerPort: fake.port,
-      ingressLimits: { peerResponseTimeoutMs: PEER_RESPONSE_TIMEOUT_MS, peerConnectTimeoutMs: PEER_CONNECT_TIMEOUT_MS, maxHeadBytes: 4_096 },
+      ingressLimits: { peerResponseTimeoutMs: 20_000, peerConnectTimeoutMs: 20_000, maxHeadBytes: 4_096, ...limits },
     });
     try {
       const started = performance.now();
@@ -75,21 +77,23 @@ describe("a misbehaving peer", () => {
 
   it("a peer that never answers the CONNECT: 504 connection_timeout after peerResponseTimeoutMs", async () => {
     const fake = await fakeTlsPeer(() => {}); // handshake done, then silence
-    const { reply, elapsedMs, nodes } = await throughFake(fake);
+    const { reply, elapsedMs, nodes } = await throughFake(fake, { peerResponseTimeoutMs: PEER_RESPONSE_TIMEOUT_MS });
     expect(reply.status).toBe(504);
     expect(proxyStatusOf(reply.headers)).toBe('test-ingress; error=connection_timeout; details="peer cloud did not answer in time"');
+    // Which timer fired is told by the status, the details and the code, and that the peer was
+    // dialed once; the elapsed time only shows it was not early (load only delays timers). An upper
+    // bound on it would measure the machine, not the node.
     expect(elapsedMs).toBeGreaterThanOrEqual(PEER_RESPONSE_TIMEOUT_MS - 20);
-    expect(elapsedMs).toBeLessThan(PEER_RESPONSE_TIMEOUT_MS + 2_000);
-    expect(nodes.ingressLog.events("peer.dial.failed")[0]?.code).toBe("TLSB_ERR_CONNECT_TIMEOUT");
+    expect(nodes.ingressLog.events("peer.dial.failed").map((l) => l.code)).toEqual(["TLSB_ERR_CONNECT_TIMEOUT"]);
   });
 
   it("a peer that accepts TCP but never finishes the TLS handshake: 504 after peerConnectTimeoutMs", async () => {
     const fake = await listenOnLoopbackTracked(net.createServer((socket) => socket.on("error", () => {})));
-    const { reply, elapsedMs } = await throughFake(fake);
+    const { reply, elapsedMs, nodes } = await throughFake(fake, { peerConnectTimeoutMs: PEER_CONNECT_TIMEOUT_MS });
     expect(reply.status).toBe(504);
     expect(proxyStatusOf(reply.headers)).toMatch(/^test-ingress; error=connection_timeout; /);
-    expect(elapsedMs).toBeGreaterThanOrEqual(PEER_CONNECT_TIMEOUT_MS - 20);
-    expect(elapsedMs).toBeLessThan(PEER_CONNECT_TIMEOUT_MS + 2_000);
+    expect(elapsedMs).toBeGreaterThanOrEqual(PEER_CONNECT_TIMEOUT_MS - 20); // not early; see above for why no upper bound
+    expect(nodes.ingressLog.events("peer.dial.failed").map((l) => l.code)).toEqual(["TLSB_ERR_CONNECT_TIMEOUT"]);
   });
 
   it("a peer address that does not speak TLS: 502 tls_protocol_error", async () => {
@@ -140,9 +144,9 @@ describe.skipIf(!hasPython)("a service that never accepts", () => {
       reply.socket.destroy();
       expect(reply.status).toBe(504);
       expect(proxyStatusOf(reply.headers)).toMatch(/^test-peer; error=connection_timeout; details="[^"]+", test-ingress; received-status=504$/);
-      expect(elapsedMs).toBeGreaterThanOrEqual(480);
-      expect(elapsedMs).toBeLessThan(2_500);
+      expect(elapsedMs).toBeGreaterThanOrEqual(480); // not early; the code below says which timer fired
       expect((await nodes.peerLog.waitFor("service.dial.failed")).code).toBe("TLSB_ERR_CONNECT_TIMEOUT");
+      expect(nodes.peerLog.events("service.dial.failed")).toHaveLength(1);
     } finally {
       await nodes.close();
       silent.close();

@@ -17,6 +17,12 @@ import type { TwoNodes } from "../helpers/two-nodes.ts";
 const MiB = 1024 * 1024;
 const OFFERED = 256 * MiB;
 const MAX_GROWTH = 64 * MiB;
+/**
+ * Deadline for one test: a bound, not a speed. Reading 256 MiB slowly through two TLS hops took
+ * longer than the 60 s this once allowed on a loaded 2-core machine (issue 9); the assertions are
+ * on memory and bytes, never on how long it took.
+ */
+const SLOW_TEST_MS = 240_000;
 
 /** Writes `total` bytes as fast as `socket` accepts them; `stalled()` is true while it waits for drain. */
 function flood(socket: net.Socket, total: number) {
@@ -123,7 +129,7 @@ describe("backpressure with a slow reader", () => {
     expect(stalled.arrayBuffers).toBeLessThan(8 * MiB);
     expect(peak.rss).toBeLessThan(MAX_GROWTH);
     expect(peak.arrayBuffers).toBeLessThan(16 * MiB);
-  }, 60_000);
+  }, SLOW_TEST_MS);
 
   it("client floods 256 MiB at a service that does not read: the ingress pushes back and stays bounded", async () => {
     const before = await ingress.memory();
@@ -144,6 +150,6 @@ describe("backpressure with a slow reader", () => {
     expect(stalled.arrayBuffers).toBeLessThan(8 * MiB);
     tunnel.socket.destroy();
     service?.destroy();
-    await waitUntil(async () => (await ingress.activeConnections()) === 0, "the ingress to let go of the tunnel");
-  }, 60_000);
+    await waitUntil(async () => (await ingress.activeConnections()) === 0, "the ingress to let go of the tunnel", 30_000);
+  }, SLOW_TEST_MS);
 });

@@ -140,9 +140,10 @@ describe("maximum tunnel lifetime", () => {
         const { data } = await readToEnd(tunnel.socket, tunnel.rest);
         clearInterval(busy);
         tunnel.socket.destroy();
-        const lived = performance.now() - started;
-        expect(lived).toBeGreaterThan(350);
-        expect(lived).toBeLessThan(3_000);
+        // Not before the lifetime (load only delays timers); the outcome below says what ended it
+        // (the tunnel is never idle, and the idle timeout is a minute). An upper bound on `lived`
+        // (it was 3 s) measured the machine, not the node.
+        expect(performance.now() - started).toBeGreaterThan(350);
         expect(data.length).toBeGreaterThan(0);
         const log = side === "ingress" ? nodes.ingressLog : nodes.peerLog;
         const close = await log.waitFor("tunnel.close");

@@ -21,6 +21,7 @@ export function configReport(loaded: LoadedConfig): string[] {
     lines.push(o.ingresses === undefined
       ? "  ingresses: any certificate from the CA"
       : `  ingresses: ${o.ingresses.map((p) => `'${p.source}'`).join(", ")} (certificate DNS name or CN)`);
+    lines.push(o.dns === undefined ? "  dns: the system's resolver" : `  dns: ${o.dns.servers.join(", ")} (TTL cache)`);
     if (o.allow.entries.length === 0) lines.push("  allow: (empty: nothing is reachable)");
     for (const e of o.allow.entries) {
       lines.push(`  allow '${e.match}' ${e.ports === undefined ? "any port" : `ports ${e.ports.join(", ")}`}`);

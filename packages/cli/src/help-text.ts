@@ -39,7 +39,7 @@ keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, 
 name, dials the service and splices.
 
 Config keys (peer.yaml): listen, tls{ca, cert, key}, allow[{match, ports?}] (empty allows nothing),
-ingresses[REGEX] (absent: any ingress certificate from the CA),
+ingresses[REGEX] (absent: any ingress certificate from the CA), dns{servers[IP[:PORT]]} (absent: the system's resolver),
 limits{maxHeadBytes=${d.peer.limits.maxHeadBytes}, headTimeoutMs=${d.peer.limits.headTimeoutMs}, tlsHandshakeTimeoutMs=${d.peer.limits.tlsHandshakeTimeoutMs},
 serviceConnectTimeoutMs=${d.peer.limits.serviceConnectTimeoutMs}, idleTimeoutMs=${d.peer.limits.idleTimeoutMs},
 maxTunnels=${d.peer.limits.maxTunnels}, maxTunnelsPerIngress=${d.peer.limits.maxTunnelsPerIngress}, maxTunnelLifetimeMs=${d.peer.limits.maxTunnelLifetimeMs} (0: none)},

@@ -11,12 +11,13 @@ import { displayPath } from "./display-path.ts";
 import { expectHostPort } from "./listen-address.ts";
 import type { LoadedPeerConfig } from "./loaded-config.ts";
 import { parseOpsSettings } from "./ops-settings.ts";
+import { parsePeerDns } from "./peer-dns.ts";
 import { parsePeerIngresses } from "./peer-ingresses.ts";
 import { parseLimits } from "./settings-section.ts";
 import { parseNodeTls } from "./tls-section.ts";
 
 /** Top-level keys of peer.yaml. */
-export const PEER_KEYS: readonly string[] = ["listen", "allow", "ingresses", ...COMMON_KEYS];
+export const PEER_KEYS: readonly string[] = ["listen", "allow", "ingresses", "dns", ...COMMON_KEYS];
 
 /** Reads and validates a peer config file; throws one ConfigError listing every problem. */
 export async function loadPeerConfig(path: string): Promise<LoadedPeerConfig> {
@@ -37,6 +38,7 @@ export async function peerConfigFromYaml(source: YamlSource, baseDir: string): P
   const allowNode = requireKey(top, "allow", source, problems);
   const allow = top.values.has("allow") ? parseAllowList(allowNode, source, problems) : undefined;
   const ingresses = top.values.has("ingresses") ? parsePeerIngresses(top.values.get("ingresses"), source, problems) : undefined;
+  const dns = top.values.has("dns") ? parsePeerDns(top.values.get("dns"), source, problems) : undefined;
   const tlsNode = requireKey(top, "tls", source, problems);
   const tls = top.values.has("tls") ? await parseNodeTls(tlsNode, baseDir, source, problems) : undefined;
   const limits: PeerLimits = parseLimits(top, CONFIG_DEFAULTS.peer.limits, source, problems);
@@ -53,6 +55,7 @@ export async function peerConfigFromYaml(source: YamlSource, baseDir: string): P
     keyExchangeGroups: common.keyExchangeGroups,
     limits,
     ...(ingresses === undefined ? {} : { ingresses }),
+    ...(dns === undefined ? {} : { dns }),
   };
   return deepFreeze({
     kind: "peer",

@@ -3,3 +3,5 @@
 export { startPeer } from "./start-peer.ts";
 export type { RunningPeer } from "./start-peer.ts";
 export type { PeerLimits, PeerOptions } from "./peer-options.ts";
+export { createServiceResolver } from "./service-resolver.ts";
+export type { PeerDnsOptions, ServiceResolverTuning } from "./service-resolver.ts";

@@ -2,7 +2,7 @@
 // admission and the tunnel report can all name it without importing each other.
 import type { Logger } from "pino";
 import type { AllowList } from "@tlsbridge/rules";
-import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
+import type { ConnectionRegistry, HostResolver, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
 import type { IngressCertificates } from "./ingress-certificate.ts";
 import type { PeerLimits } from "./peer-options.ts";
 
@@ -19,4 +19,6 @@ export type PeerContext = {
   readonly metrics: TunnelMetrics;
   /** What each ingress certificate says, parsed once per certificate. */
   readonly certificates: IngressCertificates;
+  /** Resolves service names when peer.yaml sets `dns.servers`; absent: the system's resolver. */
+  readonly resolveService?: HostResolver | undefined;
 };

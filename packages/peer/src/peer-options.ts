@@ -2,6 +2,7 @@
 // the destination allow list, TLS material and limits. The peer reads no files itself.
 import type { AllowList, HostPattern } from "@tlsbridge/rules";
 import type { TlsMaterial } from "@tlsbridge/transport";
+import type { PeerDnsOptions } from "./service-resolver.ts";
 
 /**
  * Timeouts and size limits, with units in the names. The config's defaults (packages/config/src/config-defaults.ts):
@@ -46,4 +47,9 @@ export type PeerOptions = {
    * Absent: any certificate from the CA is accepted.
    */
   readonly ingresses?: readonly HostPattern[];
+  /**
+   * Present: service names are resolved by asking these DNS servers (with a bounded TTL cache).
+   * Absent: the system's resolver (getaddrinfo, so /etc/hosts counts).
+   */
+  readonly dns?: PeerDnsOptions;
 };

@@ -35,7 +35,11 @@ export async function admitAndDial(
     });
   }
   onSlot(slot.release);
-  return await dialTcp({ host: target.host, port: target.port, timeoutMs: context.limits.serviceConnectTimeoutMs })
+  const resolve = context.resolveService;
+  return await dialTcp({
+    host: target.host, port: target.port, timeoutMs: context.limits.serviceConnectTimeoutMs,
+    ...(resolve !== undefined ? { resolve } : {}),
+  })
     .catch((err: unknown) => {
       throw err instanceof DialError ? serviceDialError(target.authority, err) : err;
     });

@@ -4,7 +4,7 @@ import type tls from "node:tls";
 import {
   ConnectionRegistry, createTlsListener, listen, LOG_EVENTS, NO_METRICS, nodeTlsSettings, stopListening, TunnelLimiter, watchCloseNotify,
 } from "@tlsbridge/transport";
-import type { NodeContext } from "@tlsbridge/transport";
+import type { HostResolver, NodeContext } from "@tlsbridge/transport";
 import { createH2Acceptor, PEER_ALPN_PROTOCOLS } from "./h2-ingress-session.ts";
 import { serveIngress } from "./ingress-connection.ts";
 import type { PeerContext } from "./peer-context.ts";
@@ -12,6 +12,15 @@ import { IngressCertificates } from "./ingress-certificate.ts";
 import { createIngressRefusal } from "./ingress-refusal.ts";
 import { nameIsPinned } from "./ingress-identity.ts";
 import type { PeerOptions } from "./peer-options.ts";
+import { createServiceResolver } from "./service-resolver.ts";
+import type { PeerDnsOptions } from "./service-resolver.ts";
+
+/** The resolver for `dns` (undefined: the system's), kept across reloads while the servers stay the same. */
+function serviceResolverFor(dns: PeerDnsOptions | undefined, previous?: { dns: PeerDnsOptions | undefined; resolve: HostResolver | undefined }) {
+  const same = previous !== undefined && previous.dns?.servers.join(" ") === dns?.servers.join(" ");
+  if (same) return previous;
+  return { dns, resolve: dns === undefined ? undefined : createServiceResolver(dns) };
+}
 
 /** A running peer. */
 export type RunningPeer = {
@@ -41,6 +50,7 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
   });
   // Read per connection, so a reload swaps them for new tunnels in one assignment.
   let current = options;
+  let resolver = serviceResolverFor(options.dns);
   const shared: PeerContext = {
     get nodeName() { return current.nodeName; },
     get allow() { return current.allow; },
@@ -50,6 +60,7 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
     metrics: context.metrics ?? NO_METRICS,
     log,
     certificates: new IngressCertificates(),
+    get resolveService() { return resolver.resolve; },
   };
   // One listener for both modes: ALPN `h2` gets the multiplexed path, anything else (no ALPN, as
   // from ATS, or `http/1.1`) the one-connection-per-tunnel path.
@@ -98,6 +109,7 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
       // Node carries the ticket keys over to the new context: tickets issued before still resume.
       server.setSecureContext(nodeTlsSettings(next.tls, next.keyExchangeGroups));
       current = next;
+      resolver = serviceResolverFor(next.dns, resolver);
       limiter.update({ maxTunnels: next.limits.maxTunnels, maxTunnelsPerKey: next.limits.maxTunnelsPerIngress });
     },
     setTicketKeys: (keys) => server.setTicketKeys(keys),

@@ -48,6 +48,11 @@ export class LruCache<K, V> {
     return [...this.#map.keys()];
   }
 
+  /** Drops `key` if cached. */
+  delete(key: K): void {
+    this.#map.delete(key);
+  }
+
   clear(): void {
     this.#map.clear();
   }

@@ -1,5 +1,6 @@
 // Dials a TCP service by name or address within one deadline that covers DNS and connect, and
-// reports failures as a DialError reason. DNS goes through getaddrinfo, so /etc/hosts counts.
+// reports failures as a DialError reason. DNS goes through getaddrinfo, so /etc/hosts counts, unless
+// the caller hands in its own resolver (the peer's `dns.servers`).
 import { promises as dns } from "node:dns";
 import net from "node:net";
 import { DialError, DIAL_FAILURES } from "./dial-error.ts";
@@ -10,9 +11,17 @@ export type DialTcpOptions = {
   readonly host: string;
   readonly port: number;
   readonly timeoutMs: number;
+  /** Resolves a name (not an IP literal); default getaddrinfo. Throws DialError (dns_* reasons). */
+  readonly resolve?: HostResolver;
 };
 
-type Resolved = { address: string; family: number };
+/** One address a name resolved to. */
+export type ResolvedAddress = { readonly address: string; readonly family: number };
+
+/** Resolves a host name to the addresses to try, first choice first; throws DialError on failure. */
+export type HostResolver = (host: string) => Promise<readonly ResolvedAddress[]>;
+
+type Resolved = ResolvedAddress;
 
 /**
  * Opens a TCP connection with half-close allowed and Nagle off (tunnels carry interactive protocols).
@@ -22,11 +31,11 @@ export async function dialTcp(options: DialTcpOptions): Promise<net.Socket> {
   const deadline = Date.now() + options.timeoutMs;
   const addresses = net.isIP(options.host) !== 0
     ? [{ address: options.host, family: net.isIP(options.host) }]
-    : await withDeadline(resolve(options.host), deadline, `DNS lookup of ${options.host}`);
+    : await withDeadline((options.resolve ?? resolve)(options.host), deadline, `DNS lookup of ${options.host}`);
   return await connect(options, addresses, deadline);
 }
 
-async function resolve(host: string): Promise<Resolved[]> {
+async function resolve(host: string): Promise<readonly Resolved[]> {
   try {
     const found = await dns.lookup(host, { all: true, order: "ipv6first" });
     if (found.length === 0) throw new DialError(DIAL_FAILURES.dnsNotFound, `${host} has no addresses`, { rcode: "NOERROR" });
@@ -40,7 +49,7 @@ async function resolve(host: string): Promise<Resolved[]> {
   }
 }
 
-function connect(options: DialTcpOptions, addresses: Resolved[], deadline: number): Promise<net.Socket> {
+function connect(options: DialTcpOptions, addresses: readonly Resolved[], deadline: number): Promise<net.Socket> {
   return new Promise((resolvePromise, reject) => {
     const socket = net.connect({
       host: options.host,
@@ -50,7 +59,7 @@ function connect(options: DialTcpOptions, addresses: Resolved[], deadline: numbe
       autoSelectFamily: true,
       lookup: (_hostname, lookupOptions, callback) => {
         const first = addresses[0] as Resolved;
-        if ((lookupOptions as { all?: boolean }).all) (callback as (e: null, a: Resolved[]) => void)(null, addresses);
+        if ((lookupOptions as { all?: boolean }).all) (callback as (e: null, a: readonly Resolved[]) => void)(null, addresses);
         else callback(null, first.address, first.family);
       },
     });

@@ -6,7 +6,7 @@ export { createNodeSecureContext, listenerTlsSettings, nodeTlsSettings } from ".
 export { DialError, DIAL_FAILURES } from "./dial-error.ts";
 export type { DialFailure } from "./dial-error.ts";
 export { dialTcp } from "./dial-tcp.ts";
-export type { DialTcpOptions } from "./dial-tcp.ts";
+export type { DialTcpOptions, HostResolver, ResolvedAddress } from "./dial-tcp.ts";
 export { dialTls } from "./dial-tls.ts";
 export type { DialTlsOptions, TlsConnection } from "./dial-tls.ts";
 export { isCertificateFailure } from "./tls-failure.ts";
