@@ -51,6 +51,7 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
   const reloader = new ConfigReloader({
     path: options.path,
     initial: loaded,
+    skipUnchanged: true,
     log,
     apply: (next) => {
       options.apply(next, pendingTrigger ?? { trigger: "SIGHUP" });
