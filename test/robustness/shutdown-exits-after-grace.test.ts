@@ -7,12 +7,16 @@
 // `tlsbridge` (one process, and a supervisor with two workers), SIGTERM with everything open that a
 // busy node holds: cut tunnels over the warm pool and over HTTP/2, an idle warm connection, a
 // client half-way through its request head, a kept-alive admin connection, the file watchers and
-// the peer probe. The process must be gone within grace + 2 s of the signal.
+// the peer probe. The process must be gone within grace + 2 s of the signal. And once more with a
+// log reader that stopped reading: Node's own exit then waits for ever for the log write in its
+// thread pool, so the node must end itself without it.
 import { once } from "node:events";
 import { writeFile } from "node:fs/promises";
 import net from "node:net";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTlsbridge } from "../cli/run-tlsbridge.ts";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { adminGet, openOpsWorkspace, portOf } from "../helpers/ops-nodes.ts";
 import type { OpsWorkspace } from "../helpers/ops-nodes.ts";
@@ -111,4 +115,45 @@ describe.each([1, 2])("SIGTERM to an ingress with workers: %i", (workers) => {
     },
     60_000,
   );
+});
+
+describe("SIGTERM to an ingress whose log reader stopped reading", () => {
+  it("is gone within grace + 2 s all the same", async () => {
+    const peerPort = 9; // never dialed: the flood below is refused before routing
+    const config = await workspace.writeIngressConfig("ingress-stalled.yaml", peerPort, [`shutdownGraceMs: ${GRACE_MS}`]);
+    const child = startTlsbridge(["ingress", "--config", config, "--log-level", "debug"], workspace.dir);
+    const exited = once(child, "exit");
+    const lines = createInterface({ input: child.stdout });
+    let port = 0;
+    try {
+      for await (const text of lines) {
+        const line = JSON.parse(text) as { event?: string; address?: string };
+        if (line.event === "listening") {
+          port = portOf(line);
+          break;
+        }
+      }
+      // Stop reading, then make the node log far more than the pipe holds (one line per refusal).
+      lines.close();
+      child.stdout.pause();
+      for (let batch = 0; batch < 20; batch += 1) {
+        await Promise.all(Array.from({ length: 100 }, () => new Promise<void>((resolve) => {
+          const socket = net.connect({ port, host: "127.0.0.1" }, () => socket.end("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+          socket.on("error", () => resolve());
+          socket.on("close", () => resolve());
+          socket.resume();
+        })));
+      }
+      const signalled = Date.now();
+      child.kill("SIGTERM");
+      const gone = await Promise.race([
+        exited.then(() => true),
+        new Promise((resolve) => setTimeout(resolve, EXIT_DEADLINE_MS - (Date.now() - signalled), false)),
+      ]);
+      expect(gone).toBe(true);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      child.stdout.destroy();
+    }
+  }, 60_000);
 });
