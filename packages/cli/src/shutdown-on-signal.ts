@@ -10,8 +10,12 @@ import { exitOnceFlushed } from "./exit-process.ts";
 
 const SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
 
-/** How long after the grace period a process that has not stopped is ended anyway. */
-export const HARD_EXIT_AFTER_GRACE_MS = 500;
+/**
+ * How long after the grace period a process that has not stopped is ended anyway: the drain cuts the
+ * tunnels at the grace period and then waits for their `tunnel.close` lines, which on a loop busy
+ * with bulk traffic takes a few turns (100-300 ms each).
+ */
+export const HARD_EXIT_AFTER_GRACE_MS = 1_000;
 /** How long the last log lines may take to be written before the process ends without them. */
 const FLUSH_WAIT_MS = 300;
 

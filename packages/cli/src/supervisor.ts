@@ -134,7 +134,7 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
     operations?.close();
     await stopWorkers();
   }, loaded.shutdownGraceMs, log, undefined, {
-    extraHardExitMs: HARD_EXIT_AFTER_GRACE_MS,
+    extraHardExitMs: HARD_EXIT_AFTER_GRACE_MS / 2,
     onForcedExit: () => {
       for (const { worker } of slots.values()) if (!worker.isDead()) worker.process.kill("SIGKILL");
     },
