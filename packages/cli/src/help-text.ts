@@ -111,8 +111,9 @@ Operations keys: admin{listen, peerProbeIntervalMs=${d.admin.peerProbeIntervalMs
 /healthz, /readyz, /metrics), workers=${d.workers} (N or auto), watchFiles=${d.watchFiles}. See docs/operations.md.
 
 Logs: JSON lines on stdout, each with an \`event\` (startup, config.loaded, cert.loaded, tunnel.close, ...).
-SIGTERM/SIGINT: stop accepting, let tunnels drain for shutdownGraceMs, exit 0; a second signal exits at once (1).
-SIGHUP (or a changed config, rule or certificate file): validate and reload for new tunnels.
+SIGTERM/SIGINT: stop accepting, let tunnels drain for shutdownGraceMs, exit 0 (1 if still not stopped 1 s
+after it); a second signal exits at once (1).
+SIGHUP (or a changed config, rule or certificate file): validate and reload for new tunnels (once per change).
 Example: tlsbridge ${role} --config configs/${role}.yaml --pretty
 `;
 }

@@ -1,7 +1,7 @@
 // Reads the file a config string names (relative to the config's directory), for every loader that
 // follows a path out of a config (PEM files, rule files, the users file); an unreadable file is a problem at
 // the config line that named it.
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { addProblem, expectString, resolveNode } from "@tlsbridge/rules";
 import type { ConfigProblem, YamlSource } from "@tlsbridge/rules";
@@ -30,7 +30,9 @@ export async function readNamedFile(
   const path = resolve(baseDir, name);
   const file = displayPath(path);
   try {
-    return { path, file, bytes: await readFile(path), at };
+    // Read synchronously (issue 9): a config's files are small and local, and under bulk traffic
+    // every async step of a read waited for one turn of an event loop busy with tunnels (~150-300 ms each).
+    return { path, file, bytes: readFileSync(path), at };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const hint = code === "ENOENT" ? missingHint?.(path) : undefined;

@@ -1,5 +1,6 @@
 // The admin HTTP listener: `/healthz` (the process answers), `/readyz` (listeners up and,
-// on an ingress, every peer reachable; the body says what is not) and `/metrics` (Prometheus text).
+// on an ingress, every rule able to reach a peer that is up; the body lists every peer's state and
+// what is unreachable) and `/metrics` (Prometheus text).
 // Plain HTTP, meant for loopback or a management network: it is off unless `admin.listen` is set.
 import http from "node:http";
 import { isIP } from "node:net";

@@ -1,7 +1,8 @@
 // Reloads a node's config: reads and validates every file again with the same loaders as
 // at start; an invalid set is logged as config.rejected and changes nothing; a valid one is applied
 // to new tunnels and logged as config.reloaded. Reloads run one at a time; requests that arrive
-// during one are folded into a single follow-up reload.
+// during one are folded into a single follow-up reload, and a reload that would read exactly what the
+// last one read is skipped (config.unchanged): one edit followed by SIGHUP is one reload (issue 9).
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { ConfigError, formatProblem } from "@tlsbridge/rules";
@@ -9,6 +10,8 @@ import type { ConfigProblem } from "@tlsbridge/rules";
 import { LOG_EVENTS } from "@tlsbridge/transport";
 import { loadConfigOfRole } from "@tlsbridge/config";
 import type { LoadedConfig } from "@tlsbridge/config";
+import { fingerprintFiles, sameFingerprint } from "./config-fingerprint.ts";
+import type { ConfigFingerprint } from "./config-fingerprint.ts";
 import { summariseConfig } from "./config-summary.ts";
 import { logCertificates } from "./log-certificates.ts";
 import { restartNeeded } from "./restart-needed.ts";
@@ -37,6 +40,12 @@ export type ReloaderOptions = {
   readonly onRejected?: (watch: readonly string[]) => void;
   /** Workers: the supervisor already logged certificates and warnings. */
   readonly quiet?: boolean;
+  /**
+   * Skip a reload when no file the last reload read has changed since it read them (the process that
+   * owns the triggers: SIGHUP and the watcher both report the same edit). Workers reload whenever the
+   * supervisor says.
+   */
+  readonly skipUnchanged?: boolean;
 };
 
 /** The reload loop of one process. */
@@ -45,10 +54,14 @@ export class ConfigReloader {
   readonly #options: ReloaderOptions;
   #running: Promise<void> | undefined;
   #again: ReloadTrigger | undefined;
+  /** The files the last reload read (or had a problem with), and their contents just before it read them. */
+  #inputs: readonly string[];
+  #seen: ConfigFingerprint | undefined;
 
   constructor(options: ReloaderOptions) {
     this.#options = options;
     this.#current = options.initial;
+    this.#inputs = options.initial.files;
   }
 
   /** The config in force. */
@@ -77,20 +90,30 @@ export class ConfigReloader {
     const { log, path } = this.#options;
     const started = performance.now();
     const context = { trigger: trigger.trigger, ...(trigger.files !== undefined ? { files: trigger.files } : {}) };
+    // Taken before loading: a write after this point differs from it, so it reloads again; taken after,
+    // a write between the load and the digest would pass for seen.
+    const inputs = fingerprintFiles(this.#inputs);
+    if (this.#options.skipUnchanged === true && this.#seen !== undefined && sameFingerprint(inputs, this.#seen)) {
+      log.info({ event: LOG_EVENTS.configUnchanged, ...context }, "nothing to reload: no file changed since the last reload read them");
+      return;
+    }
+    this.#seen = inputs;
     let next: LoadedConfig;
     try {
       next = await loadConfigOfRole(this.#current.kind, path);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
+      this.#inputs = [...new Set([...this.#current.files, ...filesOfProblems(err.problems)])];
       // Watched before the line is logged, as an applied config is: whoever reacts to the line by
       // creating the file must not beat the watch.
-      this.#options.onRejected?.([...new Set([...this.#current.files, ...filesOfProblems(err.problems)])]);
+      this.#options.onRejected?.(this.#inputs);
       log.error({
         event: LOG_EVENTS.configRejected, reload: true, ...context, problems: err.problems, errors: err.problems.map(formatProblem),
       }, "reload rejected: the running config keeps serving");
       this.#options.onResult?.("rejected", this.#current);
       return;
     }
+    this.#inputs = next.files;
     const restart = restartNeeded(this.#current, next);
     if (restart.blocking) {
       log.warn({ event: LOG_EVENTS.configRestartNeeded, ...context, changes: restart.changes, applied: false },

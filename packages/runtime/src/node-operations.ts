@@ -14,6 +14,7 @@ import { watchFiles } from "./file-watcher.ts";
 import type { FileWatcher } from "./file-watcher.ts";
 import { PeerProbe } from "./peer-probe.ts";
 import { createNodeMetrics } from "./prom-metrics.ts";
+import { describeUnreachable, unreachableTargets } from "./rule-reachability.ts";
 
 /** What the operations need from the process that serves (or supervises) the listeners. */
 export type OperationsOptions = {
@@ -51,6 +52,7 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
   const reloader = new ConfigReloader({
     path: options.path,
     initial: loaded,
+    skipUnchanged: true,
     log,
     apply: (next) => {
       options.apply(next, pendingTrigger ?? { trigger: "SIGHUP" });
@@ -79,7 +81,7 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
   let server: AdminServer | undefined;
   try {
     server = admin === undefined ? undefined : await startAdminServer(admin.listen, {
-      readiness: () => readiness(options.listeners(), probe),
+      readiness: () => readiness(options.listeners(), probe, reloader.current),
       metrics: async () => ({
         contentType: Registry.PROMETHEUS_CONTENT_TYPE,
         text: `${await options.tunnelMetrics()}\n${await nodeMetrics.registry.metrics()}`,
@@ -105,15 +107,26 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
   };
 }
 
-function readiness(listeners: Readiness, probe: PeerProbe | undefined): Readiness {
+/**
+ * Ready while the listeners are up and, on an ingress, every rule can reach a peer that is up
+ * (rule-reachability.ts): a group with one member down still serves its rules. Every peer's state
+ * is listed either way.
+ */
+function readiness(listeners: Readiness, probe: PeerProbe | undefined, current: LoadedConfig): Readiness {
   const lines = [...listeners.lines];
   let ready = listeners.ready;
-  for (const state of probe?.states() ?? []) {
-    if (state.up === true) lines.push(`peer ${state.peer} (${state.address}): up`);
-    else {
-      ready = false;
+  if (probe === undefined || current.kind !== "ingress") return { ready, lines };
+  const up = new Set<string>();
+  for (const state of probe.states()) {
+    if (state.up === true) {
+      up.add(state.peer);
+      lines.push(`peer ${state.peer} (${state.address}): up`);
+    } else {
       lines.push(`peer ${state.peer} (${state.address}): ${state.up === undefined ? "not probed yet" : `down: ${state.error ?? "unreachable"}`}`);
     }
   }
+  const unreachable = unreachableTargets(current.options, (peer) => up.has(peer));
+  if (unreachable.length > 0) ready = false;
+  lines.push(...unreachable.map(describeUnreachable));
   return { ready, lines };
 }

@@ -1,41 +1,75 @@
 // SIGTERM or SIGINT closes the node gracefully (tunnels get the grace period to drain); a second
-// signal means "now": the process exits at once with 1.
+// signal means "now": the process exits at once with 1. After the drain the process exits itself
+// (exit-process.ts), and a hard deadline just past the grace period ends it whatever still runs
+// (issue 9: a node that logged `shutdown` and never exited).
 import type { Logger } from "pino";
 import { LOG_EVENTS } from "@tlsbridge/transport";
 import { EXIT_CODES } from "./exit-codes.ts";
 import type { ExitCode } from "./exit-codes.ts";
+import { exitOnceFlushed } from "./exit-process.ts";
 
 const SIGNALS: readonly NodeJS.Signals[] = ["SIGTERM", "SIGINT"];
 
 /**
- * Resolves with the exit code once a signal arrived and `close(graceMs)` finished (0), or failed (1).
- * The handlers stay installed, so a signal during the drain exits immediately. Worker processes pass
- * `["SIGTERM"]`: their supervisor turns a Ctrl-C (SIGINT to the whole process group) into SIGTERM.
+ * How long after the grace period a process that has not stopped is ended anyway: the drain cuts the
+ * tunnels at the grace period and then waits for their `tunnel.close` lines, which on a loop busy
+ * with bulk traffic takes a few turns (100-300 ms each).
+ */
+export const HARD_EXIT_AFTER_GRACE_MS = 1_000;
+/** How long the last log lines may take to be written before the process ends without them. */
+const FLUSH_WAIT_MS = 300;
+
+/** What a supervisor adds to the shutdown. */
+export type CloseOnSignalOptions = {
+  /** After the grace period, added to {@link HARD_EXIT_AFTER_GRACE_MS} (a supervisor waits for its workers' own deadline). */
+  readonly extraHardExitMs?: number;
+  /** Runs right before a forced exit (a supervisor kills the workers still running). */
+  readonly onForcedExit?: () => void;
+};
+
+/**
+ * Once a signal arrived, runs `close(graceMs)` and then exits the process with 0 (or 1 when close
+ * failed) after the `shutdown` line is written. If close has not finished `HARD_EXIT_AFTER_GRACE_MS`
+ * after the grace period, the process exits with 1 anyway. The handlers stay installed, so a signal
+ * during the drain exits immediately. Worker processes pass `["SIGTERM"]`: their supervisor turns a
+ * Ctrl-C (SIGINT to the whole process group) into SIGTERM. The promise never resolves in practice:
+ * it is the process that ends.
  */
 export function closeOnSignal(
   close: (graceMs: number) => Promise<void>,
   graceMs: number,
   log: Logger,
   signals: readonly NodeJS.Signals[] = SIGNALS,
+  options: CloseOnSignalOptions = {},
 ): Promise<ExitCode> {
-  return new Promise((resolve) => {
+  return new Promise(() => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
         log.warn({ event: LOG_EVENTS.signal, signal, immediate: true }, "second signal: exiting without waiting");
-        process.exit(EXIT_CODES.runtime);
+        options.onForcedExit?.();
+        exitOnceFlushed(log, EXIT_CODES.runtime, FLUSH_WAIT_MS);
+        return;
       }
       stopping = true;
       const started = performance.now();
       log.info({ event: LOG_EVENTS.signal, signal, graceMs }, "closing; send the signal again to exit at once");
+      setTimeout(() => {
+        log.warn({
+          event: LOG_EVENTS.shutdown, forced: true, durationMs: Math.round(performance.now() - started),
+          handles: process.getActiveResourcesInfo(),
+        }, "still not stopped after the grace period: exiting anyway");
+        options.onForcedExit?.();
+        exitOnceFlushed(log, EXIT_CODES.runtime, FLUSH_WAIT_MS);
+      }, graceMs + HARD_EXIT_AFTER_GRACE_MS + (options.extraHardExitMs ?? 0));
       close(graceMs).then(
         () => {
           log.info({ event: LOG_EVENTS.shutdown, durationMs: Math.round(performance.now() - started) }, "stopped");
-          resolve(EXIT_CODES.ok);
+          exitOnceFlushed(log, EXIT_CODES.ok, FLUSH_WAIT_MS);
         },
         (err: unknown) => {
           log.error({ event: LOG_EVENTS.shutdown, err }, "close failed");
-          resolve(EXIT_CODES.runtime);
+          exitOnceFlushed(log, EXIT_CODES.runtime, FLUSH_WAIT_MS);
         },
       );
     };

@@ -12,7 +12,7 @@ import type { LoadedConfig } from "@tlsbridge/config";
 import { EXIT_CODES } from "./exit-codes.ts";
 import type { ExitCode } from "./exit-codes.ts";
 import { startOperations } from "./node-operations.ts";
-import { closeOnSignal } from "./shutdown-on-signal.ts";
+import { closeOnSignal, HARD_EXIT_AFTER_GRACE_MS } from "./shutdown-on-signal.ts";
 import { isWorkerReady, WORKER_PORTS_ENV, WORKER_SLOT_ENV, WORKER_TICKET_KEYS_ENV } from "./worker-messages.ts";
 import type { WorkerReload, WorkerTicketKeys } from "./worker-messages.ts";
 
@@ -128,9 +128,15 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
     await stopWorkers();
     return EXIT_CODES.runtime;
   }
+  // Each worker ends itself by its own hard deadline; one that still has not is killed just after it.
   return closeOnSignal(async () => {
     clearInterval(rotation);
     operations?.close();
     await stopWorkers();
-  }, loaded.shutdownGraceMs, log);
+  }, loaded.shutdownGraceMs, log, undefined, {
+    extraHardExitMs: HARD_EXIT_AFTER_GRACE_MS / 2,
+    onForcedExit: () => {
+      for (const { worker } of slots.values()) if (!worker.isDead()) worker.process.kill("SIGKILL");
+    },
+  });
 }

@@ -8,6 +8,7 @@ export const LOG_EVENTS = {
   configLoaded: "config.loaded",
   configRejected: "config.rejected",
   configReloaded: "config.reloaded",
+  configUnchanged: "config.unchanged",
   configRestartNeeded: "config.restart.needed",
   certLoaded: "cert.loaded",
   requestRejected: "request.rejected",
