@@ -12,7 +12,8 @@ import { logCertificates } from "./log-certificates.ts";
 import { createLogger } from "./logger.ts";
 import { loadConfigOfRole } from "./load-config.ts";
 import { serveNode } from "./serve-node.ts";
-import { collectYoungGeneration } from "./v8-flags.ts";
+import { installMemoryProbe } from "./memory-probe.ts";
+import { collectFullGarbage, collectYoungGeneration } from "./v8-flags.ts";
 import { programVersion } from "./version.ts";
 import { WORKER_SLOT_ENV } from "./worker-messages.ts";
 
@@ -42,6 +43,7 @@ export async function runNode(options: RunNodeOptions): Promise<ExitCode> {
     return EXIT_CODES.usage;
   }
   const worker = cluster.isWorker;
+  installMemoryProbe(collectFullGarbage, log);
   const nodeLog = log.child({ node: loaded.options.nodeName, ...(worker ? { worker: Number(process.env[WORKER_SLOT_ENV]) } : {}) });
   if (!worker) {
     // Workers load the same files the supervisor just logged: they stay quiet about them.
