@@ -12,6 +12,7 @@ import { logCertificates } from "./log-certificates.ts";
 import { createLogger } from "./logger.ts";
 import { loadConfigOfRole } from "./load-config.ts";
 import { serveNode } from "./serve-node.ts";
+import { memoryAllocator } from "./memory-allocator.ts";
 import { installMemoryProbe } from "./memory-probe.ts";
 import { collectFullGarbage, collectYoungGeneration } from "./v8-flags.ts";
 import { programVersion } from "./version.ts";
@@ -30,7 +31,7 @@ export async function runNode(options: RunNodeOptions): Promise<ExitCode> {
   reclaimReadBuffersWith(collectYoungGeneration);
   const log = createLogger({ role: options.role, level: options.logLevel, pretty: options.pretty ?? false });
   if (!cluster.isWorker) log.info(
-    { event: LOG_EVENTS.startup, version: programVersion(), nodeVersion: process.version, config: options.config },
+    { event: LOG_EVENTS.startup, version: programVersion(), nodeVersion: process.version, config: options.config, allocator: memoryAllocator() },
     `tlsbridge ${options.role} starting`,
   );
   let loaded: LoadedConfig;
