@@ -28,8 +28,9 @@ describe("README.md stays true", () => {
   it("names the Debian packages .ci/run installs for the tests", () => {
     const ci = readFileSync(join(REPO_ROOT, ".ci", "run"), "utf8");
     const list = /for tool in ([^;]+);/.exec(ci)?.[1]?.trim().split(/\s+/) ?? [];
-    const packages = list.map((t) => t.split(":")[1]);
-    expect(packages.sort()).toEqual(["curl", "iproute2", "openssl"]);
+    // Tools found by command, then libraries checked one by one (`need+=(package)`).
+    const packages = [...list.map((t) => t.split(":")[1]), ...[...ci.matchAll(/need\+=\(([a-z0-9.-]+)\)/g)].map((m) => m[1])];
+    expect(packages.sort()).toEqual(["curl", "iproute2", "libjemalloc2", "openssl"]);
     for (const p of packages) expect(readme).toContain(`\`${p}\``);
   });
 });

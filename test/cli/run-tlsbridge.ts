@@ -30,7 +30,10 @@ export function runTlsbridge(args: readonly string[], options: { cwd?: string; e
   });
 }
 
-/** Starts `tlsbridge ...args` and leaves it running (for the long-running ingress and peer commands). */
-export function startTlsbridge(args: readonly string[], cwd: string): ChildProcessByStdio<null, Readable, Readable> {
-  return spawn(process.execPath, [TLSBRIDGE_BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts `tlsbridge ...args` and leaves it running (for the long-running ingress and peer commands);
+ * `env` adds to this process's environment.
+ */
+export function startTlsbridge(args: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(process.execPath, [TLSBRIDGE_BIN, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"], ...(env !== undefined ? { env: { ...process.env, ...env } } : {}) });
 }

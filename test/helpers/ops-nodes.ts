@@ -27,9 +27,9 @@ export type OpsNode = {
   readonly stderr: () => string;
 };
 
-/** Starts `tlsbridge <role> --config <config>` in `cwd`. */
-export function startNode(role: "ingress" | "peer", config: string, cwd: string): OpsNode {
-  const child = startTlsbridge([role, "--config", config, "--log-level", "debug"], cwd);
+/** Starts `tlsbridge <role> --config <config>` in `cwd`; `env` adds to the environment. */
+export function startNode(role: "ingress" | "peer", config: string, cwd: string, env?: NodeJS.ProcessEnv): OpsNode {
+  const child = startTlsbridge([role, "--config", config, "--log-level", "debug"], cwd, env);
   const lines: LogLine[] = [];
   const wakers = new Set<() => void>();
   createInterface({ input: child.stdout }).on("line", (text) => {
@@ -88,7 +88,7 @@ export type OpsWorkspace = {
   readonly dir: string;
   readonly echo: TestService;
   /** {@link startNode} in `dir`; `close` stops it. */
-  readonly startNode: (role: "ingress" | "peer", config: string) => OpsNode;
+  readonly startNode: (role: "ingress" | "peer", config: string, env?: NodeJS.ProcessEnv) => OpsNode;
   /**
    * Writes `<name>` in `dir`: a peer on `listen` with the workspace PKI that allows `localhost`,
    * then `extra` lines; returns its path.
@@ -114,8 +114,8 @@ export async function openOpsWorkspace(prefix: string): Promise<OpsWorkspace> {
   return {
     dir,
     echo,
-    startNode: (role, config) => {
-      const node = startNode(role, config, dir);
+    startNode: (role, config, env) => {
+      const node = startNode(role, config, dir, env);
       nodes.push(node);
       return node;
     },

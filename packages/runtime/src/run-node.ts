@@ -12,7 +12,9 @@ import type { ExitCode } from "./exit-codes.ts";
 import { logCertificates } from "./log-certificates.ts";
 import { createLogger } from "./logger.ts";
 import { serveNode } from "./serve-node.ts";
-import { collectYoungGeneration } from "./v8-flags.ts";
+import { memoryAllocator } from "./memory-allocator.ts";
+import { installMemoryProbe } from "./memory-probe.ts";
+import { collectFullGarbage, collectYoungGeneration } from "./v8-flags.ts";
 import { programVersion } from "./version.ts";
 import { WORKER_SLOT_ENV } from "./worker-messages.ts";
 
@@ -29,7 +31,7 @@ export async function runNode(options: RunNodeOptions): Promise<ExitCode> {
   reclaimReadBuffersWith(collectYoungGeneration);
   const log = createLogger({ role: options.role, level: options.logLevel, pretty: options.pretty ?? false });
   if (!cluster.isWorker) log.info(
-    { event: LOG_EVENTS.startup, version: programVersion(), nodeVersion: process.version, config: options.config },
+    { event: LOG_EVENTS.startup, version: programVersion(), nodeVersion: process.version, config: options.config, allocator: memoryAllocator() },
     `tlsbridge ${options.role} starting`,
   );
   let loaded: LoadedConfig;
@@ -42,6 +44,7 @@ export async function runNode(options: RunNodeOptions): Promise<ExitCode> {
     return EXIT_CODES.usage;
   }
   const worker = cluster.isWorker;
+  installMemoryProbe(collectFullGarbage, log);
   const nodeLog = log.child({ node: loaded.options.nodeName, ...(worker ? { worker: Number(process.env[WORKER_SLOT_ENV]) } : {}) });
   if (!worker) {
     // Workers load the same files the supervisor just logged: they stay quiet about them.

@@ -30,3 +30,8 @@ const collect = runInNewContext("gc") as (options: { type: "minor" | "major" }) 
 export function collectYoungGeneration(): void {
   collect({ type: "minor" });
 }
+
+/** Runs V8's full (major) collection now. */
+export function collectFullGarbage(): void {
+  collect({ type: "major" });
+}

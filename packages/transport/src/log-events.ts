@@ -35,6 +35,7 @@ export const LOG_EVENTS = {
   peerUp: "peer.up",
   workerStarted: "worker.started",
   workerExit: "worker.exit",
+  memoryProbe: "memory.probe",
 } as const;
 
 /** One of the event names above. */
