@@ -26,7 +26,7 @@ const lookup = dns.promises.lookup.bind(dns.promises);
 /**
  * How long the peer test waits after the lookup starts before the ingress resets: the reset then
  * lands in the middle of the DNS wait, as in production. Not a margin against load (a late reset is
- * still during the held lookup); see the skipped test below for why it is not zero.
+ * still during the held lookup); the test without the pause is the one below.
  */
 const SETTLE_MS = 150;
 
@@ -140,12 +140,11 @@ describe("an ingress connection reset during set-up, or shutdown during the serv
       "the peer forgot the tunnel and closed the service connection");
   });
 
-  // Known race, found while taking the sleeps out of this file (issue 9): an ingress reset that
-  // reaches the peer right as it starts resolving (no SETTLE_MS pause) leaves the tunnel open at
-  // the peer (tunnel.open logged, no tunnel.close, activeConnections stays 1) until the idle
-  // timeout, in every run of the whole file on a 2-core machine; 20 ms later it is handled. For the
-  // owner of packages/peer/src/ingress-connection.ts: un-skip this once it passes.
-  it.skip("an ingress that resets as the lookup starts: the peer still releases the tunnel", async () => {
+  // Regression (issue 9): an ingress reset that reached the peer right as it started resolving (no
+  // SETTLE_MS pause) left the tunnel open at the peer until the idle timeout (tunnel.open logged, no
+  // tunnel.close). It has passed in every run since the peer watches each ingress link for the end of
+  // its TLS stream from the handshake on (watchCloseNotify in start-peer.ts).
+  it("an ingress that resets as the lookup starts: the peer still releases the tunnel", async () => {
     const held = slowDns();
     const { socket, raw } = await dialPeer();
     socket.write(`CONNECT slow.test:${echo.port} HTTP/1.1\r\nHost: slow.test:${echo.port}\r\n\r\n`);
