@@ -35,7 +35,7 @@ function collections(metrics: Map<string, number>, kind: "minor" | "major"): num
 }
 
 describe("bulk transfer and garbage collection", () => {
-  it("frees read buffers with young-generation collections: no run of full GCs on either node", async () => {
+  it("frees read buffers with young-generation collections, not full ones, on either node", async () => {
     const peer = workspace.startNode("peer", await workspace.writePeerConfig("peer.yaml", ["admin: { listen: '127.0.0.1:0' }"]));
     const [peerListening, peerAdmin] = await Promise.all([peer.waitFor("listening"), peer.waitFor("admin.listening")]);
     const ingress = workspace.startNode("ingress", await workspace.writeIngressConfig("ingress.yaml", portOf(peerListening), ["admin: { listen: '127.0.0.1:0' }"]));
@@ -69,8 +69,11 @@ describe("bulk transfer and garbage collection", () => {
       const minor = collections(after[node], "minor") - collections(before[node], "minor");
       const major = collections(after[node], "major") - collections(before[node], "major");
       expect(minor, `${node}: young-generation collections`).toBeGreaterThanOrEqual(expectedMinor);
-      // Without them V8 collected in full instead: 4 at the ingress for this upload, 0 with them.
-      expect(major, `${node}: full collections`).toBeLessThanOrEqual(1);
+      // Without them V8 collected in full instead: 4 at the ingress for this upload and no young
+      // ones; with them 0-1 full on an idle machine. A starved machine adds full collections V8
+      // starts for its own reasons (21 next to 63 young ones once, in a CI run at load 13), so
+      // the bound says the young collections do the freeing rather than counting V8's extras.
+      expect(major, `${node}: full collections`).toBeLessThan(minor / 2);
     }
   }, 120_000);
 });
