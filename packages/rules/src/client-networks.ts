@@ -30,6 +30,11 @@ export function parseCidr(text: string): Cidr | string {
   return { address, prefix, family: version === 4 ? "ipv4" : "ipv6" };
 }
 
+/** `10.0.0.0/8`: how a block is shown (`check`, `config.loaded`). */
+export function formatCidr(cidr: Cidr): string {
+  return `${cidr.address}/${cidr.prefix}`;
+}
+
 /** The networks allowed to connect. Empty: anyone who can reach the port. */
 export class ClientNetworks {
   readonly cidrs: readonly Cidr[];

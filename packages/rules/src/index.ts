@@ -49,5 +49,5 @@ export type { RuleFileOptions } from "./rule-file.ts";
 
 export { AllowList, parseAllowList } from "./allow-list.ts";
 export type { AllowEntry } from "./allow-list.ts";
-export { ClientNetworks, parseCidr, parseClientNetworks } from "./client-networks.ts";
+export { ClientNetworks, formatCidr, parseCidr, parseClientNetworks } from "./client-networks.ts";
 export type { Cidr } from "./client-networks.ts";
