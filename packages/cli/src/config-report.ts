@@ -26,7 +26,8 @@ export function configReport(loaded: LoadedConfig): string[] {
     lines.push(o.dns === undefined ? "  dns: the system's resolver" : `  dns: ${o.dns.servers.join(", ")} (TTL cache)`);
     if (o.allow.entries.length === 0) lines.push("  allow: (empty: nothing is reachable)");
     for (const e of o.allow.entries) {
-      lines.push(`  allow '${e.match}' ${e.ports === undefined ? "any port" : `ports ${e.ports.join(", ")}`}`);
+      const proxyProtocol = e.proxyProtocol === undefined ? "" : `, PROXY protocol ${e.proxyProtocol}`;
+      lines.push(`  allow '${e.match}' ${e.ports === undefined ? "any port" : `ports ${e.ports.join(", ")}`}${proxyProtocol}`);
     }
   }
   for (const c of loaded.certificates) {

@@ -13,7 +13,7 @@ export function summariseConfig(loaded: LoadedConfig): Record<string, unknown> {
       ...common,
       node: o.nodeName,
       listen: formatHostPort(o),
-      allow: o.allow.entries.map((e) => ({ match: e.match, ports: e.ports ?? "any" })),
+      allow: o.allow.entries.map((e) => ({ match: e.match, ports: e.ports ?? "any", ...(e.proxyProtocol !== undefined ? { proxyProtocol: e.proxyProtocol } : {}) })),
       keyExchangeGroups: o.keyExchangeGroups,
       limits: o.limits,
     };
