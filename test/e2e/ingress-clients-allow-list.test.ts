@@ -7,6 +7,7 @@ import { execFile } from "node:child_process";
 import net from "node:net";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ClientNetworks } from "@tlsbridge/rules";
 import { createTunnelMetrics } from "../../packages/runtime/src/prom-metrics.ts";
 import type { PromTunnelMetrics } from "../../packages/runtime/src/prom-metrics.ts";
 import { parseMetrics } from "../helpers/ops-nodes.ts";
@@ -67,6 +68,27 @@ describe("clients: allow-list on a plain listener", () => {
     expect(fromRefused.map((l) => l.event)).toEqual(["client.refused"]);
     const peerOpens = nodes.peerLog.events("tunnel.open").filter((l) => l.target === `127.0.0.1:${service.port}`);
     expect(peerOpens.map((l) => l.client)).toEqual([expect.stringMatching(/^127\.0\.0\.2:/)]); // the admitted client's only
+  });
+});
+
+describe("clients: allow-list and reload", () => {
+  it("a reload that changes clients applies to the next connection", async () => {
+    const service = await startHttpService();
+    const nodes = await startTwoNodes({ ingressClients: ["127.0.0.2/32"] });
+    try {
+      const args = ["-x", `http://127.0.0.1:${nodes.ingressPort}`, "--interface", "127.0.0.1", `http://127.0.0.1:${service.port}/reloaded`];
+      expect((await curl(args)).code).not.toBe(0);
+      const [listener] = nodes.ingressOptions.listeners;
+      if (listener === undefined) throw new Error("no listener");
+      nodes.ingress.reload({
+        ...nodes.ingressOptions,
+        listeners: [{ ...listener, clients: ClientNetworks.fromStrings(["127.0.0.0/8"]) }],
+      });
+      expect(await curl(args)).toMatchObject({ code: 0, stdout: "hello from /reloaded" });
+    } finally {
+      await nodes.close();
+      await service.close();
+    }
   });
 });
 
