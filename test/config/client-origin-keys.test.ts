@@ -6,9 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "@tlsbridge/rules";
+import { parseTarget } from "@tlsbridge/wire";
 import { loadIngressConfig, loadPeerConfig } from "@tlsbridge/config";
 import { initPki } from "../../packages/cli/src/pki/index.ts";
 import { configReport } from "../../packages/cli/src/config-report.ts";
+import { peerTargetReport } from "../../packages/cli/src/target-report.ts";
 
 let base: string;
 
@@ -82,6 +84,7 @@ describe("proxyProtocol: on a peer allow entry", () => {
     expect(loaded.options.allow.find("db.internal", 5432)?.proxyProtocol).toBe("v2");
     expect(loaded.options.allow.find("web.internal", 80)?.proxyProtocol).toBeUndefined();
     expect(configReport(loaded)).toContain("  allow 'db[.]internal' any port, PROXY protocol v2");
+    expect(peerTargetReport(loaded, parseTarget("db.internal:5432"))[0]).toMatch(/allowed by allow\[0\] .*, the service gets a PROXY v2 header$/);
   });
 
   it("reports any other value at its file:line:column", async () => {
