@@ -5,10 +5,10 @@ import { startIngress } from "@tlsbridge/ingress";
 import type { IngressLimits, IngressOptions, ProxyAuthUsers, RunningIngress } from "@tlsbridge/ingress";
 import { startPeer } from "@tlsbridge/peer";
 import type { PeerDnsOptions, PeerLimits, PeerOptions, RunningPeer } from "@tlsbridge/peer";
-import { AllowList, compileHostPattern, RuleSet } from "@tlsbridge/rules";
-import type { RuleEntry } from "@tlsbridge/rules";
+import { AllowList, ClientNetworks, compileHostPattern, RuleSet } from "@tlsbridge/rules";
+import type { ProxyProtocol, RuleEntry } from "@tlsbridge/rules";
 import { DEFAULT_KEY_EXCHANGE_GROUPS } from "@tlsbridge/transport";
-import type { TlsMaterial } from "@tlsbridge/transport";
+import type { TlsMaterial, TunnelMetrics } from "@tlsbridge/transport";
 import { testPki } from "./pki.ts";
 import type { IssuedCertificate } from "../../packages/cli/src/pki/index.ts";
 import { logSink } from "./log-sink.ts";
@@ -19,7 +19,7 @@ export type TwoNodeOptions = {
   /** Ingress rules; default: every host goes to peer `cloud`. */
   readonly rules?: readonly RuleEntry[];
   /** Peer allow list; default: `localhost` and `127.0.0.1`, any port. */
-  readonly allow?: ReadonlyArray<{ readonly match: string; readonly ports?: readonly number[] }>;
+  readonly allow?: ReadonlyArray<{ readonly match: string; readonly ports?: readonly number[]; readonly proxyProtocol?: ProxyProtocol }>;
   /** Certificate the peer presents; default: the test peer certificate. */
   readonly peerCert?: IssuedCertificate;
   /** Client certificate the ingress presents; default: the test ingress certificate. */
@@ -41,6 +41,12 @@ export type TwoNodeOptions = {
   readonly peerIngresses?: readonly string[];
   /** The peer's DNS servers (a test server: test/helpers/dns-server.ts); default: the system's resolver. */
   readonly peerDns?: PeerDnsOptions;
+  /** Address of the ingress's listener; default `127.0.0.1`. */
+  readonly ingressHost?: string;
+  /** The listener's `clients:` CIDR blocks (default: none, anyone). */
+  readonly ingressClients?: readonly string[];
+  /** The ingress's metrics sink (default: none). */
+  readonly ingressMetrics?: TunnelMetrics;
 };
 
 /** The two running nodes and their logs. */
@@ -106,13 +112,14 @@ export async function startTwoNodes(options: TwoNodeOptions = {}): Promise<TwoNo
     nodeName: "test-ingress",
     listeners: [{
       site: "test",
-      host: "127.0.0.1",
+      host: options.ingressHost ?? "127.0.0.1",
       port: 0,
       rules: RuleSet.fromEntries(options.rules ?? [{ match: ".*", peer: "cloud" }]),
       ...(options.ingressListenerTls !== undefined
         ? { tls: { cert: Buffer.from(options.ingressListenerTls.cert), key: Buffer.from(options.ingressListenerTls.key) } }
         : {}),
       ...(options.ingressAuth !== undefined ? { auth: { users: options.ingressAuth } } : {}),
+      ...(options.ingressClients !== undefined ? { clients: ClientNetworks.fromStrings(options.ingressClients) } : {}),
     }],
     peers: new Map([["cloud", {
       name: "cloud",
@@ -126,7 +133,9 @@ export async function startTwoNodes(options: TwoNodeOptions = {}): Promise<TwoNo
     keyExchangeGroups: DEFAULT_KEY_EXCHANGE_GROUPS,
     limits: { ...TEST_INGRESS_LIMITS, ...options.ingressLimits },
   };
-  const ingress = await startIngress(ingressOptions, { log: ingressLog.log }).catch(async (err: unknown) => {
+  const ingress = await startIngress(ingressOptions, {
+    log: ingressLog.log, ...(options.ingressMetrics !== undefined ? { metrics: options.ingressMetrics } : {}),
+  }).catch(async (err: unknown) => {
     await peer.close();
     throw err;
   });

@@ -1,6 +1,7 @@
 // What `tlsbridge check` prints about a valid config: the node, its listeners or allow list, its
 // peers, and every certificate with subject and expiry, warnings last.
 import { certificateWarning, CONFIG_DEFAULTS, formatHostPort } from "@tlsbridge/config";
+import { formatCidr } from "@tlsbridge/rules";
 import type { LoadedConfig } from "@tlsbridge/config";
 
 /** Lines describing a loaded config (no trailing newlines). */
@@ -10,7 +11,8 @@ export function configReport(loaded: LoadedConfig): string[] {
     loaded.options.listeners.forEach((l, i) => {
       const n = l.rules.rules.length;
       const auth = l.auth === undefined ? "" : `, proxy auth (${l.auth.users.size} user${l.auth.users.size === 1 ? "" : "s"})`;
-      lines.push(`  listener ${formatHostPort(l)}${l.tls ? " (tls)" : ""}: site ${l.site}, ${loaded.ruleFiles[i] ?? "?"} (${n} rule${n === 1 ? "" : "s"})${auth}`);
+      const clients = l.clients === undefined ? "" : `, clients ${l.clients.cidrs.map(formatCidr).join(" ")}`;
+      lines.push(`  listener ${formatHostPort(l)}${l.tls ? " (tls)" : ""}: site ${l.site}, ${loaded.ruleFiles[i] ?? "?"} (${n} rule${n === 1 ? "" : "s"})${auth}${clients}`);
     });
     for (const p of loaded.options.peers.values()) {
       lines.push(`  peer ${p.name}: ${formatHostPort(p)}, servername ${p.servername}`);
@@ -24,7 +26,8 @@ export function configReport(loaded: LoadedConfig): string[] {
     lines.push(o.dns === undefined ? "  dns: the system's resolver" : `  dns: ${o.dns.servers.join(", ")} (TTL cache)`);
     if (o.allow.entries.length === 0) lines.push("  allow: (empty: nothing is reachable)");
     for (const e of o.allow.entries) {
-      lines.push(`  allow '${e.match}' ${e.ports === undefined ? "any port" : `ports ${e.ports.join(", ")}`}`);
+      const proxyProtocol = e.proxyProtocol === undefined ? "" : `, PROXY protocol ${e.proxyProtocol}`;
+      lines.push(`  allow '${e.match}' ${e.ports === undefined ? "any port" : `ports ${e.ports.join(", ")}`}${proxyProtocol}`);
     }
   }
   for (const c of loaded.certificates) {

@@ -29,7 +29,7 @@ Try: npm start (a local demo), then: tlsbridge check --config configs/ingress.ya
   ingress: nodeHelp("ingress", `Accepts HTTP CONNECT on each listener, routes the target host by the listener's rule file,
 and replays the CONNECT to the chosen peer over mutual TLS.
 
-Config keys (ingress.yaml): listeners[{listen, rules, tls?{cert, key}, auth?{users}}],
+Config keys (ingress.yaml): listeners[{listen, rules, tls?{cert, key}, auth?{users}, clients?[CIDR]}],
 peers{NAME: {address, servername?, mode?=h1|h2, pool?{size=${POOL_DEFAULTS.size}, maxIdleMs=${POOL_DEFAULTS.maxIdleMs}}}},
 peerGroups?{NAME: [PEER, ...]}, tls{ca, cert, key}, limits{maxHeadBytes=${d.ingress.limits.maxHeadBytes}, headTimeoutMs=${d.ingress.limits.headTimeoutMs},
 peerConnectTimeoutMs=${d.ingress.limits.peerConnectTimeoutMs}, peerResponseTimeoutMs=${d.ingress.limits.peerResponseTimeoutMs}, idleTimeoutMs=${d.ingress.limits.idleTimeoutMs},
@@ -38,7 +38,7 @@ keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, 
   peer: nodeHelp("peer", `Accepts mutual TLS from ingresses, checks each CONNECT against its allow list, resolves the
 name, dials the service and splices.
 
-Config keys (peer.yaml): listen, tls{ca, cert, key}, allow[{match, ports?}] (empty allows nothing),
+Config keys (peer.yaml): listen, tls{ca, cert, key}, allow[{match, ports?, proxyProtocol?=v2}] (empty allows nothing),
 ingresses[REGEX] (absent: any ingress certificate from the CA), dns{servers[IP[:PORT]]} (absent: the system's resolver),
 limits{maxHeadBytes=${d.peer.limits.maxHeadBytes}, headTimeoutMs=${d.peer.limits.headTimeoutMs}, tlsHandshakeTimeoutMs=${d.peer.limits.tlsHandshakeTimeoutMs},
 serviceConnectTimeoutMs=${d.peer.limits.serviceConnectTimeoutMs}, idleTimeoutMs=${d.peer.limits.idleTimeoutMs},

@@ -40,7 +40,8 @@ export function peerTargetReport(loaded: LoadedPeerConfig, target: Target): stri
   const allow = loaded.options.allow;
   const entry = allow.find(target.host, target.port);
   if (entry !== undefined) {
-    return [`${target.authority}: allowed by ${describeEntry(entry)} '${entry.match}' ${portsOf(entry)}`];
+    const proxyProtocol = entry.proxyProtocol === undefined ? "" : `, the service gets a PROXY ${entry.proxyProtocol} header`;
+    return [`${target.authority}: allowed by ${describeEntry(entry)} '${entry.match}' ${portsOf(entry)}${proxyProtocol}`];
   }
   if (allow.entries.length === 0) return [`${target.authority}: not allowed (403): the allow list is empty`];
   const near = allow.entries.filter((e) => e.pattern.matches(target.host));

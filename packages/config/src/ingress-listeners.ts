@@ -6,6 +6,7 @@ import {
   addProblem,
   expectMap,
   expectSeq,
+  parseClientNetworks,
   parseYamlText,
   positionOf,
   requireKey,
@@ -43,7 +44,7 @@ export async function parseListeners(
   if (items.length === 0) addProblem(resolveNode(node, source), source, problems, "expected at least one listener");
   const seen = new Map<string, number>();
   for (const item of items) {
-    const fields = expectMap(item, source, problems, ["listen", "rules", "tls", "auth"]);
+    const fields = expectMap(item, source, problems, ["listen", "rules", "tls", "auth", "clients"]);
     if (fields === undefined) continue;
     const listenNode = requireKey(fields, "listen", source, problems);
     const address = fields.values.has("listen") ? expectHostPort(listenNode, source, problems, 0) : undefined;
@@ -58,8 +59,9 @@ export async function parseListeners(
     const loaded = fields.values.has("rules") ? await loadSiteRules(rulesNode, baseDir, knownPeers, source, problems) : undefined;
     const tls = fields.values.has("tls") ? await parseListenerTls(fields.values.get("tls"), baseDir, source, problems) : undefined;
     const auth = fields.values.has("auth") ? await parseListenerAuth(fields.values.get("auth"), baseDir, source, problems) : undefined;
+    const clients = fields.values.has("clients") ? parseClientNetworks(fields.values.get("clients"), source, problems) : undefined;
     if (address === undefined || loaded === undefined || (fields.values.has("tls") && tls === undefined)) continue;
-    if (fields.values.has("auth") && auth === undefined) continue;
+    if ((fields.values.has("auth") && auth === undefined) || (fields.values.has("clients") && clients === undefined)) continue;
     out.listeners.push({
       site: loaded.site,
       host: address.host,
@@ -67,6 +69,7 @@ export async function parseListeners(
       rules: loaded.rules,
       ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
       ...(auth === undefined ? {} : { auth: { users: auth.users } }),
+      ...(clients === undefined || clients.cidrs.length === 0 ? {} : { clients }),
     });
     out.ruleFiles.push(loaded.file);
     out.files.push(loaded.path);

@@ -18,6 +18,7 @@ import {
 import type { ConnectRequest, HeadAndRest, ResponseHead } from "@tlsbridge/wire";
 import type { IngressLimits } from "./ingress-options.ts";
 import type { PeerChoice } from "./peer-choice.ts";
+import { forwardedFor } from "./forwarded-client.ts";
 import { openPeerTunnelWithFailover } from "./peer-failover.ts";
 import type { PeerLinks } from "./peer-links.ts";
 import type { ReplayedRequest } from "./peer-tunnel.ts";
@@ -152,7 +153,7 @@ async function openTunnel(
 
   const { peer, tunnel: connection } = await openPeerTunnelWithFailover(
     candidates,
-    replayedRequest(request, state.bindings.tunnel as string, context.nodeName),
+    replayedRequest(request, state.bindings.tunnel as string, context.nodeName, forwardedFor(raw, state.bindings.user as string | undefined)),
     earlyData,
     { links: () => context.peerLinks, limits: context.limits, onDialed: (dialed) => (state.upstream = dialed) },
     {
@@ -211,11 +212,12 @@ function peerRefusedOurCertificate(peer: string, response: ResponseHead): Tunnel
   });
 }
 
-function replayedRequest(request: ConnectRequest, id: string, nodeName: string): ReplayedRequest {
-  // The client's own Proxy-Authorization and hop headers stay here; Via lists every hop so far.
+function replayedRequest(request: ConnectRequest, id: string, nodeName: string, forwarded: string): ReplayedRequest {
+  // The client's own Proxy-Authorization, Forwarded and hop headers stay here; Via lists every hop
+  // so far; Forwarded is only ours (forwarded-client.ts).
   const via = request.headers.filter(([name]) => name.toLowerCase() === "via").map(([, value]) => value);
   via.push(viaEntry(nodeName));
-  return { target: request.target, headers: [["Via", via.join(", ")], [TUNNEL_ID_HEADER, id]] };
+  return { target: request.target, headers: [["Via", via.join(", ")], [TUNNEL_ID_HEADER, id], ["Forwarded", forwarded]] };
 }
 
 /** Reads the client's request head; the HeadReader and its chunks are garbage once it returns. */

@@ -1,6 +1,6 @@
 // What the ingress role needs to run, already validated and loaded by the config package: listeners with their
 // compiled rule sets, peers, TLS material and limits. The ingress reads no files itself.
-import type { RuleSet } from "@tlsbridge/rules";
+import type { ClientNetworks, RuleSet } from "@tlsbridge/rules";
 import type { TlsMaterial } from "@tlsbridge/transport";
 import type { ProxyAuthUsers } from "./proxy-auth.ts";
 
@@ -19,6 +19,11 @@ export type IngressListenerOptions = {
    * (checked before routing, so the rules are not probed). Absent: no proxy authentication.
    */
   readonly auth?: { readonly users: ProxyAuthUsers };
+  /**
+   * Present and not empty: only clients whose address is in one of these networks may connect;
+   * others are reset at accept, before any byte is read (client-gate.ts). Absent or empty: anyone.
+   */
+  readonly clients?: ClientNetworks;
 };
 
 /** A peer the rules can name. */

@@ -4,6 +4,7 @@
 import type net from "node:net";
 import type tls from "node:tls";
 import type { Logger } from "pino";
+import type { ClientNetworks } from "@tlsbridge/rules";
 import { createNodeSecureContext, listenerTlsSettings } from "@tlsbridge/transport";
 import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
 import type { ListenerContext } from "./client-connection.ts";
@@ -59,6 +60,11 @@ export class LiveIngressSettings {
       get auth() { return live.#auth[index]; },
       ...fixed,
     };
+  }
+
+  /** The `clients:` networks listener `index` admits now (undefined: anyone). */
+  clients(index: number): ClientNetworks | undefined {
+    return this.#listener(index).clients;
   }
 
   /** Remembers an HTTPS-proxy listener, so a reload can give it the new certificate. */

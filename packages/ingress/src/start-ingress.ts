@@ -7,6 +7,7 @@ import {
 } from "@tlsbridge/transport";
 import type { NodeContext } from "@tlsbridge/transport";
 import { serveClient } from "./client-connection.ts";
+import { gateClients } from "./client-gate.ts";
 import type { IngressOptions } from "./ingress-options.ts";
 import { LiveIngressSettings } from "./live-ingress-settings.ts";
 
@@ -43,8 +44,8 @@ export async function startIngress(options: IngressOptions, context: NodeContext
   try {
     for (const [index, listener] of options.listeners.entries()) {
       const shared = live.listenerContext(index, { registry, limiter, metrics, log: log.child({ site: listener.site }) });
-      const server = listener.tls === undefined
-        ? net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => void serveClient(socket, socket, shared))
+      const tlsServer = listener.tls === undefined
+        ? undefined
         : createTlsListener(
           {
             tlsSettings: listenerTlsSettings(listener.tls.cert, listener.tls.key, options.keyExchangeGroups),
@@ -55,8 +56,15 @@ export async function startIngress(options: IngressOptions, context: NodeContext
           (socket, raw) => void serveClient(socket, raw, shared),
           (err, remote) => shared.log.debug({ event: LOG_EVENTS.requestRejected, remote, reason: err.message }, "client TLS handshake failed"),
         );
+      // One TCP server per listener checks `clients:` at accept; an admitted client of an HTTPS-proxy
+      // listener is then handed to the TLS server (which never listens itself) for its handshake.
+      const gate = gateClients({ site: listener.site, clients: () => live.clients(index), log: shared.log, metrics }, (socket) => {
+        if (tlsServer === undefined) void serveClient(socket, socket, shared);
+        else tlsServer.emit("connection", socket);
+      });
+      const server = net.createServer({ allowHalfOpen: true, noDelay: true }, gate);
       servers.push(server);
-      if (listener.tls !== undefined) live.addTlsServer(index, server);
+      if (tlsServer !== undefined) live.addTlsServer(index, tlsServer);
       const address = await listen(server, listener.host, listener.port, { reusePort: context.reusePort === true });
       listeners.push({ site: listener.site, host: address.address, port: address.port });
       log.info({

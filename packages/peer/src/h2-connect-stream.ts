@@ -10,6 +10,7 @@ import { addressKey, h2HeaderList, h2StreamEnd, resetStream, splice, treatConnec
 import { formatErrorResponse, parseResponseHead, parseTarget, tunnelIdOf, TunnelError } from "@tlsbridge/wire";
 import type { PeerContext } from "./peer-context.ts";
 import { admitAndDial } from "./service-admission.ts";
+import { originBindings, tunnelOrigin } from "./tunnel-origin.ts";
 import { reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
 
 /** Who is on the other end of a session (from its client certificate). */
@@ -99,8 +100,11 @@ async function admit(
     });
   }
   const target = parseTarget(String(headers[":authority"] ?? ""));
-  state.log = context.log.child({ ...ingressBindings(ingress), tunnel: tunnelIdOf(list) ?? randomUUID(), target: target.authority });
-  const service = await admitAndDial(target, list, ingress.fingerprint256 ?? addressKey(ingress.remote), context,
+  const origin = tunnelOrigin(list);
+  state.log = context.log.child({
+    ...ingressBindings(ingress), tunnel: tunnelIdOf(list) ?? randomUUID(), target: target.authority, ...originBindings(origin),
+  });
+  const service = await admitAndDial(target, list, origin.client, ingress.fingerprint256 ?? addressKey(ingress.remote), context,
     (release) => (state.releaseSlot = release));
   state.service = service;
   if (state.aborted || stream.destroyed) {

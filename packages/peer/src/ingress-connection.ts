@@ -14,6 +14,7 @@ import type { IngressCertificate } from "./ingress-certificate.ts";
 import type { PeerContext } from "./peer-context.ts";
 import type { PeerLimits } from "./peer-options.ts";
 import { admitAndDial } from "./service-admission.ts";
+import { originBindings, tunnelOrigin } from "./tunnel-origin.ts";
 import { reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
 
 /**
@@ -52,9 +53,12 @@ export async function serveIngress(
     const { head, rest: earlyData } = await readHead(socket, context.limits);
     const request = parseConnectRequest(head);
     const target = request.target;
-    const log = context.log.child({ ...bindings, tunnel: tunnelIdOf(request.headers) ?? randomUUID(), target: target.authority });
+    const origin = tunnelOrigin(request.headers);
+    const log = context.log.child({
+      ...bindings, tunnel: tunnelIdOf(request.headers) ?? randomUUID(), target: target.authority, ...originBindings(origin),
+    });
     logged = log;
-    service = await admitAndDial(target, request.headers, certificate.fingerprint256 ?? addressKey(raw.remoteAddress), context,
+    service = await admitAndDial(target, request.headers, origin.client, certificate.fingerprint256 ?? addressKey(raw.remoteAddress), context,
       (release) => (releaseSlot = release));
     if (aborted || socket.destroyed) {
       // Shut down, or the ingress reset, while the service was dialed: nothing to splice with

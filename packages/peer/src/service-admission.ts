@@ -3,19 +3,22 @@
 // so both modes refuse with the same rows of the status table.
 import type net from "node:net";
 import { DialError, dialTcp } from "@tlsbridge/transport";
-import { TunnelError, viaIncludes } from "@tlsbridge/wire";
-import type { HeaderList, Target } from "@tlsbridge/wire";
+import { proxyV2Header, socketAddress, TunnelError, viaIncludes } from "@tlsbridge/wire";
+import type { HeaderList, SocketAddress, Target } from "@tlsbridge/wire";
 import type { PeerContext } from "./peer-context.ts";
 import { serviceDialError } from "./service-failure.ts";
 
 /**
  * Admits the CONNECT for `target` from the ingress keyed `ingressKey` (its certificate fingerprint)
- * and dials the service. `onSlot` receives the tunnel slot's release as soon as one is taken, so
- * the caller frees it however the tunnel ends. Throws TunnelError.
+ * and dials the service; when the allow entry asks for it (`proxyProtocol: v2`), the service
+ * connection starts with a PROXY v2 header naming `client` (the original client, from Forwarded),
+ * or a LOCAL one when the client is unknown. `onSlot` receives the tunnel slot's release as soon as
+ * one is taken, so the caller frees it however the tunnel ends. Throws TunnelError.
  */
 export async function admitAndDial(
   target: Target,
   headers: HeaderList,
+  client: SocketAddress | undefined,
   ingressKey: string,
   context: PeerContext,
   onSlot: (release: () => void) => void,
@@ -23,7 +26,8 @@ export async function admitAndDial(
   if (viaIncludes(headers, context.nodeName)) {
     throw new TunnelError("TLSB_ERR_PROXY_LOOP", `request already passed through ${context.nodeName}`);
   }
-  if (!context.allow.allows(target.host, target.port)) {
+  const allowed = context.allow.find(target.host, target.port);
+  if (allowed === undefined) {
     throw new TunnelError("TLSB_ERR_DESTINATION_DENIED", `${target.authority} is not in the peer's allow list`, {
       details: "destination not allowed by the peer",
     });
@@ -36,11 +40,13 @@ export async function admitAndDial(
   }
   onSlot(slot.release);
   const resolve = context.resolveService;
-  return await dialTcp({
+  const service = await dialTcp({
     host: target.host, port: target.port, timeoutMs: context.limits.serviceConnectTimeoutMs,
     ...(resolve !== undefined ? { resolve } : {}),
   })
     .catch((err: unknown) => {
       throw err instanceof DialError ? serviceDialError(target.authority, err) : err;
     });
+  if (allowed.proxyProtocol === "v2") service.write(proxyV2Header(client, socketAddress(service.remoteAddress, service.remotePort)));
+  return service;
 }

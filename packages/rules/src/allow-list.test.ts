@@ -40,7 +40,7 @@ describe("parseAllowList", () => {
     const problems: ConfigProblem[] = [];
     parseAllowList(node, source, problems);
     const expected = [
-      "peer.yaml:3:5: unknown key 'peer'; expected one of match, ports",
+      "peer.yaml:3:5: unknown key 'peer'; expected one of match, ports, proxyProtocol",
       "peer.yaml:4:5: missing required key 'match'",
     ];
     expect(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`)).toEqual(expected);
@@ -79,5 +79,32 @@ describe("AllowList", () => {
       expect(list.allows("b.x", 2)).toBe(true);
       expect(list.allows("b.y", 2)).toBe(false);
     }
+  });
+});
+
+describe("proxyProtocol on allow entries", () => {
+  it("is read per entry, and the first entry allowing a destination decides", () => {
+    const source = parseYamlText([
+      "allow:",
+      "  - match: 'pp[.]internal'",
+      "    proxyProtocol: v2",
+      "  - match: '.*[.]internal'",
+    ].join("\n"), "peer.yaml");
+    const node = (source.doc.contents as { get(k: string, keep: true): unknown }).get("allow", true);
+    const list = parseAllowList(node, source);
+    expect(list.find("pp.internal", 80)?.proxyProtocol).toBe("v2");
+    expect(list.find("db.internal", 80)?.proxyProtocol).toBeUndefined();
+  });
+
+  it("accepts only v2, with the value's position", () => {
+    const source = parseYamlText("allow:\n  - match: a\n    proxyProtocol: v1\n  - match: b\n    proxyProtocol: 2\n", "peer.yaml");
+    const node = (source.doc.contents as { get(k: string, keep: true): unknown }).get("allow", true);
+    const problems: ConfigProblem[] = [];
+    const list = parseAllowList(node, source, problems);
+    expect(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`)).toEqual([
+      "peer.yaml:3:20: expected proxyProtocol v2, got string 'v1'",
+      "peer.yaml:5:20: expected proxyProtocol v2, got number 2",
+    ]);
+    expect(list.entries).toEqual([]);
   });
 });

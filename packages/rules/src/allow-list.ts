@@ -1,5 +1,7 @@
 // The peer's destination allow list: nothing is reachable unless an entry names it. Same `match` and
-// `ports` semantics as rules, but unordered and with no peer.
+// `ports` semantics as rules, with no peer. The first entry that allows a destination also says
+// whether its service wants a PROXY v2 header (`proxyProtocol: v2`).
+import { isScalar } from "yaml";
 import type { ConfigProblem } from "./config-error.ts";
 import { throwIfProblems } from "./config-error.ts";
 import { compileHostPattern } from "./host-pattern.ts";
@@ -7,9 +9,9 @@ import type { HostPattern } from "./host-pattern.ts";
 import { LruCache } from "./lru-cache.ts";
 import { parseMatchFields, portAllowed } from "./match-fields.ts";
 import { normaliseHost } from "./normalise-host.ts";
-import { positionOf } from "./yaml-source.ts";
+import { addProblem, positionOf } from "./yaml-source.ts";
 import type { YamlSource } from "./yaml-source.ts";
-import { expectMap, expectSeq } from "./yaml-validate.ts";
+import { describeNode, expectMap, expectSeq, resolveNode } from "./yaml-validate.ts";
 
 /** One allow-list entry; `index` 0-based, `line`/`column` 1-based (0 when not from a file). */
 export type AllowEntry = {
@@ -18,10 +20,17 @@ export type AllowEntry = {
   readonly pattern: HostPattern;
   /** Allowed ports; undefined means any port. */
   readonly ports: readonly number[] | undefined;
+  /** `v2`: the peer starts the service connection with a PROXY v2 header naming the client. */
+  readonly proxyProtocol?: ProxyProtocol;
   readonly file: string;
   readonly line: number;
   readonly column: number;
 };
+
+/** The PROXY protocol versions an allow entry may opt into. */
+export type ProxyProtocol = "v2";
+
+const PROXY_PROTOCOLS: readonly ProxyProtocol[] = ["v2"];
 
 const NOT_ALLOWED = Symbol("not allowed");
 
@@ -37,7 +46,7 @@ export class AllowList {
 
   /** Builds a list from plain `{ match, ports? }` entries; throws `HostPatternError` for a bad pattern. */
   static fromEntries(
-    entries: readonly { readonly match: string; readonly ports?: readonly number[] }[],
+    entries: readonly { readonly match: string; readonly ports?: readonly number[]; readonly proxyProtocol?: ProxyProtocol }[],
     options: { readonly cacheSize?: number; readonly file?: string } = {},
   ): AllowList {
     const file = options.file ?? "<inline>";
@@ -47,6 +56,7 @@ export class AllowList {
         match: e.match,
         pattern: compileHostPattern(e.match),
         ports: e.ports,
+        ...(e.proxyProtocol !== undefined ? { proxyProtocol: e.proxyProtocol } : {}),
         file,
         line: 0,
         column: 0,
@@ -87,13 +97,27 @@ export function parseAllowList(
   const entries: AllowEntry[] = [];
   const items = expectSeq(node, source, collected) ?? [];
   items.forEach((item, index) => {
-    const fields = expectMap(item, source, collected, ["match", "ports"]);
+    const fields = expectMap(item, source, collected, ["match", "ports", "proxyProtocol"]);
     if (fields === undefined) return;
     const matched = parseMatchFields(fields, source, collected);
-    if (matched === undefined) return;
+    const proxyProtocol = fields.values.has("proxyProtocol")
+      ? expectProxyProtocol(fields.values.get("proxyProtocol"), source, collected)
+      : undefined;
+    if (matched === undefined || (fields.values.has("proxyProtocol") && proxyProtocol === undefined)) return;
     const at = positionOf(fields.node, source);
-    entries.push({ index, ...matched, file: source.file, line: at.line, column: at.column });
+    entries.push({
+      index, ...matched, ...(proxyProtocol !== undefined ? { proxyProtocol } : {}), file: source.file, line: at.line, column: at.column,
+    });
   });
   if (problems === undefined) throwIfProblems(collected);
   return new AllowList(entries, options);
+}
+
+/** `proxyProtocol: v2`; anything else is a problem at the value. */
+function expectProxyProtocol(node: unknown, source: YamlSource, problems: ConfigProblem[]): ProxyProtocol | undefined {
+  const value = resolveNode(node, source);
+  const text = isScalar(value) ? value.value : undefined;
+  const known = PROXY_PROTOCOLS.find((p) => p === text);
+  if (known === undefined) addProblem(value, source, problems, `expected proxyProtocol v2, got ${describeNode(value)}`);
+  return known;
 }

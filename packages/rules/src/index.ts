@@ -48,4 +48,6 @@ export { loadRuleFile, parseRuleFile, parseRuleList, ruleSetFromYaml } from "./r
 export type { RuleFileOptions } from "./rule-file.ts";
 
 export { AllowList, parseAllowList } from "./allow-list.ts";
-export type { AllowEntry } from "./allow-list.ts";
+export type { AllowEntry, ProxyProtocol } from "./allow-list.ts";
+export { ClientNetworks, formatCidr, parseCidr, parseClientNetworks } from "./client-networks.ts";
+export type { Cidr } from "./client-networks.ts";

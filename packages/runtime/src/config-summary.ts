@@ -1,6 +1,7 @@
 // A loaded config as plain data for the `config.loaded` log line: what runs where, without PEM
 // bytes, keys or compiled patterns.
 import { formatHostPort } from "@tlsbridge/config";
+import { formatCidr } from "@tlsbridge/rules";
 import type { LoadedConfig } from "@tlsbridge/config";
 
 /** The loggable facts of a loaded config. */
@@ -12,7 +13,7 @@ export function summariseConfig(loaded: LoadedConfig): Record<string, unknown> {
       ...common,
       node: o.nodeName,
       listen: formatHostPort(o),
-      allow: o.allow.entries.map((e) => ({ match: e.match, ports: e.ports ?? "any" })),
+      allow: o.allow.entries.map((e) => ({ match: e.match, ports: e.ports ?? "any", ...(e.proxyProtocol !== undefined ? { proxyProtocol: e.proxyProtocol } : {}) })),
       keyExchangeGroups: o.keyExchangeGroups,
       limits: o.limits,
     };
@@ -27,6 +28,7 @@ export function summariseConfig(loaded: LoadedConfig): Record<string, unknown> {
       tls: l.tls !== undefined,
       rules: loaded.ruleFiles[i],
       ruleCount: l.rules.rules.length,
+      ...(l.clients === undefined ? {} : { clients: l.clients.cidrs.map(formatCidr) }),
     })),
     peers: [...o.peers.values()].map((p) => ({ name: p.name, address: formatHostPort(p), servername: p.servername })),
     keyExchangeGroups: o.keyExchangeGroups,

@@ -61,6 +61,11 @@ export function createTunnelMetrics(): PromTunnelMetrics {
     help: "Ingress: requests routed by each rule (site, 0-based index in the site's rule file).",
     labelNames: ["site", "rule"] as const, registers,
   });
+  const clientsRefused = new Counter({
+    name: "tlsbridge_clients_refused_total",
+    help: "Ingress: connections reset at accept because the client's address is in no network of the listener's clients list, by site.",
+    labelNames: ["site"] as const, registers,
+  });
   const sink: TunnelMetrics = {
     tunnelOpened: (setupSeconds) => {
       active.inc();
@@ -78,6 +83,7 @@ export function createTunnelMetrics(): PromTunnelMetrics {
     },
     dialFailed: (error) => dialFailures.inc({ error }),
     ruleHit: (site, rule) => ruleHits.inc({ site, rule: String(rule) }),
+    clientRefused: (site) => clientsRefused.inc({ site }),
     peerHandshake: (peer, seconds, resumed) => handshake.observe({ peer, resumed: String(resumed) }, seconds),
   };
   // Zero series exist from the start, so a scrape before any traffic shows them (rate() needs a 0).

@@ -11,6 +11,7 @@ export const LOG_EVENTS = {
   configUnchanged: "config.unchanged",
   configRestartNeeded: "config.restart.needed",
   certLoaded: "cert.loaded",
+  clientRefused: "client.refused",
   requestRejected: "request.rejected",
   routeMatch: "route.match",
   routeMiss: "route.miss",

@@ -23,6 +23,8 @@ export type TunnelMetrics = {
   readonly dialFailed: (proxyStatusError: string) => void;
   /** Ingress: a rule of `site` matched (`ruleIndex` is 0-based, in file order). */
   readonly ruleHit: (site: string, ruleIndex: number) => void;
+  /** Ingress: a connection to a listener of `site` was reset at accept, its client not in `clients:`. */
+  readonly clientRefused: (site: string) => void;
   /** Ingress: a TLS handshake with `peer` completed (resumed or full). */
   readonly peerHandshake: (peer: string, seconds: number, resumed: boolean) => void;
 };
@@ -34,5 +36,6 @@ export const NO_METRICS: TunnelMetrics = Object.freeze({
   tunnelRefused: () => {},
   dialFailed: () => {},
   ruleHit: () => {},
+  clientRefused: () => {},
   peerHandshake: () => {},
 });

@@ -21,3 +21,8 @@ export type { ProxyStatusMember, ProxyStatusParams } from "./proxy-status.ts";
 export { formatConnectRequest } from "./request-writer.ts";
 export { formatConnectEstablished, formatErrorResponse, formatRelayedResponse } from "./response-writer.ts";
 export { TUNNEL_ID_HEADER, tunnelIdOf, viaEntry, viaIncludes } from "./hop-headers.ts";
+export { formatSocketAddress, socketAddress } from "./socket-address.ts";
+export type { SocketAddress } from "./socket-address.ts";
+export { formatForwarded, parseForwarded } from "./forwarded.ts";
+export type { ForwardedClient } from "./forwarded.ts";
+export { PROXY_V2_SIGNATURE, proxyV2Header } from "./proxy-v2-header.ts";

@@ -83,7 +83,7 @@ export function parseTarget(authority: string): Target {
 }
 
 /** The four octets of a strict dotted quad, or undefined. */
-function ipv4Octets(s: string): number[] | undefined {
+export function ipv4Octets(s: string): number[] | undefined {
   const parts = s.split(".");
   if (parts.length !== 4) return undefined;
   const out: number[] = [];
@@ -98,6 +98,12 @@ function ipv4Octets(s: string): number[] | undefined {
 
 /** RFC 5952 text of an IPv6 address (no zone), or undefined when `s` is not one. */
 export function canonicalIpv6(s: string): string | undefined {
+  const groups = ipv6Groups(s);
+  return groups === undefined ? undefined : formatIpv6(groups);
+}
+
+/** The eight 16-bit groups of an IPv6 address (no zone; a dotted IPv4 tail allowed), or undefined. */
+export function ipv6Groups(s: string): number[] | undefined {
   const lower = s.toLowerCase();
   const halves = lower.split("::");
   if (halves.length > 2) return undefined;
@@ -130,8 +136,7 @@ export function canonicalIpv6(s: string): string | undefined {
   } else {
     groups = head;
   }
-  if (groups.length !== 8) return undefined;
-  return formatIpv6(groups);
+  return groups.length === 8 ? groups : undefined;
 }
 
 function formatIpv6(g: number[]): string {
