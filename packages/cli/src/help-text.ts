@@ -38,24 +38,30 @@ keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, 
   peer: nodeHelp("peer", `Accepts mutual TLS from ingresses, checks each CONNECT against its allow list, resolves the
 name, dials the service and splices.
 
-Config keys (peer.yaml): listen, tls{ca, cert, key}, allow[{match, ports?}] (empty allows nothing),
+Config keys (peer.yaml): listen, tls{ca, cert, key}, allow[{match, ports?, ingresses?[REGEX], addresses?[CIDR]}]
+(empty allows nothing; loopback, link-local, metadata, unspecified and multicast addresses only via addresses),
 ingresses[REGEX] (absent: any ingress certificate from the CA), dns{servers[IP[:PORT]]} (absent: the system's resolver),
 limits{maxHeadBytes=${d.peer.limits.maxHeadBytes}, headTimeoutMs=${d.peer.limits.headTimeoutMs}, tlsHandshakeTimeoutMs=${d.peer.limits.tlsHandshakeTimeoutMs},
 serviceConnectTimeoutMs=${d.peer.limits.serviceConnectTimeoutMs}, idleTimeoutMs=${d.peer.limits.idleTimeoutMs},
 maxTunnels=${d.peer.limits.maxTunnels}, maxTunnelsPerIngress=${d.peer.limits.maxTunnelsPerIngress}, maxTunnelLifetimeMs=${d.peer.limits.maxTunnelLifetimeMs} (0: none)},
 keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, node=${d.peer.node}.`),
-  check: `Usage: tlsbridge check --config FILE [host:port ...]
+  check: `Usage: tlsbridge check --config FILE [--as IDENTITY] [host:port ...]
 
 Validates an ingress or a peer config (told apart by its keys) and every file it names: rule files,
 CA, certificates and keys (parsed; subject and expiry printed). Starts nothing.
 With targets: for an ingress, each site's matching rule (file:line:col) and the peer it goes to,
-or why no rule matches; for a peer, whether the allow list admits the target.
+or why no rule matches; for a peer, which allow entries admit the target (file:line:col), the
+addresses its name may resolve to, or why it is refused (an IP target is checked as dialed).
 
 Options:
   -c, --config FILE   the config file (required)
+  --as IDENTITY       peer only: decide for the ingress whose certificate carries IDENTITY (a DNS
+                      name, a URI such as spiffe://corp.example/ingress/hq, or the CN); entries
+                      with \`ingresses:\` that do not match it are shown as refusing
   -h, --help          show this help
 
-Example: tlsbridge check --config configs/ingress.yaml localhost:9080 example.org:443
+Examples: tlsbridge check --config configs/ingress.yaml localhost:9080 example.org:443
+          tlsbridge check --config configs/peer.yaml --as spiffe://tlsbridge.test/ingress/hq localhost:9080
 Exit codes: 0 valid (also when a target would be refused: the answer is printed), 2 usage or
 config error (one file:line:col: message per problem).
 `,

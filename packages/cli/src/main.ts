@@ -77,10 +77,11 @@ async function runRole(role: "ingress" | "peer", args: readonly string[]): Promi
 async function check(args: readonly string[]): Promise<ExitCode> {
   const { values, positionals } = parse("check", args, {
     config: { type: "string", short: "c" },
+    as: { type: "string" },
     help: { type: "boolean", short: "h" },
   }, true);
   if (values.help === true) return help("check");
-  return runCheck(requireConfig(values.config, "check"), positionals, out);
+  return runCheck(requireConfig(values.config, "check"), positionals, out, values.as);
 }
 
 async function pki(args: readonly string[]): Promise<ExitCode> {

@@ -17,6 +17,8 @@ export type IngressIdentity = {
   readonly remote: string;
   readonly name: string | undefined;
   readonly fingerprint256: string | undefined;
+  /** DNS names, URIs and CN(s) of its certificate (what allow entries' `ingresses:` match). */
+  readonly names: readonly string[];
   readonly resumed: boolean;
 };
 
@@ -100,8 +102,8 @@ async function admit(
   }
   const target = parseTarget(String(headers[":authority"] ?? ""));
   state.log = context.log.child({ ...ingressBindings(ingress), tunnel: tunnelIdOf(list) ?? randomUUID(), target: target.authority });
-  const service = await admitAndDial(target, list, ingress.fingerprint256 ?? addressKey(ingress.remote), context,
-    (release) => (state.releaseSlot = release));
+  const service = await admitAndDial(target, list, { key: ingress.fingerprint256 ?? addressKey(ingress.remote), names: ingress.names },
+    context, (release) => (state.releaseSlot = release));
   state.service = service;
   if (state.aborted || stream.destroyed) {
     service.destroy();

@@ -54,7 +54,8 @@ export async function serveIngress(
     const target = request.target;
     const log = context.log.child({ ...bindings, tunnel: tunnelIdOf(request.headers) ?? randomUUID(), target: target.authority });
     logged = log;
-    service = await admitAndDial(target, request.headers, certificate.fingerprint256 ?? addressKey(raw.remoteAddress), context,
+    service = await admitAndDial(target, request.headers,
+      { key: certificate.fingerprint256 ?? addressKey(raw.remoteAddress), names: certificate.names }, context,
       (release) => (releaseSlot = release));
     if (aborted || socket.destroyed) {
       // Shut down, or the ingress reset, while the service was dialed: nothing to splice with

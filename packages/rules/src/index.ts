@@ -47,5 +47,8 @@ export type { Rule, RuleEntry, RuleExplanation, RuleMatch, RuleStep } from "./ru
 export { loadRuleFile, parseRuleFile, parseRuleList, ruleSetFromYaml } from "./rule-file.ts";
 export type { RuleFileOptions } from "./rule-file.ts";
 
-export { AllowList, parseAllowList } from "./allow-list.ts";
-export type { AllowEntry } from "./allow-list.ts";
+export { ALLOW_ENTRY_KEYS, AllowList, appliesTo, parseAllowList } from "./allow-list.ts";
+export type { AllowEntry, PlainAllowEntry } from "./allow-list.ts";
+export { addressRangeProblem, compileAddressRanges } from "./address-ranges.ts";
+export type { AddressRanges } from "./address-ranges.ts";
+export { parsePatternList } from "./pattern-list.ts";
