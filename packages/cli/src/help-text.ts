@@ -12,9 +12,11 @@ export const HELP_TEXT = {
 Usage:
   tlsbridge ingress --config FILE     run the ingress (accepts CONNECT, routes to peers)
   tlsbridge peer --config FILE        run the peer (accepts mTLS from ingresses, dials services)
-  tlsbridge check --config FILE [host:port ...]
+  tlsbridge check --config FILE [--as IDENTITY] [host:port ...]
                                       validate a config and every file it names; show routes
   tlsbridge pki init DIR              make a private CA and the two node certificates
+  tlsbridge pki issue DIR --role R --name NAME
+                                      one more node certificate from that CA (others untouched)
   tlsbridge rules import-ats FILE     convert an ATS tls_bridge config or rule file to a rule file
   tlsbridge auth add FILE USER        add a user (or change its password) in a proxy users file
   tlsbridge auth hash                 print a password hash for a users file line
@@ -82,19 +84,31 @@ Options:
 
 Example: printf '%s\\n' "$PASSWORD" | tlsbridge auth add configs/sites/hq-users.htpasswd alice
 `,
-  pki: `Usage: tlsbridge pki init DIR [--force] [--peer-name NAME ...] [--ingress-name NAME]
+  pki: `Usage: tlsbridge pki init DIR [--force] [--peer-name NAME ...] [--ingress-name NAME] [--spiffe-id URI]
+       tlsbridge pki issue DIR --role ingress|peer --name NAME [--name NAME ...] [--spiffe-id URI]
+                               [--out STEM] [--force]
 
-Makes a private CA (ca.pem, ca-key.pem), the peer's server certificate (peer.pem, peer-key.pem;
-names localhost, 127.0.0.1, ::1, peer.tlsbridge.test plus every --peer-name) and the ingress's
-client certificate (ingress.pem, ingress-key.pem) in DIR. Keys are written with mode 0600.
+init: makes a private CA (ca.pem, ca-key.pem), the peer's server certificate (peer.pem,
+peer-key.pem; names localhost, 127.0.0.1, ::1, peer.tlsbridge.test plus every --peer-name) and the
+ingress's client certificate (ingress.pem, ingress-key.pem) in DIR. Keys are written with mode 0600.
+issue: signs one more node certificate with DIR's ca.pem and ca-key.pem (a second ingress, a
+renewed peer) and writes STEM.pem and STEM-key.pem; no other file in DIR is touched.
 
 Options:
   --force              replace existing files (without it, nothing is overwritten)
-  --peer-name NAME     an extra name the ingress dials the peer by (repeatable; the first is the CN)
-  --ingress-name NAME  the ingress certificate's name (default ingress.tlsbridge.test)
+  --peer-name NAME     init: an extra name the ingress dials the peer by (repeatable; the first is the CN)
+  --ingress-name NAME  init: the ingress certificate's name (default ingress.tlsbridge.test)
+  --spiffe-id URI      a SPIFFE ID (spiffe://trust-domain/path) as a URI SAN: init puts it in the
+                       ingress certificate, issue in the new one; a peer's \`ingresses:\` can match it
+  --role ingress|peer  issue: a client certificate for an ingress, or a server certificate for a
+                       peer (which also names localhost, 127.0.0.1, ::1, peer.tlsbridge.test)
+  --name NAME          issue: a DNS name or IP address (repeatable; the first is the CN)
+  --out STEM           issue: file names STEM.pem, STEM-key.pem (default: the first --name)
   -h, --help           show this help
 
-Example: tlsbridge pki init pki --peer-name peer.cloud.example
+Examples: tlsbridge pki init pki --peer-name peer.cloud.example --spiffe-id spiffe://corp.example/ingress/hq
+          tlsbridge pki issue pki --role ingress --name branch.corp.example --spiffe-id spiffe://corp.example/ingress/branch
+          tlsbridge pki issue pki --role peer --name peer.cloud.example --out peer --force   (renewal)
 `,
 } as const;
 
