@@ -13,7 +13,7 @@ import { normaliseHost } from "./normalise-host.ts";
 import { parsePatternList } from "./pattern-list.ts";
 import { addProblem, positionOf } from "./yaml-source.ts";
 import type { YamlSource } from "./yaml-source.ts";
-import { expectMap, expectSeq, expectString, resolveNode } from "./yaml-validate.ts";
+import { expectMap, expectNonEmptySeq, expectSeq, expectString, resolveNode } from "./yaml-validate.ts";
 import type { YamlFields } from "./yaml-validate.ts";
 
 /** Keys of one allow entry. */
@@ -138,14 +138,9 @@ export function parseAllowList(
 
 /** Reads `addresses:`, a non-empty list of IP addresses or CIDR ranges; undefined when it is wrong. */
 function parseAddresses(fields: YamlFields, source: YamlSource, problems: ConfigProblem[]): AddressRanges | undefined {
-  const node = fields.values.get("addresses");
-  const items = expectSeq(node, source, problems);
+  const items = expectNonEmptySeq(fields.values.get("addresses"), source, problems,
+    "an empty `addresses` list would admit no address; leave the key out to admit any address but the special-purpose ones");
   if (items === undefined) return undefined;
-  if (items.length === 0) {
-    addProblem(resolveNode(node, source), source, problems,
-      "an empty `addresses` list would admit no address; leave the key out to admit any address but the special-purpose ones");
-    return undefined;
-  }
   const ranges: string[] = [];
   let ok = true;
   for (const item of items) {

@@ -26,6 +26,7 @@ export {
   expectBoolean,
   expectInt,
   expectMap,
+  expectNonEmptySeq,
   expectPort,
   expectPortList,
   expectSeq,

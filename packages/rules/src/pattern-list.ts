@@ -5,7 +5,7 @@ import { compileHostPattern, HostPatternError } from "./host-pattern.ts";
 import type { HostPattern } from "./host-pattern.ts";
 import { addProblem } from "./yaml-source.ts";
 import type { YamlSource } from "./yaml-source.ts";
-import { expectSeq, expectString, resolveNode } from "./yaml-validate.ts";
+import { expectNonEmptySeq, expectString, resolveNode } from "./yaml-validate.ts";
 
 /** Parses a non-empty list of patterns; undefined (with problems) when the list or a pattern is wrong. */
 export function parsePatternList(
@@ -14,12 +14,8 @@ export function parsePatternList(
   problems: ConfigProblem[],
   whyNotEmpty: string,
 ): HostPattern[] | undefined {
-  const items = expectSeq(node, source, problems);
+  const items = expectNonEmptySeq(node, source, problems, whyNotEmpty);
   if (items === undefined) return undefined;
-  if (items.length === 0) {
-    addProblem(resolveNode(node, source), source, problems, whyNotEmpty);
-    return undefined;
-  }
   const patterns: HostPattern[] = [];
   let ok = true;
   for (const item of items) {
