@@ -37,8 +37,8 @@ peerGroups?{NAME: [PEER, ...]}, tls{ca, cert, key}, limits{maxHeadBytes=${d.ingr
 peerConnectTimeoutMs=${d.ingress.limits.peerConnectTimeoutMs}, peerResponseTimeoutMs=${d.ingress.limits.peerResponseTimeoutMs}, idleTimeoutMs=${d.ingress.limits.idleTimeoutMs},
 maxTunnels=${d.ingress.limits.maxTunnels}, maxTunnelsPerClient=${d.ingress.limits.maxTunnelsPerClient}, maxTunnelLifetimeMs=${d.ingress.limits.maxTunnelLifetimeMs} (0: none)},
 keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, node=${d.ingress.node}.`),
-  peer: nodeHelp("peer", `Accepts mutual TLS from ingresses, checks each CONNECT against its allow list, resolves the
-name, dials the service and splices.
+  peer: nodeHelp("peer", `Accepts mutual TLS from ingresses, checks each CONNECT against its allow list (for that
+ingress's identity), resolves the name, checks the addresses it resolved to, dials the service and splices.
 
 Config keys (peer.yaml): listen, tls{ca, cert, key}, allow[{match, ports?, ingresses?[REGEX], addresses?[CIDR]}]
 (empty allows nothing; loopback, link-local, metadata, unspecified and multicast addresses only via addresses),

@@ -18,8 +18,10 @@ export type AskingIngress = {
 };
 
 /**
- * Admits the CONNECT for `target` from `ingress` and dials the service. `onSlot` receives the tunnel slot's release as soon as one is taken, so
- * the caller frees it however the tunnel ends. Throws TunnelError.
+ * Admits the CONNECT for `target` from `ingress` and dials the service, only at addresses the
+ * admitting entries allow (the others of a DNS answer are dropped; none left: 403). `onSlot`
+ * receives the tunnel slot's release as soon as one is taken, so the caller frees it however the
+ * tunnel ends. Throws TunnelError.
  */
 export async function admitAndDial(
   target: Target,

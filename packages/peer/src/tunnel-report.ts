@@ -45,7 +45,8 @@ export function reportRefusal(err: unknown, log: Logger, context: PeerContext): 
     log.error({ event: LOG_EVENTS.internalError, err }, "unexpected failure");
     refusal = new TunnelError("TLSB_ERR_INTERNAL", "internal error", { cause: err });
   }
-  const event = refusal.code === "TLSB_ERR_DESTINATION_DENIED" || refusal.code === "TLSB_ERR_DESTINATION_ADDRESS" ? LOG_EVENTS.destinationDenied
+  const denied = refusal.code === "TLSB_ERR_DESTINATION_DENIED" || refusal.code === "TLSB_ERR_DESTINATION_ADDRESS";
+  const event = denied ? LOG_EVENTS.destinationDenied
     : refusal.code === "TLSB_ERR_TOO_MANY_TUNNELS" ? LOG_EVENTS.tunnelLimited
     : refusal.status >= 500 && refusal.code !== "TLSB_ERR_INTERNAL" ? LOG_EVENTS.serviceDialFailed
     : LOG_EVENTS.requestRejected;
