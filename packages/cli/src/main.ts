@@ -102,11 +102,11 @@ async function pki(args: readonly string[]): Promise<ExitCode> {
   }
   if (dir === undefined) throw new UsageError(`missing DIR (pki ${sub} DIR)`, "pki");
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0] ?? ""}'`, "pki");
-  const onlyFor = (options: readonly string[], other: string): void => {
-    const given = options.find((o) => values[o as keyof typeof values] !== undefined);
+  // Each subcommand's own options, refused on the other rather than silently ignored.
+  const onlyFor = (options: ReadonlyArray<keyof typeof values>, other: string): void => {
+    const given = options.find((o) => values[o] !== undefined);
     if (given !== undefined) throw new UsageError(`--${given} belongs to pki ${other}`, "pki");
   };
-  const spiffeId = values["spiffe-id"] === undefined ? {} : { spiffeId: values["spiffe-id"] };
   if (sub === "init") {
     onlyFor(["role", "name", "out"], "issue");
     return runPkiInit(dir, {
@@ -126,7 +126,7 @@ async function pki(args: readonly string[]): Promise<ExitCode> {
     role,
     names: values.name,
     force: values.force === true,
-    ...spiffeId,
+    ...(values["spiffe-id"] === undefined ? {} : { spiffeId: values["spiffe-id"] }),
     ...(values.out === undefined ? {} : { out: values.out }),
   }, out);
 }

@@ -89,6 +89,6 @@ function ingressesOf(entry: AllowEntry): string {
 
 function addressesOf(entry: AllowEntry): string {
   return entry.addresses === undefined
-    ? "names may resolve to any address but loopback, link-local, metadata, unspecified and multicast ones"
+    ? "names may resolve to any address but loopback, link-local (metadata), unspecified, multicast and broadcast ones"
     : `names may resolve only to ${entry.addresses.sources.join(", ")}`;
 }
