@@ -44,7 +44,8 @@ describe("rights per ingress identity at the peer, with SPIFFE IDs from tlsbridg
   const start = async (role: "ingress" | "peer", config: string): Promise<number> => {
     const node = startNode(role, config, base);
     nodes.push(node);
-    return portOf(await node.waitFor("listening"));
+    // Generous: three node processes start at once, on a loaded 2-core machine.
+    return portOf(await node.waitFor("listening", undefined, 60_000));
   };
 
   beforeAll(async () => {
@@ -111,7 +112,7 @@ describe("rights per ingress identity at the peer, with SPIFFE IDs from tlsbridg
     expect(proxyStatusOf(reply.headers)).toMatch(/^tlsbridge-peer; error=destination_ip_prohibited; details="destination not allowed by the peer", [^;]+; received-status=403$/);
     reply.socket.destroy();
     const peer = nodes[0] as OpsNode;
-    await peer.waitFor("destination.denied", (l) => l.target === `127.0.0.1:${service.port}` && l.code === "TLSB_ERR_DESTINATION_DENIED");
+    await peer.waitFor("destination.denied", (l) => l.target === `127.0.0.1:${service.port}` && l.code === "TLSB_ERR_DESTINATION_DENIED", 30_000);
   });
 
   it("an entry without ingresses: serves both", async () => {
