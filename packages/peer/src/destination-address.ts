@@ -20,8 +20,12 @@ const SPECIAL_PURPOSE: ReadonlyArray<{ readonly kind: string; readonly ranges: A
   { kind: "broadcast", ranges: compileAddressRanges(["255.255.255.255"]) },
 ];
 
+/** All of them in one set: an ordinary address (the common case) costs one lookup, not six. */
+const ANY_SPECIAL_PURPOSE = compileAddressRanges(SPECIAL_PURPOSE.flatMap((s) => s.ranges.sources));
+
 /** Which special-purpose range `address` is in (`loopback`, `cloud metadata`, ...), or undefined. */
 export function specialPurposeOf(address: string): string | undefined {
+  if (!ANY_SPECIAL_PURPOSE.includes(address)) return undefined;
   return SPECIAL_PURPOSE.find((s) => s.ranges.includes(address))?.kind;
 }
 
