@@ -109,6 +109,41 @@ describe("tlsbridge check on broken configs", () => {
     expect(lines).toHaveLength(3);
   });
 
+  it("reports bad ingresses: and addresses: of an allow entry with their positions", async () => {
+    await writeFile(
+      join(base, "configs", "bad-entry-peer.yaml"),
+      ["listen: 127.0.0.1:4443", "tls: { ca: ../pki/ca.pem, cert: ../pki/peer.pem, key: ../pki/peer-key.pem }", "allow:",
+        "  - match: db", "    ingresses: []", "    addresses: [127.0.0.0/8, 'metadata']", ""].join("\n"),
+    );
+    const r = await check("--config", "configs/bad-entry-peer.yaml");
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split("\n")).toEqual([
+      "configs/bad-entry-peer.yaml:5:16: an empty `ingresses` list would admit no ingress; leave the key out for every ingress the peer accepts",
+      "configs/bad-entry-peer.yaml:6:30: expected an IP address or CIDR range ('127.0.0.0/8', '::1', 'fd00:ec2::254'), got 'metadata'",
+    ]);
+  });
+
+  it("--as and IP targets at a peer: the address check is answered without dialing", async () => {
+    await writeFile(
+      join(base, "configs", "metadata-peer.yaml"),
+      ["listen: 127.0.0.1:4443", "tls: { ca: ../pki/ca.pem, cert: ../pki/peer.pem, key: ../pki/peer-key.pem }", "allow:",
+        "  - match: '169[.]254[.]169[.]254|10[.]0[.]0[.]1'", "    ingresses: ['ops[.]corp[.]example']", ""].join("\n"),
+    );
+    const r = await check("--config", "configs/metadata-peer.yaml", "--as", "ops.corp.example", "169.254.169.254:80", "10.0.0.1:80");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(
+      "  address 169.254.169.254: refused (403 destination_ip_prohibited): 169.254.169.254 is a cloud metadata address, which only an allow entry's `addresses:` admits",
+    );
+    expect(r.stdout).toContain("  address 10.0.0.1: admitted");
+    const other = await check("--config", "configs/metadata-peer.yaml", "--as", "hq.corp.example", "10.0.0.1:80");
+    expect(other.stdout).toContain(
+      "10.0.0.1:80 as hq.corp.example: not allowed (403): allow[0] (configs/metadata-peer.yaml:4:5) matches but is only for ingresses 'ops[.]corp[.]example'",
+    );
+    const ingress = await check("--config", "configs/ingress.yaml", "--as", "x", "localhost:9080");
+    expect(ingress.code).toBe(2);
+    expect(ingress.stderr).toContain("--as names an ingress identity");
+  });
+
   it("reports YAML syntax errors with their position", async () => {
     await writeFile(join(base, "configs", "syntax.yaml"), "listen: [127.0.0.1:4443\nallow: []\n");
     const r = await check("--config", "configs/syntax.yaml");

@@ -35,7 +35,7 @@ afterAll(async () => {
 /** A peer config on a free port with the given certificate files. */
 async function peerConfig(name: string, listen: string, cert = "pki/peer.pem", key = "pki/peer-key.pem"): Promise<string> {
   const file = join(base, name);
-  await writeFile(file, `listen: ${listen}\ntls: { ca: pki/ca.pem, cert: ${cert}, key: ${key} }\nallow:\n  - match: localhost\n    ports: [9]\nshutdownGraceMs: 500\n`);
+  await writeFile(file, `listen: ${listen}\ntls: { ca: pki/ca.pem, cert: ${cert}, key: ${key} }\nallow:\n  - match: localhost\n    ports: [9]\n    addresses: [127.0.0.0/8]\nshutdownGraceMs: 500\n`);
   return file;
 }
 

@@ -81,10 +81,10 @@ describe("clients: on an ingress listener", () => {
 describe("proxyProtocol: on a peer allow entry", () => {
   it("loads v2 on the entry and check shows it", async () => {
     const loaded = await loadPeerConfig(await peerYaml("peer-good", "allow:\n  - match: 'db[.]internal'\n    proxyProtocol: v2\n  - match: 'web[.]internal'"));
-    expect(loaded.options.allow.find("db.internal", 5432)?.proxyProtocol).toBe("v2");
-    expect(loaded.options.allow.find("web.internal", 80)?.proxyProtocol).toBeUndefined();
+    expect(loaded.options.allow.forTarget("db.internal", 5432)[0]?.proxyProtocol).toBe("v2");
+    expect(loaded.options.allow.forTarget("web.internal", 80)[0]?.proxyProtocol).toBeUndefined();
     expect(configReport(loaded)).toContain("  allow 'db[.]internal' any port, PROXY protocol v2");
-    expect(peerTargetReport(loaded, parseTarget("db.internal:5432"))[0]).toMatch(/allowed by allow\[0\] .*, the service gets a PROXY v2 header$/);
+    expect(peerTargetReport(loaded, parseTarget("db.internal:5432"))[0]).toMatch(/allowed by allow\[0\] .*, the service gets a PROXY v2 header; /);
   });
 
   it("reports any other value at its file:line:column", async () => {

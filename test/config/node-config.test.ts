@@ -50,7 +50,7 @@ describe("node config loaders", () => {
   it("loads a peer config into PeerOptions; an empty allow list allows nothing", async () => {
     const loaded = await loadPeerConfig(join(base, "etc", "peer.yaml"));
     expect(loaded.options).toMatchObject({ nodeName: "edge-1", host: "0.0.0.0", port: 4443, limits: CONFIG_DEFAULTS.peer.limits });
-    expect(loaded.options.allow.allows("localhost", 80)).toBe(false);
+    expect(loaded.options.allow.forTarget("localhost", 80)).toEqual([]);
     expect(loaded.certificates.map((c) => c.role)).toEqual(["ca", "cert"]);
   });
 

@@ -13,6 +13,7 @@ import type { TestService } from "../helpers/services.ts";
 import { proxyStatusOf } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
+import { LOOPBACK_ADDRESSES } from "../helpers/loopback-addresses.ts";
 
 describe("tunnel refusals", () => {
   let nodes: TwoNodes;
@@ -29,7 +30,7 @@ describe("tunnel refusals", () => {
     });
     nodes = await startTwoNodes({
       rules: [{ match: "localhost|127[.]0[.]0[.]1|.*[.]invalid|denied[.]example", peer: "cloud" }],
-      allow: [{ match: "localhost" }, { match: "127[.]0[.]0[.]1" }, { match: ".*[.]invalid" }],
+      allow: [{ match: "localhost", addresses: LOOPBACK_ADDRESSES }, { match: "127[.]0[.]0[.]1", addresses: LOOPBACK_ADDRESSES }, { match: ".*[.]invalid" }],
       peerDns: { servers: [dns.address] },
       peerLimits: { serviceConnectTimeoutMs: 1_000 },
     });

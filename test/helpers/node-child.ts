@@ -8,6 +8,7 @@ import type { IngressLimits, RunningIngress } from "@tlsbridge/ingress";
 import { startPeer } from "@tlsbridge/peer";
 import type { PeerLimits, RunningPeer } from "@tlsbridge/peer";
 import { AllowList, RuleSet } from "@tlsbridge/rules";
+import type { PlainAllowEntry } from "@tlsbridge/rules";
 import { DEFAULT_KEY_EXCHANGE_GROUPS } from "@tlsbridge/transport";
 
 /** What the parent sends to start a node. */
@@ -20,7 +21,7 @@ export type ChildNodeSpec = {
   readonly key: string;
   readonly limits: IngressLimits | PeerLimits;
   /** Peer: allow-list entries. */
-  readonly allow?: ReadonlyArray<{ match: string; ports?: number[] }>;
+  readonly allow?: readonly PlainAllowEntry[];
   /** Ingress: where the one peer `cloud` is (every host is routed to it). */
   readonly peer?: { host: string; port: number; servername: string; mode?: "h1" | "h2" };
 };

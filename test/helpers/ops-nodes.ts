@@ -90,8 +90,8 @@ export type OpsWorkspace = {
   /** {@link startNode} in `dir`; `close` stops it. */
   readonly startNode: (role: "ingress" | "peer", config: string, env?: NodeJS.ProcessEnv) => OpsNode;
   /**
-   * Writes `<name>` in `dir`: a peer on `listen` with the workspace PKI that allows `localhost`,
-   * then `extra` lines; returns its path.
+   * Writes `<name>` in `dir`: a peer on `listen` with the workspace PKI that allows `localhost`
+   * (loopback addresses admitted), then `extra` lines; returns its path.
    */
   readonly writePeerConfig: (name: string, extra?: readonly string[], listen?: string) => Promise<string>;
   /**
@@ -126,6 +126,7 @@ export async function openOpsWorkspace(prefix: string): Promise<OpsWorkspace> {
         "tls: { ca: pki/ca.pem, cert: pki/peer.pem, key: pki/peer-key.pem }",
         "allow:",
         "  - match: localhost",
+        "    addresses: [127.0.0.0/8, '::1']",
         ...extra,
         "",
       ].join("\n"));

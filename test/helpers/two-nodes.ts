@@ -6,11 +6,12 @@ import type { IngressLimits, IngressOptions, ProxyAuthUsers, RunningIngress } fr
 import { startPeer } from "@tlsbridge/peer";
 import type { PeerDnsOptions, PeerLimits, PeerOptions, RunningPeer } from "@tlsbridge/peer";
 import { AllowList, ClientNetworks, compileHostPattern, RuleSet } from "@tlsbridge/rules";
-import type { ProxyProtocol, RuleEntry } from "@tlsbridge/rules";
+import type { PlainAllowEntry, RuleEntry } from "@tlsbridge/rules";
 import { DEFAULT_KEY_EXCHANGE_GROUPS } from "@tlsbridge/transport";
 import type { TlsMaterial, TunnelMetrics } from "@tlsbridge/transport";
 import { testPki } from "./pki.ts";
 import type { IssuedCertificate } from "../../packages/cli/src/pki/index.ts";
+import { LOOPBACK_ADDRESSES } from "./loopback-addresses.ts";
 import { logSink } from "./log-sink.ts";
 import type { LogSink } from "./log-sink.ts";
 
@@ -18,8 +19,8 @@ import type { LogSink } from "./log-sink.ts";
 export type TwoNodeOptions = {
   /** Ingress rules; default: every host goes to peer `cloud`. */
   readonly rules?: readonly RuleEntry[];
-  /** Peer allow list; default: `localhost` and `127.0.0.1`, any port. */
-  readonly allow?: ReadonlyArray<{ readonly match: string; readonly ports?: readonly number[]; readonly proxyProtocol?: ProxyProtocol }>;
+  /** Peer allow list; default: `localhost` and `127.0.0.1`, any port, loopback addresses admitted. */
+  readonly allow?: readonly PlainAllowEntry[];
   /** Certificate the peer presents; default: the test peer certificate. */
   readonly peerCert?: IssuedCertificate;
   /** Client certificate the ingress presents; default: the test ingress certificate. */
@@ -100,7 +101,9 @@ export async function startTwoNodes(options: TwoNodeOptions = {}): Promise<TwoNo
     nodeName: "test-peer",
     host: "127.0.0.1",
     port: 0,
-    allow: AllowList.fromEntries(options.allow ?? [{ match: "localhost" }, { match: "127[.]0[.]0[.]1" }]),
+    allow: AllowList.fromEntries(options.allow ?? [
+      { match: "localhost", addresses: LOOPBACK_ADDRESSES }, { match: "127[.]0[.]0[.]1", addresses: LOOPBACK_ADDRESSES },
+    ]),
     tls: material(pki.ca.cert, options.peerCert ?? pki.peer),
     keyExchangeGroups: DEFAULT_KEY_EXCHANGE_GROUPS,
     limits: { ...TEST_PEER_LIMITS, ...options.peerLimits },

@@ -54,6 +54,7 @@ describe("hot reload with a transfer running", () => {
       "tls: { ca: pki/ca.pem, cert: pki/peer-live.pem, key: pki/peer-live-key.pem }",
       "allow:",
       "  - match: 'localhost|127[.]0[.]0[.]1'",
+      "    addresses: [127.0.0.0/8, '::1']",
       "shutdownGraceMs: 200",
       "",
     ].join("\n"));

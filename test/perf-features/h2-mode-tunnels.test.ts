@@ -12,6 +12,7 @@ import { expectChecksummedEcho, expectEarlyBytesEchoed, expectHalfCloseCarried }
 import { proxyStatusOf, waitUntil } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
+import { LOOPBACK_ADDRESSES } from "../helpers/loopback-addresses.ts";
 
 /** A service that accepts, then resets the connection as soon as it receives anything. */
 function startResettingService(): Promise<TestService & { resets: number }> {
@@ -50,7 +51,7 @@ describe("mode h2: tunnels as HTTP/2 CONNECT streams over one connection", () =>
     nodes = await startTwoNodes({
       peerMode: "h2",
       rules: [{ match: "localhost|127[.]0[.]0[.]1|denied[.]example", peer: "cloud" }],
-      allow: [{ match: "localhost" }, { match: "127[.]0[.]0[.]1" }],
+      allow: [{ match: "localhost", addresses: LOOPBACK_ADDRESSES }, { match: "127[.]0[.]0[.]1", addresses: LOOPBACK_ADDRESSES }],
     });
   });
   afterAll(async () => {

@@ -21,6 +21,7 @@ import { testPki } from "../helpers/pki.ts";
 import { waitUntil } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
+import { LOOPBACK_ADDRESSES } from "../helpers/loopback-addresses.ts";
 
 const lookup = dns.promises.lookup.bind(dns.promises);
 /**
@@ -74,7 +75,7 @@ for (const mode of ["h1", "h2"] as const) {
     let echo: Awaited<ReturnType<typeof startEcho>>;
     beforeAll(async () => {
       echo = await startEcho();
-      nodes = await startTwoNodes({ allow: [{ match: "slow[.]test" }, { match: "127[.]0[.]0[.]1" }], peerMode: mode, ingressLimits: { maxTunnelsPerClient: 1 } });
+      nodes = await startTwoNodes({ allow: [{ match: "slow[.]test", addresses: LOOPBACK_ADDRESSES }, { match: "127[.]0[.]0[.]1", addresses: LOOPBACK_ADDRESSES }], peerMode: mode, ingressLimits: { maxTunnelsPerClient: 1 } });
     });
     afterAll(async () => {
       await nodes.close();
@@ -108,7 +109,7 @@ describe("an ingress connection reset during set-up, or shutdown during the serv
   let echo: Awaited<ReturnType<typeof startEcho>>;
   beforeAll(async () => {
     echo = await startEcho();
-    nodes = await startTwoNodes({ allow: [{ match: "slow[.]test" }] });
+    nodes = await startTwoNodes({ allow: [{ match: "slow[.]test", addresses: LOOPBACK_ADDRESSES }] });
   });
   afterAll(async () => {
     await nodes.close();

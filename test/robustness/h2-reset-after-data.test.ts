@@ -17,6 +17,7 @@ import type { NodeProcess } from "../helpers/node-process.ts";
 import { testPki } from "../helpers/pki.ts";
 import { startTwoNodes, TEST_PEER_LIMITS } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
+import { LOOPBACK_ADDRESSES } from "../helpers/loopback-addresses.ts";
 
 const MIB = 1024 * 1024;
 const RUNS = 10;
@@ -38,7 +39,7 @@ describe("mode h2: a reset after 1 MiB of data reaches the other end as a reset,
     const pki = await testPki();
     peer = await startNodeProcess({
       role: "peer", nodeName: "test-peer", port: 0, ca: pki.ca.cert, cert: pki.peer.cert, key: pki.peer.key,
-      limits: TEST_PEER_LIMITS, allow: [{ match: "localhost" }],
+      limits: TEST_PEER_LIMITS, allow: [{ match: "localhost", addresses: LOOPBACK_ADDRESSES }],
     });
     nodes = await startTwoNodes({ peerMode: "h2", peerPort: peer.port });
   });

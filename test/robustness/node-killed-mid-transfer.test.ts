@@ -17,6 +17,7 @@ import type { TrackedService } from "../helpers/services.ts";
 import { waitUntil } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes, TEST_INGRESS_LIMITS, TEST_PEER_LIMITS } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
+import { LOOPBACK_ADDRESSES } from "../helpers/loopback-addresses.ts";
 
 const MIB = 1024 * 1024;
 /** Bytes that must have crossed the tunnel before the node is killed: the transfer is under way. */
@@ -31,7 +32,7 @@ async function peerProcess(): Promise<NodeProcess> {
   const pki = await testPki();
   const peer = await startNodeProcess({
     role: "peer", nodeName: "test-peer", port: 0, ca: pki.ca.cert, cert: pki.peer.cert, key: pki.peer.key,
-    limits: TEST_PEER_LIMITS, allow: [{ match: "localhost" }],
+    limits: TEST_PEER_LIMITS, allow: [{ match: "localhost", addresses: LOOPBACK_ADDRESSES }],
   });
   cleanups.push(() => peer.kill());
   return peer;

@@ -20,6 +20,7 @@ import type { TrackedService } from "../helpers/services.ts";
 import { expectServed, proxyStatusOf, readToEnd, waitUntil } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes, TEST_PEER_LIMITS } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
+import { LOOPBACK_ADDRESSES } from "../helpers/loopback-addresses.ts";
 
 /** An echo service that knows how many connections it has open. */
 function startCountingEcho(): Promise<TrackedService> {
@@ -33,7 +34,7 @@ async function startPeerProcess(port: number): Promise<NodeProcess> {
   const pki = await testPki();
   return startNodeProcess({
     role: "peer", nodeName: "test-peer", port, ca: pki.ca.cert, cert: pki.peer.cert, key: pki.peer.key,
-    limits: TEST_PEER_LIMITS, allow: [{ match: "localhost" }],
+    limits: TEST_PEER_LIMITS, allow: [{ match: "localhost", addresses: LOOPBACK_ADDRESSES }],
   });
 }
 

@@ -45,7 +45,7 @@ describe.each([1, 2])("SIGTERM to an ingress with workers: %i", (workers) => {
   it.skipIf(workers > 1 && process.platform !== "linux")(
     "cuts what is open at the end of the grace period and is gone within grace + 2 s",
     async () => {
-      const peer = workspace.startNode("peer", await workspace.writePeerConfig(`peer-${workers}.yaml`, ["  - match: '127[.]0[.]0[.]1'", "shutdownGraceMs: 30000"]));
+      const peer = workspace.startNode("peer", await workspace.writePeerConfig(`peer-${workers}.yaml`, ["  - match: '127[.]0[.]0[.]1'", "    addresses: [127.0.0.0/8]", "shutdownGraceMs: 30000"]));
       const peerPort = portOf(await peer.waitFor("listening"));
       // localhost goes over the warm pool, 127.0.0.1 over HTTP/2 (the same peer process behind both).
       await writeFile(join(workspace.dir, "sites", `hq-${workers}.yaml`),

@@ -72,6 +72,7 @@ tls: { ca: ${c.ca}, cert: ${c.serverCert}, key: ${c.serverKey} }
 allow:
   - match: '127[.]0[.]0[.]1'
     ports: ${ports}
+    addresses: [127.0.0.0/8]
 ${v.nodeKeys ?? ""}`);
       writeFileSync(join(dir, "bench-site.yaml"), `rules:
   - match: '127[.]0[.]0[.]1'

@@ -1,5 +1,6 @@
-// `tlsbridge check --config FILE [host:port ...]`: validate a node config and everything it names
-// without starting anything, and answer "where would this host:port go".
+// `tlsbridge check --config FILE [--as IDENTITY] [host:port ...]`: validate a node config and
+// everything it names without starting anything, and answer "where would this host:port go" (at a
+// peer: for the ingress identity IDENTITY).
 import { parseTarget } from "@tlsbridge/wire";
 import type { Target, TunnelError } from "@tlsbridge/wire";
 import { loadAnyConfig } from "@tlsbridge/config";
@@ -9,7 +10,12 @@ import { configReport } from "./config-report.ts";
 import { ingressTargetReport, peerTargetReport } from "./target-report.ts";
 
 /** Runs `check`; a ConfigError propagates (main prints it and exits 2). */
-export async function runCheck(config: string, targets: readonly string[], out: (line: string) => void): Promise<ExitCode> {
+export async function runCheck(
+  config: string,
+  targets: readonly string[],
+  out: (line: string) => void,
+  as?: string,
+): Promise<ExitCode> {
   // Parse targets first: a typo on the command line should not wait for certificate parsing.
   const parsed: Target[] = targets.map((t) => {
     try {
@@ -21,9 +27,12 @@ export async function runCheck(config: string, targets: readonly string[], out: 
     }
   });
   const loaded = await loadAnyConfig(config);
+  if (as !== undefined && loaded.kind !== "peer") {
+    throw new UsageError("--as names an ingress identity (a DNS name, URI or CN of its certificate): it applies to a peer config", "check");
+  }
   for (const line of configReport(loaded)) out(line);
   for (const target of parsed) {
-    const lines = loaded.kind === "ingress" ? ingressTargetReport(loaded, target) : peerTargetReport(loaded, target);
+    const lines = loaded.kind === "ingress" ? ingressTargetReport(loaded, target) : peerTargetReport(loaded, target, as);
     for (const line of lines) out(line);
   }
   return EXIT_CODES.ok;

@@ -12,9 +12,11 @@ export const HELP_TEXT = {
 Usage:
   tlsbridge ingress --config FILE     run the ingress (accepts CONNECT, routes to peers)
   tlsbridge peer --config FILE        run the peer (accepts mTLS from ingresses, dials services)
-  tlsbridge check --config FILE [host:port ...]
+  tlsbridge check --config FILE [--as IDENTITY] [host:port ...]
                                       validate a config and every file it names; show routes
   tlsbridge pki init DIR              make a private CA and the two node certificates
+  tlsbridge pki issue DIR --role R --name NAME
+                                      one more node certificate from that CA (others untouched)
   tlsbridge rules import-ats FILE     convert an ATS tls_bridge config or rule file to a rule file
   tlsbridge auth add FILE USER        add a user (or change its password) in a proxy users file
   tlsbridge auth hash                 print a password hash for a users file line
@@ -35,27 +37,33 @@ peerGroups?{NAME: [PEER, ...]}, tls{ca, cert, key}, limits{maxHeadBytes=${d.ingr
 peerConnectTimeoutMs=${d.ingress.limits.peerConnectTimeoutMs}, peerResponseTimeoutMs=${d.ingress.limits.peerResponseTimeoutMs}, idleTimeoutMs=${d.ingress.limits.idleTimeoutMs},
 maxTunnels=${d.ingress.limits.maxTunnels}, maxTunnelsPerClient=${d.ingress.limits.maxTunnelsPerClient}, maxTunnelLifetimeMs=${d.ingress.limits.maxTunnelLifetimeMs} (0: none)},
 keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, node=${d.ingress.node}.`),
-  peer: nodeHelp("peer", `Accepts mutual TLS from ingresses, checks each CONNECT against its allow list, resolves the
-name, dials the service and splices.
+  peer: nodeHelp("peer", `Accepts mutual TLS from ingresses, checks each CONNECT against its allow list (for that
+ingress's identity), resolves the name, checks the addresses it resolved to, dials the service and splices.
 
-Config keys (peer.yaml): listen, tls{ca, cert, key}, allow[{match, ports?, proxyProtocol?=v2}] (empty allows nothing),
+Config keys (peer.yaml): listen, tls{ca, cert, key}, allow[{match, ports?, ingresses?[REGEX], addresses?[CIDR], proxyProtocol?=v2}]
+(empty allows nothing; loopback, link-local, metadata, unspecified and multicast addresses only via addresses),
 ingresses[REGEX] (absent: any ingress certificate from the CA), dns{servers[IP[:PORT]]} (absent: the system's resolver),
 limits{maxHeadBytes=${d.peer.limits.maxHeadBytes}, headTimeoutMs=${d.peer.limits.headTimeoutMs}, tlsHandshakeTimeoutMs=${d.peer.limits.tlsHandshakeTimeoutMs},
 serviceConnectTimeoutMs=${d.peer.limits.serviceConnectTimeoutMs}, idleTimeoutMs=${d.peer.limits.idleTimeoutMs},
 maxTunnels=${d.peer.limits.maxTunnels}, maxTunnelsPerIngress=${d.peer.limits.maxTunnelsPerIngress}, maxTunnelLifetimeMs=${d.peer.limits.maxTunnelLifetimeMs} (0: none)},
 keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, node=${d.peer.node}.`),
-  check: `Usage: tlsbridge check --config FILE [host:port ...]
+  check: `Usage: tlsbridge check --config FILE [--as IDENTITY] [host:port ...]
 
 Validates an ingress or a peer config (told apart by its keys) and every file it names: rule files,
 CA, certificates and keys (parsed; subject and expiry printed). Starts nothing.
 With targets: for an ingress, each site's matching rule (file:line:col) and the peer it goes to,
-or why no rule matches; for a peer, whether the allow list admits the target.
+or why no rule matches; for a peer, which allow entries admit the target (file:line:col), the
+addresses its name may resolve to, or why it is refused (an IP target is checked as dialed).
 
 Options:
   -c, --config FILE   the config file (required)
+  --as IDENTITY       peer only: decide for the ingress whose certificate carries IDENTITY (a DNS
+                      name, a URI such as spiffe://corp.example/ingress/hq, or the CN); entries
+                      with \`ingresses:\` that do not match it are shown as refusing
   -h, --help          show this help
 
-Example: tlsbridge check --config configs/ingress.yaml localhost:9080 example.org:443
+Examples: tlsbridge check --config configs/ingress.yaml localhost:9080 example.org:443
+          tlsbridge check --config configs/peer.yaml --as spiffe://tlsbridge.test/ingress/hq localhost:9080
 Exit codes: 0 valid (also when a target would be refused: the answer is printed), 2 usage or
 config error (one file:line:col: message per problem).
 `,
@@ -76,19 +84,31 @@ Options:
 
 Example: printf '%s\\n' "$PASSWORD" | tlsbridge auth add configs/sites/hq-users.htpasswd alice
 `,
-  pki: `Usage: tlsbridge pki init DIR [--force] [--peer-name NAME ...] [--ingress-name NAME]
+  pki: `Usage: tlsbridge pki init DIR [--force] [--peer-name NAME ...] [--ingress-name NAME] [--spiffe-id URI]
+       tlsbridge pki issue DIR --role ingress|peer --name NAME [--name NAME ...] [--spiffe-id URI]
+                               [--out STEM] [--force]
 
-Makes a private CA (ca.pem, ca-key.pem), the peer's server certificate (peer.pem, peer-key.pem;
-names localhost, 127.0.0.1, ::1, peer.tlsbridge.test plus every --peer-name) and the ingress's
-client certificate (ingress.pem, ingress-key.pem) in DIR. Keys are written with mode 0600.
+init: makes a private CA (ca.pem, ca-key.pem), the peer's server certificate (peer.pem,
+peer-key.pem; names localhost, 127.0.0.1, ::1, peer.tlsbridge.test plus every --peer-name) and the
+ingress's client certificate (ingress.pem, ingress-key.pem) in DIR. Keys are written with mode 0600.
+issue: signs one more node certificate with DIR's ca.pem and ca-key.pem (a second ingress, a
+renewed peer) and writes STEM.pem and STEM-key.pem; no other file in DIR is touched.
 
 Options:
   --force              replace existing files (without it, nothing is overwritten)
-  --peer-name NAME     an extra name the ingress dials the peer by (repeatable; the first is the CN)
-  --ingress-name NAME  the ingress certificate's name (default ingress.tlsbridge.test)
+  --peer-name NAME     init: an extra name the ingress dials the peer by (repeatable; the first is the CN)
+  --ingress-name NAME  init: the ingress certificate's name (default ingress.tlsbridge.test)
+  --spiffe-id URI      a SPIFFE ID (spiffe://trust-domain/path) as a URI SAN: init puts it in the
+                       ingress certificate, issue in the new one; a peer's \`ingresses:\` can match it
+  --role ingress|peer  issue: a client certificate for an ingress, or a server certificate for a
+                       peer (which also names localhost, 127.0.0.1, ::1, peer.tlsbridge.test)
+  --name NAME          issue: a DNS name or IP address (repeatable; the first is the CN)
+  --out STEM           issue: file names STEM.pem, STEM-key.pem (default: the first --name)
   -h, --help           show this help
 
-Example: tlsbridge pki init pki --peer-name peer.cloud.example
+Examples: tlsbridge pki init pki --peer-name peer.cloud.example --spiffe-id spiffe://corp.example/ingress/hq
+          tlsbridge pki issue pki --role ingress --name branch.corp.example --spiffe-id spiffe://corp.example/ingress/branch
+          tlsbridge pki issue pki --role peer --name peer.cloud.example --out peer --force   (renewal)
 `,
 } as const;
 

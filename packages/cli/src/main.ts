@@ -6,7 +6,7 @@ import { ConfigError } from "@tlsbridge/rules";
 import { EXIT_CODES, UsageError, programVersion } from "@tlsbridge/runtime";
 import type { ExitCode } from "@tlsbridge/runtime";
 import { runCheck } from "./command-check.ts";
-import { runPkiInit } from "./command-pki.ts";
+import { runPkiInit, runPkiIssue } from "./command-pki.ts";
 import { HELP_TEXT } from "./help-text.ts";
 import type { HelpTopic } from "./help-text.ts";
 import { PKI_ERROR_CODES, PkiError } from "./pki/index.ts";
@@ -77,10 +77,11 @@ async function runRole(role: "ingress" | "peer", args: readonly string[]): Promi
 async function check(args: readonly string[]): Promise<ExitCode> {
   const { values, positionals } = parse("check", args, {
     config: { type: "string", short: "c" },
+    as: { type: "string" },
     help: { type: "boolean", short: "h" },
   }, true);
   if (values.help === true) return help("check");
-  return runCheck(requireConfig(values.config, "check"), positionals, out);
+  return runCheck(requireConfig(values.config, "check"), positionals, out, values.as);
 }
 
 async function pki(args: readonly string[]): Promise<ExitCode> {
@@ -88,17 +89,45 @@ async function pki(args: readonly string[]): Promise<ExitCode> {
     force: { type: "boolean" },
     "peer-name": { type: "string", multiple: true },
     "ingress-name": { type: "string" },
+    "spiffe-id": { type: "string" },
+    role: { type: "string" },
+    name: { type: "string", multiple: true },
+    out: { type: "string" },
     help: { type: "boolean", short: "h" },
   }, true);
   if (values.help === true) return help("pki");
   const [sub, dir, ...extra] = positionals;
-  if (sub !== "init") throw new UsageError(sub === undefined ? "missing subcommand (pki init DIR)" : `unknown subcommand 'pki ${sub}'`, "pki");
-  if (dir === undefined) throw new UsageError("missing DIR (pki init DIR)", "pki");
+  if (sub !== "init" && sub !== "issue") {
+    throw new UsageError(sub === undefined ? "missing subcommand (pki init DIR, pki issue DIR)" : `unknown subcommand 'pki ${sub}'`, "pki");
+  }
+  if (dir === undefined) throw new UsageError(`missing DIR (pki ${sub} DIR)`, "pki");
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0] ?? ""}'`, "pki");
-  return runPkiInit(dir, {
+  // Each subcommand's own options, refused on the other rather than silently ignored.
+  const onlyFor = (options: ReadonlyArray<keyof typeof values>, other: string): void => {
+    const given = options.find((o) => values[o] !== undefined);
+    if (given !== undefined) throw new UsageError(`--${given} belongs to pki ${other}`, "pki");
+  };
+  if (sub === "init") {
+    onlyFor(["role", "name", "out"], "issue");
+    return runPkiInit(dir, {
+      force: values.force === true,
+      ...(values["peer-name"] === undefined ? {} : { peerNames: values["peer-name"] }),
+      ...(values["ingress-name"] === undefined ? {} : { ingressName: values["ingress-name"] }),
+      ...(values["spiffe-id"] === undefined ? {} : { ingressSpiffeId: values["spiffe-id"] }),
+    }, out);
+  }
+  onlyFor(["peer-name", "ingress-name"], "init");
+  const role = values.role;
+  if (role !== "ingress" && role !== "peer") {
+    throw new UsageError(role === undefined ? "missing --role ingress|peer" : `--role must be ingress or peer, got '${role}'`, "pki");
+  }
+  if (values.name === undefined) throw new UsageError("missing --name NAME (the certificate's DNS name or IP; repeatable)", "pki");
+  return runPkiIssue(dir, {
+    role,
+    names: values.name,
     force: values.force === true,
-    ...(values["peer-name"] === undefined ? {} : { peerNames: values["peer-name"] }),
-    ...(values["ingress-name"] === undefined ? {} : { ingressName: values["ingress-name"] }),
+    ...(values["spiffe-id"] === undefined ? {} : { spiffeId: values["spiffe-id"] }),
+    ...(values.out === undefined ? {} : { out: values.out }),
   }, out);
 }
 

@@ -1,6 +1,9 @@
 // The answer `tlsbridge check` gives for one host:port: per ingress site, which rule and peer it
-// takes (or why none); for a peer, whether its allow list admits it.
-import { describeRule } from "@tlsbridge/rules";
+// takes (or why none); for a peer, whether its allow list admits it (for one ingress identity with
+// `--as`), and to which addresses.
+import net from "node:net";
+import { addressRefusalReason, checkDestinationAddresses } from "@tlsbridge/peer";
+import { appliesTo, describeRule } from "@tlsbridge/rules";
 import type { AllowEntry } from "@tlsbridge/rules";
 import type { Target } from "@tlsbridge/wire";
 import { formatHostPort } from "@tlsbridge/config";
@@ -35,20 +38,42 @@ export function ingressTargetReport(loaded: LoadedIngressConfig, target: Target)
   return lines;
 }
 
-/** One line saying whether this peer would dial `target`, and by which entry, or why not. */
-export function peerTargetReport(loaded: LoadedPeerConfig, target: Target): string[] {
+/**
+ * Lines saying whether this peer would dial `target` for the ingress identity `as` (a DNS name, URI
+ * such as a SPIFFE ID, or CN of its certificate; undefined: entries for particular ingresses are
+ * listed as such), by which entries, to which addresses; or why not.
+ */
+export function peerTargetReport(loaded: LoadedPeerConfig, target: Target, as?: string): string[] {
   const allow = loaded.options.allow;
-  const entry = allow.find(target.host, target.port);
-  if (entry !== undefined) {
-    const proxyProtocol = entry.proxyProtocol === undefined ? "" : `, the service gets a PROXY ${entry.proxyProtocol} header`;
-    return [`${target.authority}: allowed by ${describeEntry(entry)} '${entry.match}' ${portsOf(entry)}${proxyProtocol}`];
+  const who = as === undefined ? target.authority : `${target.authority} as ${as}`;
+  const matching = allow.forTarget(target.host, target.port);
+  const admitting = as === undefined ? matching : matching.filter((e) => appliesTo(e, [as]));
+  const others = matching.filter((e) => !admitting.includes(e));
+  const refusedFor = others.map((e) => `${describeEntry(e)} matches but is only for ingresses ${ingressesOf(e)}`);
+  if (admitting.length === 0) {
+    if (allow.entries.length === 0) return [`${who}: not allowed (403): the allow list is empty`];
+    const near = allow.entries.filter((e) => e.pattern.matches(target.host) && !matching.includes(e));
+    const why = [
+      ...refusedFor,
+      ...near.map((e) => `${describeEntry(e)} matches the host but not port ${target.port} (${portsOf(e)})`),
+    ];
+    return [`${who}: not allowed (403): ${why.length === 0 ? "no allow entry's pattern matches the host" : why.join("; ")}`];
   }
-  if (allow.entries.length === 0) return [`${target.authority}: not allowed (403): the allow list is empty`];
-  const near = allow.entries.filter((e) => e.pattern.matches(target.host));
-  const why = near.length === 0
-    ? "no allow entry's pattern matches the host"
-    : near.map((e) => `${describeEntry(e)} matches the host but not port ${target.port} (${portsOf(e)})`).join("; ");
-  return [`${target.authority}: not allowed (403): ${why}`];
+  const lines = admitting.map((e) => {
+    const only = e.ingresses === undefined ? "" : `, for ingresses ${ingressesOf(e)}`;
+    const proxyProtocol = e.proxyProtocol === undefined ? "" : `, the service gets a PROXY ${e.proxyProtocol} header`;
+    return `${who}: allowed by ${describeEntry(e)} '${e.match}' ${portsOf(e)}${only}${proxyProtocol}; ${addressesOf(e)}`;
+  });
+  for (const line of refusedFor) lines.push(`  (${line})`);
+  // An IP literal is dialed as is: the address check can be answered now.
+  if (net.isIP(target.host) !== 0) {
+    const address = target.host;
+    const { admitted } = checkDestinationAddresses(admitting, [{ address }]);
+    lines.push(admitted.length > 0
+      ? `  address ${address}: admitted`
+      : `  address ${address}: refused (403 destination_ip_prohibited): ${addressRefusalReason(admitting, address)}`);
+  }
+  return lines;
 }
 
 function describeEntry(entry: AllowEntry): string {
@@ -57,4 +82,14 @@ function describeEntry(entry: AllowEntry): string {
 
 function portsOf(entry: AllowEntry): string {
   return entry.ports === undefined ? "any port" : `ports ${entry.ports.join(", ")}`;
+}
+
+function ingressesOf(entry: AllowEntry): string {
+  return (entry.ingresses ?? []).map((p) => `'${p.source}'`).join(", ");
+}
+
+function addressesOf(entry: AllowEntry): string {
+  return entry.addresses === undefined
+    ? "names may resolve to any address but loopback, link-local (metadata), unspecified, multicast and broadcast ones"
+    : `names may resolve only to ${entry.addresses.sources.join(", ")}`;
 }

@@ -1,7 +1,7 @@
 // The peer's optional `dns:` section: the DNS servers it asks about service names instead of the
 // system's resolver (`dns: { servers: ['10.0.0.53', '[fd00::53]:5353'] }`). Absent: getaddrinfo.
 import net from "node:net";
-import { addProblem, expectMap, expectSeq, expectString, resolveNode } from "@tlsbridge/rules";
+import { addProblem, expectMap, expectNonEmptySeq, expectString, resolveNode } from "@tlsbridge/rules";
 import type { ConfigProblem, YamlSource } from "@tlsbridge/rules";
 import type { PeerDnsOptions } from "@tlsbridge/peer";
 
@@ -17,12 +17,8 @@ export function parsePeerDns(node: unknown, source: YamlSource, problems: Config
     addProblem(fields.node, source, problems, "missing key 'servers': the DNS servers to ask (leave `dns` out to use the system's resolver)");
     return undefined;
   }
-  const items = expectSeq(serversNode, source, problems);
+  const items = expectNonEmptySeq(serversNode, source, problems, "an empty `servers` list resolves nothing; leave `dns` out to use the system's resolver");
   if (items === undefined) return undefined;
-  if (items.length === 0) {
-    addProblem(resolveNode(serversNode, source), source, problems, "an empty `servers` list resolves nothing; leave `dns` out to use the system's resolver");
-    return undefined;
-  }
   const servers: string[] = [];
   let ok = true;
   for (const item of items) {

@@ -18,6 +18,8 @@ export type IngressIdentity = {
   readonly remote: string;
   readonly name: string | undefined;
   readonly fingerprint256: string | undefined;
+  /** DNS names, URIs and CN(s) of its certificate (what allow entries' `ingresses:` match). */
+  readonly names: readonly string[];
   readonly resumed: boolean;
 };
 
@@ -104,8 +106,8 @@ async function admit(
   state.log = context.log.child({
     ...ingressBindings(ingress), tunnel: tunnelIdOf(list) ?? randomUUID(), target: target.authority, ...originBindings(origin),
   });
-  const service = await admitAndDial(target, list, origin.client, ingress.fingerprint256 ?? addressKey(ingress.remote), context,
-    (release) => (state.releaseSlot = release));
+  const service = await admitAndDial(target, list, origin.client, { key: ingress.fingerprint256 ?? addressKey(ingress.remote), names: ingress.names },
+    context, (release) => (state.releaseSlot = release));
   state.service = service;
   if (state.aborted || stream.destroyed) {
     service.destroy();

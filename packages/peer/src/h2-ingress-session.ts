@@ -60,6 +60,7 @@ export function createH2Acceptor(context: PeerContext): H2Acceptor {
         remote: `${raw.remoteAddress}:${raw.remotePort}`,
         name: Array.isArray(cn) ? cn.join(",") : cn,
         fingerprint256: certificate.fingerprint256,
+        names: certificate.names,
         resumed: socket.isSessionReused(),
       };
       arriving = identity;

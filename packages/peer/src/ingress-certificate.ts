@@ -10,7 +10,7 @@ export type IngressCertificate = {
   /** Subject CN as Node reports it (an array when the subject has several). */
   readonly cn: string | string[] | undefined;
   readonly fingerprint256: string | undefined;
-  /** DNS subject alternative names, then CN(s): what pinning matches (ingress-identity.ts). */
+  /** DNS and URI subject alternative names, then CN(s): what pinning and allow entries match (ingress-identity.ts). */
   readonly names: readonly string[];
 };
 

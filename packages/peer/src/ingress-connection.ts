@@ -58,7 +58,8 @@ export async function serveIngress(
       ...bindings, tunnel: tunnelIdOf(request.headers) ?? randomUUID(), target: target.authority, ...originBindings(origin),
     });
     logged = log;
-    service = await admitAndDial(target, request.headers, origin.client, certificate.fingerprint256 ?? addressKey(raw.remoteAddress), context,
+    service = await admitAndDial(target, request.headers, origin.client,
+      { key: certificate.fingerprint256 ?? addressKey(raw.remoteAddress), names: certificate.names }, context,
       (release) => (releaseSlot = release));
     if (aborted || socket.destroyed) {
       // Shut down, or the ingress reset, while the service was dialed: nothing to splice with

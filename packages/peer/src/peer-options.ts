@@ -42,7 +42,7 @@ export type PeerOptions = {
   readonly keyExchangeGroups: string;
   readonly limits: PeerLimits;
   /**
-   * Present: an ingress's certificate must also carry a DNS name or CN matching one of these
+   * Present: an ingress's certificate must also carry a DNS name, URI or CN matching one of these
    * (anchored) patterns, or the connection is closed and logged as auth.denied reason `name`.
    * Absent: any certificate from the CA is accepted.
    */

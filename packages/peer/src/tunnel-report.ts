@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { LOG_EVENTS } from "@tlsbridge/transport";
 import type { SpliceResult } from "@tlsbridge/transport";
 import { isTunnelError, TunnelError } from "@tlsbridge/wire";
+import { DestinationAddressError } from "./destination-address.ts";
 import type { PeerContext } from "./peer-context.ts";
 
 function elapsedMs(started: number): number {
@@ -44,11 +45,13 @@ export function reportRefusal(err: unknown, log: Logger, context: PeerContext): 
     log.error({ event: LOG_EVENTS.internalError, err }, "unexpected failure");
     refusal = new TunnelError("TLSB_ERR_INTERNAL", "internal error", { cause: err });
   }
-  const event = refusal.code === "TLSB_ERR_DESTINATION_DENIED" ? LOG_EVENTS.destinationDenied
+  const denied = refusal.code === "TLSB_ERR_DESTINATION_DENIED" || refusal.code === "TLSB_ERR_DESTINATION_ADDRESS";
+  const event = denied ? LOG_EVENTS.destinationDenied
     : refusal.code === "TLSB_ERR_TOO_MANY_TUNNELS" ? LOG_EVENTS.tunnelLimited
     : refusal.status >= 500 && refusal.code !== "TLSB_ERR_INTERNAL" ? LOG_EVENTS.serviceDialFailed
     : LOG_EVENTS.requestRejected;
-  log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message }, "tunnel refused");
+  const address = refusal instanceof DestinationAddressError ? { address: refusal.address } : {};
+  log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message, ...address }, "tunnel refused");
   if (event === LOG_EVENTS.serviceDialFailed) context.metrics.dialFailed(refusal.row.proxyStatus);
   context.metrics.tunnelRefused(refusal.status, refusal.row.proxyStatus);
   return refusal;

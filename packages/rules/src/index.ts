@@ -26,6 +26,7 @@ export {
   expectBoolean,
   expectInt,
   expectMap,
+  expectNonEmptySeq,
   expectPort,
   expectPortList,
   expectSeq,
@@ -47,7 +48,10 @@ export type { Rule, RuleEntry, RuleExplanation, RuleMatch, RuleStep } from "./ru
 export { loadRuleFile, parseRuleFile, parseRuleList, ruleSetFromYaml } from "./rule-file.ts";
 export type { RuleFileOptions } from "./rule-file.ts";
 
-export { AllowList, parseAllowList } from "./allow-list.ts";
-export type { AllowEntry, ProxyProtocol } from "./allow-list.ts";
 export { ClientNetworks, formatCidr, parseCidr, parseClientNetworks } from "./client-networks.ts";
 export type { Cidr } from "./client-networks.ts";
+export { ALLOW_ENTRY_KEYS, AllowList, appliesTo, parseAllowList } from "./allow-list.ts";
+export type { AllowEntry, PlainAllowEntry, ProxyProtocol } from "./allow-list.ts";
+export { addressRangeProblem, compileAddressRanges } from "./address-ranges.ts";
+export type { AddressRanges } from "./address-ranges.ts";
+export { parsePatternList } from "./pattern-list.ts";

@@ -136,6 +136,19 @@ export function expectSeq(
   return undefined;
 }
 
+/** Expects a list with at least one item; an empty one is a problem saying `whyNotEmpty` (what to write instead). */
+export function expectNonEmptySeq(
+  node: unknown,
+  source: YamlSource,
+  problems: ConfigProblem[],
+  whyNotEmpty: string,
+): readonly unknown[] | undefined {
+  const items = expectSeq(node, source, problems);
+  if (items === undefined || items.length > 0) return items;
+  addProblem(resolveNode(node, source), source, problems, whyNotEmpty);
+  return undefined;
+}
+
 /** Expects a list of strings; returns undefined if the list or any item is wrong. */
 export function expectStringList(
   node: unknown,

@@ -13,6 +13,11 @@ export type DialTcpOptions = {
   readonly timeoutMs: number;
   /** Resolves a name (not an IP literal); default getaddrinfo. Throws DialError (dns_* reasons). */
   readonly resolve?: HostResolver;
+  /**
+   * Sees the addresses to try (the name's answers, or the IP literal) before any connect and returns
+   * those that may be dialed, or throws to refuse (the peer's destination address check).
+   */
+  readonly checkAddresses?: (addresses: readonly ResolvedAddress[]) => readonly ResolvedAddress[];
 };
 
 /** One address a name resolved to. */
@@ -29,9 +34,11 @@ type Resolved = ResolvedAddress;
  */
 export async function dialTcp(options: DialTcpOptions): Promise<net.Socket> {
   const deadline = Date.now() + options.timeoutMs;
-  const addresses = net.isIP(options.host) !== 0
+  const resolved = net.isIP(options.host) !== 0
     ? [{ address: options.host, family: net.isIP(options.host) }]
     : await withDeadline((options.resolve ?? resolve)(options.host), deadline, `DNS lookup of ${options.host}`);
+  const addresses = options.checkAddresses === undefined ? resolved : options.checkAddresses(resolved);
+  if (addresses.length === 0) throw new DialError(DIAL_FAILURES.unreachable, `no address of ${options.host} may be dialed`);
   return await connect(options, addresses, deadline);
 }
 

@@ -14,6 +14,7 @@ const EXPECTED: Record<string, [number, string]> = {
   TLSB_ERR_AUTH_BUSY: [503, "connection_limit_reached"],
   TLSB_ERR_NO_ROUTE: [403, "http_request_denied"],
   TLSB_ERR_DESTINATION_DENIED: [403, "destination_ip_prohibited"],
+  TLSB_ERR_DESTINATION_ADDRESS: [403, "destination_ip_prohibited"],
   TLSB_ERR_DNS: [502, "dns_error"],
   TLSB_ERR_CONNECTION_REFUSED: [502, "connection_refused"],
   TLSB_ERR_DESTINATION_UNAVAILABLE: [502, "destination_unavailable"],

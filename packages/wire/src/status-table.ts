@@ -55,6 +55,10 @@ export const ERRORS = {
     status: 403, reason: "Forbidden", proxyStatus: "destination_ip_prohibited",
     summary: "destination not on the peer's allow-list",
   },
+  TLSB_ERR_DESTINATION_ADDRESS: {
+    status: 403, reason: "Forbidden", proxyStatus: "destination_ip_prohibited",
+    summary: "the name resolved only to addresses its allow entries do not admit (loopback, link-local, metadata, unspecified, multicast unless listed in `addresses:`); the address is in details",
+  },
   TLSB_ERR_DNS: {
     status: 502, reason: "Bad Gateway", proxyStatus: "dns_error",
     summary: "target name does not resolve (rcode given)",

@@ -1,11 +1,10 @@
 // `tlsbridge pki init DIR`: one command that makes a private CA and the two certificates a
 // deployment needs (the peer's server certificate, the ingress's client certificate) as files.
-import { access, mkdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { issueCa } from "./issue-ca.ts";
 import { issueIngressCert, issuePeerCert } from "./issue-leaf.ts";
-import { PKI_ERROR_CODES, PkiError } from "./pki-error.ts";
-import { writePemFile } from "./write-pem-file.ts";
+import { refuseExisting, writePemFiles } from "./pem-files.ts";
 
 /** Options for {@link initPki}. */
 export interface InitPkiOptions {
@@ -17,6 +16,11 @@ export interface InitPkiOptions {
   peerNames?: readonly string[];
   /** Name in the ingress's client certificate (CN and DNS SAN). Default "ingress.tlsbridge.test". */
   ingressName?: string;
+  /**
+   * A SPIFFE ID (`spiffe://trust-domain/path`) added to the ingress certificate as a URI SAN, which
+   * the peer's `ingresses:` patterns (top-level or per allow entry) can match. Default: none.
+   */
+  ingressSpiffeId?: string;
   /** Replace existing files. Without it, any existing file stops the command before writing. */
   force?: boolean;
 }
@@ -48,8 +52,6 @@ export const PKI_FILE_NAMES = {
   ingressKey: "ingress-key.pem",
 } as const;
 
-const CERT_MODE = 0o644;
-const KEY_MODE = 0o600;
 const DIR_MODE = 0o700;
 
 /**
@@ -71,18 +73,7 @@ export async function initPki(dir: string, options: InitPkiOptions = {}): Promis
   const force = options.force ?? false;
   const targets = [files.ca, files.caKey, files.peer, files.peerKey, files.ingress, files.ingressKey];
 
-  if (!force) {
-    const existing = (await Promise.all(targets.map(async (path) => ((await exists(path)) ? path : undefined)))).filter(
-      (path): path is string => path !== undefined,
-    );
-    if (existing.length > 0) {
-      throw new PkiError(
-        PKI_ERROR_CODES.exists,
-        `refusing to overwrite existing PKI files (use --force to replace them): ${existing.join(", ")}`,
-        { paths: existing },
-      );
-    }
-  }
+  if (!force) await refuseExisting(targets);
 
   // Issue everything before touching the disk, so a bad name leaves no half-written directory.
   const peerNames = options.peerNames ?? [];
@@ -92,39 +83,20 @@ export async function initPki(dir: string, options: InitPkiOptions = {}): Promis
     names: [...DEFAULT_PEER_NAMES, ...peerNames],
     commonName: peerNames[0] ?? "peer.tlsbridge.test",
   });
-  const ingress = await issueIngressCert(ca, { names: [ingressName], commonName: ingressName });
+  const ingress = await issueIngressCert(ca, {
+    names: [ingressName],
+    commonName: ingressName,
+    ...(options.ingressSpiffeId === undefined ? {} : { spiffeIds: [options.ingressSpiffeId] }),
+  });
 
   await mkdir(root, { recursive: true, mode: DIR_MODE });
-  const writes: Array<[string, string, number]> = [
-    [files.caKey, ca.key, KEY_MODE],
-    [files.ca, ca.cert, CERT_MODE],
-    [files.peerKey, peer.key, KEY_MODE],
-    [files.peer, peer.cert, CERT_MODE],
-    [files.ingressKey, ingress.key, KEY_MODE],
-    [files.ingress, ingress.cert, CERT_MODE],
-  ];
-  for (const [path, text, mode] of writes) {
-    try {
-      await writePemFile(path, text, mode, force);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EEXIST") {
-        throw new PkiError(PKI_ERROR_CODES.exists, `refusing to overwrite ${path}, created while pki init ran`, {
-          cause: err,
-          paths: [path],
-        });
-      }
-      throw err;
-    }
-  }
+  await writePemFiles([
+    { path: files.caKey, text: ca.key, kind: "key" },
+    { path: files.ca, text: ca.cert, kind: "cert" },
+    { path: files.peerKey, text: peer.key, kind: "key" },
+    { path: files.peer, text: peer.cert, kind: "cert" },
+    { path: files.ingressKey, text: ingress.key, kind: "key" },
+    { path: files.ingress, text: ingress.cert, kind: "cert" },
+  ], force, "pki init");
   return files;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw err;
-  }
 }

@@ -3,6 +3,7 @@
 import { toIssuedCertificate } from "./issued-certificate.ts";
 import type { IssuedCertificate } from "./issued-certificate.ts";
 import { generateKeyPair, importSigningKey } from "./key-pair.ts";
+import { checkSpiffeId } from "./spiffe-id.ts";
 import { toGeneralNames } from "./subject-alt-names.ts";
 import { resolveValidity } from "./validity.ts";
 import type { ValidityOptions } from "./validity.ts";
@@ -15,6 +16,8 @@ export type LeafUsage = "server" | "client";
 export interface LeafOptions extends ValidityOptions {
   /** Subject alternative names: DNS names and IP addresses (v4 or v6), in any mix. */
   names?: readonly string[];
+  /** SPIFFE IDs (`spiffe://trust-domain/path`) added as URI SANs, e.g. the ingress's workload identity. */
+  spiffeIds?: readonly string[];
   /** Subject CN. Default: the first name, else "tlsbridge leaf". Clients match SANs, not the CN. */
   commonName?: string;
   /** EKU serverAuth or clientAuth. Default "server". */
@@ -32,12 +35,16 @@ const EXTENDED_USAGE = {
 /**
  * Issues a leaf certificate signed by `ca` (a PEM pair, e.g. from {@link issueCa} or read from
  * `ca.pem` / `ca-key.pem`): ECDSA P-256, SHA-256, basicConstraints CA:false (critical), keyUsage
- * digitalSignature (critical; TLS 1.3 ECDSA needs nothing else), EKU per `usage`, SANs from `names`,
+ * digitalSignature (critical; TLS 1.3 ECDSA needs nothing else), EKU per `usage`, SANs from `names`
+ * and `spiffeIds`,
  * subject and authority key identifiers.
  */
 export async function issueLeafCert(ca: IssuedCertificate, options: LeafOptions = {}): Promise<IssuedCertificate> {
   const { notBefore, notAfter } = resolveValidity(options, LEAF_VALIDITY_DAYS);
-  const generalNames = toGeneralNames(options.names ?? []);
+  const generalNames: x509.JsonGeneralName[] = [
+    ...toGeneralNames(options.names ?? []),
+    ...(options.spiffeIds ?? []).map((id) => ({ type: "url" as const, value: checkSpiffeId(id) })),
+  ];
   const caCert = new x509.X509Certificate(ca.cert);
   const caKey = await importSigningKey(ca.key);
   const keys = await generateKeyPair();

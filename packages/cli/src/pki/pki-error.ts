@@ -1,4 +1,4 @@
-// Errors from certificate issuing and `pki init`, with stable codes so the cli can tell a refusal
+// Errors from certificate issuing, `pki init` and `pki issue`, with stable codes so the cli can tell a refusal
 // to overwrite (ask for --force) from a bad option (fix the command line) without reading messages.
 
 /** Stable codes of {@link PkiError}. Codes never change; messages may. */
@@ -7,6 +7,10 @@ export const PKI_ERROR_CODES = {
   exists: "TLSB_ERR_PKI_EXISTS",
   /** A subject alternative name is neither an IP address nor a plausible DNS name. */
   badName: "TLSB_ERR_PKI_BAD_NAME",
+  /** `pki issue` found no usable CA in the directory (missing, unreadable, or key and certificate do not match). */
+  noCa: "TLSB_ERR_PKI_NO_CA",
+  /** `pki issue --out` is not a plain file name, or names the CA's own files. */
+  badFileName: "TLSB_ERR_PKI_BAD_FILE_NAME",
   /** notAfter is not after notBefore, or a validity length is not a positive number. */
   badValidity: "TLSB_ERR_PKI_BAD_VALIDITY",
 } as const;
