@@ -15,6 +15,7 @@ import type { ProxyV2Service } from "../helpers/proxy-v2-service.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
 import { readToEnd } from "../helpers/tunnel-probe.ts";
+import { LOOPBACK_ADDRESSES } from "../helpers/loopback-addresses.ts";
 
 const run = promisify(execFile);
 const PASSWORD = "origin-test-password";
@@ -37,8 +38,8 @@ describe.each(["h1", "h2"] as const)("client origin to the peer and the service,
     service6 = await startProxyV2Service("::1");
     const users = new Map([["alice", await hashPassword(PASSWORD, COST)]]);
     const allow = [
-      { match: "127[.]0[.]0[.]1", ports: [service4.port], proxyProtocol: "v2" as const },
-      { match: "::1", ports: [service6.port], proxyProtocol: "v2" as const },
+      { match: "127[.]0[.]0[.]1", ports: [service4.port], proxyProtocol: "v2" as const, addresses: LOOPBACK_ADDRESSES },
+      { match: "::1", ports: [service6.port], proxyProtocol: "v2" as const, addresses: LOOPBACK_ADDRESSES },
     ];
     v4 = await startTwoNodes({ peerMode: mode, allow, ingressAuth: users, ingressHost: "::ffff:127.0.0.1" });
     v6 = await startTwoNodes({ peerMode: mode, allow, ingressHost: "::1" });
@@ -107,7 +108,7 @@ describe("a CONNECT without Forwarded (an ingress that does not say who the clie
   let service: ProxyV2Service;
   beforeAll(async () => {
     service = await startProxyV2Service("127.0.0.1");
-    nodes = await startTwoNodes({ allow: [{ match: "127[.]0[.]0[.]1", proxyProtocol: "v2" }] });
+    nodes = await startTwoNodes({ allow: [{ match: "127[.]0[.]0[.]1", proxyProtocol: "v2", addresses: LOOPBACK_ADDRESSES }] });
   });
   afterAll(async () => {
     await nodes.close();
