@@ -108,7 +108,8 @@ Options:
   -h, --help            show this help
 
 Operations keys: admin{listen, peerProbeIntervalMs=${d.admin.peerProbeIntervalMs}} (no admin listener unless set;
-/healthz, /readyz, /metrics), workers=${d.workers} (N or auto), watchFiles=${d.watchFiles}. See docs/operations.md.
+/healthz, /readyz, /metrics), workers=${d.workers} (N or auto), watchFiles=${d.watchFiles},
+user?, group? (started as root: read the keys, bind the listeners, then run as that user). See docs/operations.md.
 
 Logs: JSON lines on stdout, each with an \`event\` (startup, config.loaded, cert.loaded, tunnel.close, ...).
 SIGTERM/SIGINT: stop accepting, let tunnels drain for shutdownGraceMs, exit 0 (1 if still not stopped 1 s

@@ -4,10 +4,11 @@ import tls from "node:tls";
 import type { ConfigProblem, YamlFields, YamlSource } from "@tlsbridge/rules";
 import { CONFIG_DEFAULTS } from "./config-defaults.ts";
 import { OPS_KEYS } from "./ops-settings.ts";
+import { RUN_AS_KEYS } from "./run-as.ts";
 import { optionalInt, optionalString } from "./settings-section.ts";
 
 /** Top-level keys every node config accepts besides its own. */
-export const COMMON_KEYS = ["node", "tls", "limits", "keyExchangeGroups", "shutdownGraceMs", ...OPS_KEYS] as const;
+export const COMMON_KEYS = ["node", "tls", "limits", "keyExchangeGroups", "shutdownGraceMs", ...OPS_KEYS, ...RUN_AS_KEYS] as const;
 
 /** The shared settings, defaults applied. */
 export type CommonSettings = {
