@@ -34,7 +34,7 @@ peers{NAME: {address, servername?, mode?=h1|h2, pool?{size=${POOL_DEFAULTS.size}
 peerGroups?{NAME: [PEER, ...]}, tls{ca, cert, key}, limits{maxHeadBytes=${d.ingress.limits.maxHeadBytes}, headTimeoutMs=${d.ingress.limits.headTimeoutMs},
 peerConnectTimeoutMs=${d.ingress.limits.peerConnectTimeoutMs}, peerResponseTimeoutMs=${d.ingress.limits.peerResponseTimeoutMs}, idleTimeoutMs=${d.ingress.limits.idleTimeoutMs},
 maxTunnels=${d.ingress.limits.maxTunnels}, maxTunnelsPerClient=${d.ingress.limits.maxTunnelsPerClient}, maxTunnelLifetimeMs=${d.ingress.limits.maxTunnelLifetimeMs} (0: none)},
-keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, node=${d.ingress.node}.`),
+keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, drainDelayMs=${d.drainDelayMs}, node=${d.ingress.node}.`),
   peer: nodeHelp("peer", `Accepts mutual TLS from ingresses, checks each CONNECT against its allow list, resolves the
 name, dials the service and splices.
 
@@ -43,7 +43,7 @@ ingresses[REGEX] (absent: any ingress certificate from the CA), dns{servers[IP[:
 limits{maxHeadBytes=${d.peer.limits.maxHeadBytes}, headTimeoutMs=${d.peer.limits.headTimeoutMs}, tlsHandshakeTimeoutMs=${d.peer.limits.tlsHandshakeTimeoutMs},
 serviceConnectTimeoutMs=${d.peer.limits.serviceConnectTimeoutMs}, idleTimeoutMs=${d.peer.limits.idleTimeoutMs},
 maxTunnels=${d.peer.limits.maxTunnels}, maxTunnelsPerIngress=${d.peer.limits.maxTunnelsPerIngress}, maxTunnelLifetimeMs=${d.peer.limits.maxTunnelLifetimeMs} (0: none)},
-keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, node=${d.peer.node}.`),
+keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, drainDelayMs=${d.drainDelayMs}, node=${d.peer.node}.`),
   check: `Usage: tlsbridge check --config FILE [host:port ...]
 
 Validates an ingress or a peer config (told apart by its keys) and every file it names: rule files,
@@ -113,7 +113,8 @@ user?, group? (started as root: read the keys, bind the listeners, then run as t
 
 Logs: JSON lines on stdout, each with an \`event\` (startup, config.loaded, cert.loaded, tunnel.close, ...).
 SIGTERM/SIGINT: stop accepting, let tunnels drain for shutdownGraceMs, exit 0 (1 if still not stopped 1 s
-after it); a second signal exits at once (1).
+after it); a second signal exits at once (1). With drainDelayMs, /readyz answers 503 at once and the
+listeners keep accepting that long before they close.
 SIGHUP (or a changed config, rule or certificate file): validate and reload for new tunnels (once per change).
 Example: tlsbridge ${role} --config configs/${role}.yaml --pretty
 `;

@@ -68,6 +68,7 @@ export async function ingressConfigFromYaml(source: YamlSource, baseDir: string)
     options,
     ruleFiles: parsed.ruleFiles,
     shutdownGraceMs: common.shutdownGraceMs,
+    drainDelayMs: common.drainDelayMs,
     certificates: [...tls.certificates, ...parsed.certificates],
     ops,
     runAs,

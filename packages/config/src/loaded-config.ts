@@ -11,6 +11,8 @@ type LoadedCommon = {
   /** The config file as displayed in messages. */
   readonly file: string;
   readonly shutdownGraceMs: number;
+  /** How long the listeners stay open after a stop signal, readiness already 503. */
+  readonly drainDelayMs: number;
   /** Every certificate read (CA bundles, node and listener certificates), in config order. */
   readonly certificates: readonly CertificateInfo[];
   /** Admin listener, workers, file watching. */

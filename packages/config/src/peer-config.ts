@@ -65,6 +65,7 @@ export async function peerConfigFromYaml(source: YamlSource, baseDir: string): P
     file: source.file,
     options,
     shutdownGraceMs: common.shutdownGraceMs,
+    drainDelayMs: common.drainDelayMs,
     certificates: tls.certificates,
     ops,
     runAs,

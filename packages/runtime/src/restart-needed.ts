@@ -42,6 +42,7 @@ export function restartNeeded(old: LoadedConfig, next: LoadedConfig): RestartNee
   if (old.ops.watchFiles !== next.ops.watchFiles) changes.push(`watchFiles: ${old.ops.watchFiles} -> ${next.ops.watchFiles}`);
   const runAsOf = (c: LoadedConfig): string => (c.runAs === undefined ? "unset" : `${c.runAs.user}:${c.runAs.group}`);
   if (runAsOf(old) !== runAsOf(next)) changes.push(`user: ${runAsOf(old)} -> ${runAsOf(next)}`);
+  if (old.drainDelayMs !== next.drainDelayMs) changes.push(`drainDelayMs: ${old.drainDelayMs} -> ${next.drainDelayMs}`);
   if (old.shutdownGraceMs !== next.shutdownGraceMs) changes.push(`shutdownGraceMs: ${old.shutdownGraceMs} -> ${next.shutdownGraceMs}`);
   return { changes, blocking };
 }

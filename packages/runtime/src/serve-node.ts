@@ -89,7 +89,11 @@ export async function serveNode(path: string, loaded: LoadedConfig, log: Logger)
   const code = await closeOnSignal(async (graceMs) => {
     operations?.close();
     await running.close(graceMs);
-  }, loaded.shutdownGraceMs, log, worker ? ["SIGTERM"] : undefined);
+  }, loaded.shutdownGraceMs, log, worker ? ["SIGTERM"] : undefined, {
+    // A worker's supervisor waited the drain delay before it passed SIGTERM on.
+    drainDelayMs: worker ? 0 : loaded.drainDelayMs,
+    onStopping: () => operations?.stopping(),
+  });
   return finish(worker, code);
 }
 

@@ -148,6 +148,8 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
     await stopWorkers();
   }, loaded.shutdownGraceMs, log, undefined, {
     extraHardExitMs: HARD_EXIT_AFTER_GRACE_MS / 2,
+    drainDelayMs: loaded.drainDelayMs,
+    onStopping: () => operations?.stopping(),
     onForcedExit: () => {
       for (const { worker } of slots.values()) if (!worker.isDead()) worker.process.kill("SIGKILL");
     },
