@@ -46,8 +46,9 @@ type PodSpec = {
   securityContext: { runAsNonRoot: boolean; runAsUser: number };
   affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: Array<{ podAffinityTerm: { topologyKey: string } }> } };
   containers: Container[];
-  volumes: Array<{ name: string; configMap?: { name: string }; secret?: { secretName: string } }>;
+  volumes: Array<{ name: string; projected: { sources: ProjectedSource[] } }>;
 };
+type ProjectedSource = { configMap?: { name: string }; secret?: { name: string; items: Array<{ key: string; path: string }> } };
 type PolicyRule = { ports: Array<{ port: number; protocol: string }>; to?: unknown[]; from?: unknown[] };
 
 const built = Object.fromEntries(Object.keys(OVERLAYS).map((o) => [o, kustomize(join(KUBE_DIR, "overlays", o))])) as Record<Overlay, KubeObject[]>;
@@ -73,24 +74,37 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "tlsbridge-kubernetes-"));
   const pki = await testPki();
   for (const overlay of Object.keys(OVERLAYS) as Overlay[]) {
-    const pod = podOf(overlay);
-    const mountOf = (volume: string): string => containerOf(overlay).volumeMounts.find((m) => m.name === volume)?.mountPath ?? "";
-    const configDir = hostPath(mountOf("config"));
-    await mkdir(configDir, { recursive: true });
-    for (const [name, text] of Object.entries(objectOf(overlay, "ConfigMap").data as Record<string, string>)) await writeFile(join(configDir, name), text);
-    // What cert-manager writes into the Secret: ca.crt, tls.crt, tls.key.
+    // The one projected volume: the ConfigMap's files, and the Secret cert-manager fills (ca.crt,
+    // tls.crt, tls.key) at the paths its items name.
+    const [volume, ...others] = podOf(overlay).volumes;
+    expect(others).toEqual([]);
+    const mount = containerOf(overlay).volumeMounts.find((m) => m.name === volume?.name);
+    expect(mount?.readOnly).toBe(true);
     const leaf = OVERLAYS[overlay] === "peer" ? pki.peer : pki.ingress;
-    expect(pod.volumes.find((v) => v.name === "pki")?.secret?.secretName).toBe((specOf(overlay, "Certificate") as { secretName: string }).secretName);
-    const pkiDir = hostPath(mountOf("pki"));
-    await mkdir(pkiDir, { recursive: true });
-    await writeFile(join(pkiDir, "ca.crt"), pki.ca.cert);
-    await writeFile(join(pkiDir, "tls.crt"), leaf.cert);
-    await writeFile(join(pkiDir, "tls.key"), leaf.key);
+    const secretData: Record<string, string> = { "ca.crt": pki.ca.cert, "tls.crt": leaf.cert, "tls.key": leaf.key };
+    const certificate = specOf(overlay, "Certificate") as { secretName: string };
+    for (const source of volume?.projected.sources ?? []) {
+      if (source.configMap !== undefined) {
+        const configMap = objectOf(overlay, "ConfigMap");
+        expect(source.configMap.name).toBe(configMap.metadata.name);
+        for (const [name, text] of Object.entries(configMap.data as Record<string, string>)) await writeFileAt(join(mount?.mountPath ?? "", name), text);
+      }
+      if (source.secret !== undefined) {
+        expect(source.secret.name).toBe(certificate.secretName);
+        for (const item of source.secret.items) await writeFileAt(join(mount?.mountPath ?? "", item.path), secretData[item.key] ?? "");
+      }
+    }
     loaded[overlay] = await loadAnyConfig(hostPath(configPathOf(overlay)));
   }
 });
 
 afterAll(() => rm(root, { recursive: true, force: true }));
+
+/** Writes a file of the pod's file system (folders made as needed). */
+async function writeFileAt(podPath: string, text: string): Promise<void> {
+  await mkdir(dirname(hostPath(podPath)), { recursive: true });
+  await writeFile(hostPath(podPath), text);
+}
 
 
 describe("deploy/kubernetes", () => {
@@ -214,7 +228,7 @@ describe("deploy/kubernetes", () => {
     const r = await runTlsbridge([...c.args, "--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`Usage: tlsbridge ${OVERLAYS[o]} --config FILE`);
-    expect(dirname(configPathOf(o))).toBe(c.volumeMounts.find((m) => m.name === "config")?.mountPath);
+    expect(dirname(configPathOf(o))).toBe(c.volumeMounts[0]?.mountPath);
   });
 
   it("the two overlays' certificates fit each other's configs", () => {
