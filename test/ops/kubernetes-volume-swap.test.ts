@@ -6,7 +6,6 @@
 import { X509Certificate } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { writeAtomicVolume } from "../helpers/atomic-volume.ts";
@@ -14,6 +13,7 @@ import { openOpsWorkspace, portOf } from "../helpers/ops-nodes.ts";
 import type { OpsWorkspace } from "../helpers/ops-nodes.ts";
 import { issueTestCert, testPki, TEST_SERVER_NAMES } from "../helpers/pki.ts";
 import type { TestPki } from "../helpers/pki.ts";
+import { presentedFingerprint } from "../helpers/presented-certificate.ts";
 import { readToEnd } from "../helpers/tunnel-probe.ts";
 
 let workspace: OpsWorkspace;
@@ -36,17 +36,6 @@ const peerYaml = (allow: string): string => [
   "",
 ].join("\n");
 
-/** The certificate the peer presents right now. */
-async function presented(port: number): Promise<string> {
-  const socket = tls.connect({
-    host: "127.0.0.1", port, servername: "localhost", ca: pki.ca.cert, cert: pki.ingress.cert, key: pki.ingress.key, minVersion: "TLSv1.3",
-  });
-  await new Promise<void>((resolve, reject) => socket.once("secureConnect", resolve).once("error", reject));
-  const fingerprint = socket.getPeerX509Certificate()?.fingerprint256 ?? "";
-  socket.destroy();
-  return fingerprint;
-}
-
 describe("the kubelet's atomic ..data swap under a running node", () => {
   it("reloads once, with the new allow list and the new certificate in force", async () => {
     const volume = join(workspace.dir, "etc-tlsbridge");
@@ -63,7 +52,7 @@ describe("the kubelet's atomic ..data swap under a running node", () => {
     const ingressPort = portOf(await workspace.startNode("ingress", ingressConfig).waitFor("listening"));
     const echo = `:${workspace.echo.port}`;
 
-    expect(await presented(peerPort)).toBe(new X509Certificate(pki.peer.cert).fingerprint256);
+    expect(await presentedFingerprint(peerPort, [pki.ca.cert])).toBe(new X509Certificate(pki.peer.cert).fingerprint256);
     expect((await connectThrough(ingressPort, `127.0.0.1${echo}`)).status).toBe(403);
     const open = await connectThrough(ingressPort, `localhost${echo}`);
     expect(open.status).toBe(200);
@@ -74,10 +63,10 @@ describe("the kubelet's atomic ..data swap under a running node", () => {
       "peer.yaml": peerYaml("localhost|127[.]0[.]0[.]1"),
       "pki/ca.crt": pki.ca.cert, "pki/tls.crt": renewed.cert, "pki/tls.key": renewed.key,
     }, "2026_12_02_22_05_00.000000002");
-    const reloaded = await peer.waitFor("config.reloaded");
+    const reloaded = await peer.waitFor("config.reloaded", undefined, 30_000);
     expect(reloaded.trigger).toBe("file");
 
-    expect(await presented(peerPort)).toBe(new X509Certificate(renewed.cert).fingerprint256);
+    expect(await presentedFingerprint(peerPort, [pki.ca.cert])).toBe(new X509Certificate(renewed.cert).fingerprint256);
     const allowed = await connectThrough(ingressPort, `127.0.0.1${echo}`);
     expect(allowed.status).toBe(200);
     allowed.socket.destroy();

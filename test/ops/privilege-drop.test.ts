@@ -4,7 +4,7 @@
 // the file is readable. With workers the supervisor switches before it starts them, so every
 // process of the node runs as nobody. Root without `user:` is warned about. Needs root: skipped otherwise.
 import { execFile } from "node:child_process";
-import { chmod, chown, readFile, writeFile } from "node:fs/promises";
+import { chmod, chown, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,28 +51,16 @@ async function curlThrough(ingressPort: number, path: string): Promise<string> {
   return stdout;
 }
 
-/** An ingress config for site hq (localhost to peer `cloud` at `peerAddress`), then `extra` lines. */
+/** The workspace's ingress config (site hq: localhost to peer `cloud` at `peerAddress`), readable by nobody. */
 async function writeIngress(name: string, peerAddress: string, extra: readonly string[]): Promise<string> {
-  await writeFile(join(workspace.dir, "sites", "hq.yaml"), "rules:\n  - match: localhost\n    peer: cloud\n");
-  await chmod(join(workspace.dir, "sites", "hq.yaml"), 0o644);
-  const file = join(workspace.dir, name);
-  await writeFile(file, [
-    "listeners:",
-    "  - listen: 127.0.0.1:0",
-    "    rules: sites/hq.yaml",
-    "peers:",
-    `  cloud: { address: '${peerAddress}', servername: localhost }`,
-    "tls: { ca: pki/ca.pem, cert: pki/ingress.pem, key: pki/ingress-key.pem }",
-    "shutdownGraceMs: 200",
-    ...extra,
-    "",
-  ].join("\n"), { mode: 0o644 });
+  const file = await workspace.writeIngressConfig(name, peerAddress, ["shutdownGraceMs: 200", ...extra]);
+  for (const path of [file, join(workspace.dir, "sites", "hq.yaml")]) await chmod(path, 0o644);
   return file;
 }
 
 /** The next `event` line after the first `from` lines. */
 function next(node: OpsNode, event: string, from: number): Promise<Record<string, unknown>> {
-  return node.waitFor(event, (l) => node.lines.indexOf(l) >= from);
+  return node.waitFor(event, (l) => node.lines.indexOf(l) >= from, 30_000);
 }
 
 describe.skipIf(!root)("privilege drop (as root)", () => {
@@ -120,7 +108,7 @@ describe.skipIf(!root)("privilege drop (as root)", () => {
       "user: nobody",
       "group: nogroup",
     ]));
-    await waitUntil(() => ingress.lines.filter((l) => l.event === "listening").length === 2, "two workers listening");
+    await waitUntil(() => ingress.lines.filter((l) => l.event === "listening").length === 2, "two workers listening", 30_000);
     const dropped = await ingress.waitFor("privileges.dropped");
     expect(dropped).toMatchObject({ pid: ingress.pid, user: "nobody", group: "nogroup", unreadable: [] });
     const workers = ingress.lines.filter((l) => l.event === "worker.started").map((l) => l.workerPid as number);

@@ -13,7 +13,7 @@ import type { OpsWorkspace } from "../helpers/ops-nodes.ts";
 import { readToEnd, waitUntil } from "../helpers/tunnel-probe.ts";
 
 /** Long enough for the test's own requests during the delay on a loaded machine. */
-const DRAIN_DELAY_MS = 8_000;
+const DRAIN_DELAY_MS = 15_000;
 
 let workspace: OpsWorkspace;
 
