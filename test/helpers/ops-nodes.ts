@@ -1,11 +1,13 @@
 // Helpers for the operations tests: real `tlsbridge` processes with temp configs (one workspace per
 // test file), their JSON log lines, the admin endpoints, and the Prometheus exposition text parsed
 // into numbers.
+import type { ChildProcessByStdio } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { startTlsbridge } from "../cli/run-tlsbridge.ts";
 import { writeTestPki } from "./pki.ts";
 import { startEchoService } from "./services.ts";
@@ -29,7 +31,11 @@ export type OpsNode = {
 
 /** Starts `tlsbridge <role> --config <config>` in `cwd`; `env` adds to the environment. */
 export function startNode(role: "ingress" | "peer", config: string, cwd: string, env?: NodeJS.ProcessEnv): OpsNode {
-  const child = startTlsbridge([role, "--config", config, "--log-level", "debug"], cwd, env);
+  return followNode(startTlsbridge([role, "--config", config, "--log-level", "debug"], cwd, env));
+}
+
+/** Follows a node process already started (any build of the program): its JSON log lines, its exit. */
+export function followNode(child: ChildProcessByStdio<null, Readable, Readable>): OpsNode {
   const lines: LogLine[] = [];
   const wakers = new Set<() => void>();
   createInterface({ input: child.stdout }).on("line", (text) => {
