@@ -18,12 +18,37 @@ Usage:
   tlsbridge rules import-ats FILE     convert an ATS tls_bridge config or rule file to a rule file
   tlsbridge auth add FILE USER        add a user (or change its password) in a proxy users file
   tlsbridge auth hash                 print a password hash for a users file line
+  tlsbridge completion bash           print the bash completion script
 
 Options:
-  -h, --help       show help (also: tlsbridge COMMAND --help)
+  -h, --help       show help (also: tlsbridge COMMAND --help, which lists its options and config keys)
   -V, --version    print the version
 
+Description:
+  An ingress inside your network takes CONNECT host:port from clients, picks a peer by the site's
+  anchored regex rules, and carries the tunnel to it over mutual TLS 1.3; the peer checks its allow
+  list, resolves the name and dials the service. Each node reads one YAML config; every error in
+  it names the file, line and column. Nothing is allowed unless a config says so.
+
+Files:
+  ingress.yaml, peer.yaml   a node's config (examples: configs/; in packages: /etc/tlsbridge/)
+  sites/*.yaml              an ingress site's rules (one file per listener)
+  pki/                      the private CA and the node certificates (tlsbridge pki init)
+
+Environment:
+  ${LOG_LEVEL_ENV}       default log level (trace, debug, info, warn, error, fatal, silent)
+  TLSBRIDGE_DEBUG           print the stack of an unexpected error
+
+Signals (ingress, peer):
+  SIGTERM, SIGINT   readiness 503, listeners close after drainDelayMs, tunnels drain for
+                    shutdownGraceMs, exit 0; a second signal exits at once
+  SIGHUP            validate the config and every file it names, reload for new tunnels
+
 Exit codes: 0 ok, 2 usage or config error, 1 runtime failure.
+
+See also: README.md; docs/operations.md (admin listener, reloads, workers, user:/group:),
+docs/deployment.md (Docker, Kubernetes, single executable, systemd), docs/errors.md (statuses),
+docs/log-events.md (log lines).
 Try: npm start (a local demo), then: tlsbridge check --config configs/ingress.yaml localhost:9080
 `,
   ingress: nodeHelp("ingress", `Accepts HTTP CONNECT on each listener, routes the target host by the listener's rule file,
@@ -89,6 +114,17 @@ Options:
   -h, --help           show this help
 
 Example: tlsbridge pki init pki --peer-name peer.cloud.example
+`,
+  completion: `Usage: tlsbridge completion bash
+
+Prints a bash completion script for tlsbridge: commands, subcommands, options, log levels, and
+file names after --config and --out.
+
+Options:
+  -h, --help   show this help
+
+Example: tlsbridge completion bash | sudo tee /etc/bash_completion.d/tlsbridge
+         (or: source <(tlsbridge completion bash) in ~/.bashrc)
 `,
 } as const;
 
