@@ -3,6 +3,11 @@
 # docs/deployment.md and docker-compose.yml). Node runs the TypeScript sources directly (type
 # stripping), so there is no build step: the first stage only installs production dependencies.
 
+# It stays on Node rather than the single executable of `npm run build` (docs/deployment.md): that
+# executable is built for linux-x64 only while this image builds wherever Docker runs (arm64 too),
+# the health check below runs `node -e fetch(...)`, and the image build itself cannot be tested on
+# the machines that run CI here (no Docker engine), so a change of base would ship untried.
+
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- deps: production node_modules only ----------------------------------------------------------

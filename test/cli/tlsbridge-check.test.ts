@@ -105,7 +105,7 @@ describe("tlsbridge check on broken configs", () => {
     const lines = r.stderr.trimEnd().split("\n");
     expect(lines[0]).toBe("configs/broken-peer.yaml:1:9: expected host:port or [ipv6]:port, got '127.0.0.1'");
     expect(lines[1]).toMatch(/^configs\/broken-peer\.yaml:4:12: invalid regular expression/);
-    expect(lines[2]).toBe("configs/broken-peer.yaml:5:1: unknown key 'colour'; expected one of listen, allow, ingresses, dns, node, tls, limits, keyExchangeGroups, shutdownGraceMs, admin, workers, watchFiles");
+    expect(lines[2]).toBe("configs/broken-peer.yaml:5:1: unknown key 'colour'; expected one of listen, allow, ingresses, dns, node, tls, limits, keyExchangeGroups, shutdownGraceMs, drainDelayMs, admin, workers, watchFiles, user, group");
     expect(lines).toHaveLength(3);
   });
 

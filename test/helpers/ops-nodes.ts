@@ -1,11 +1,13 @@
 // Helpers for the operations tests: real `tlsbridge` processes with temp configs (one workspace per
 // test file), their JSON log lines, the admin endpoints, and the Prometheus exposition text parsed
 // into numbers.
+import type { ChildProcessByStdio } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import type { Readable } from "node:stream";
 import { startTlsbridge } from "../cli/run-tlsbridge.ts";
 import { writeTestPki } from "./pki.ts";
 import { startEchoService } from "./services.ts";
@@ -29,7 +31,11 @@ export type OpsNode = {
 
 /** Starts `tlsbridge <role> --config <config>` in `cwd`; `env` adds to the environment. */
 export function startNode(role: "ingress" | "peer", config: string, cwd: string, env?: NodeJS.ProcessEnv): OpsNode {
-  const child = startTlsbridge([role, "--config", config, "--log-level", "debug"], cwd, env);
+  return followNode(startTlsbridge([role, "--config", config, "--log-level", "debug"], cwd, env));
+}
+
+/** Follows a node process already started (any build of the program): its JSON log lines, its exit. */
+export function followNode(child: ChildProcessByStdio<null, Readable, Readable>): OpsNode {
   const lines: LogLine[] = [];
   const wakers = new Set<() => void>();
   createInterface({ input: child.stdout }).on("line", (text) => {
@@ -96,10 +102,10 @@ export type OpsWorkspace = {
   readonly writePeerConfig: (name: string, extra?: readonly string[], listen?: string) => Promise<string>;
   /**
    * Writes `sites/hq.yaml` (localhost to peer `cloud`) and `<name>` in `dir`: an ingress listening on
-   * a free loopback port for site hq, with `cloud` at 127.0.0.1:`peerPort` and the workspace PKI,
-   * then `extra` lines; returns its path.
+   * a free loopback port for site hq, with `cloud` at 127.0.0.1:`peer` (a port) or `peer` (host:port)
+   * and the workspace PKI, then `extra` lines; returns its path.
    */
-  readonly writeIngressConfig: (name: string, peerPort: number, extra?: readonly string[]) => Promise<string>;
+  readonly writeIngressConfig: (name: string, peer: number | string, extra?: readonly string[]) => Promise<string>;
   /** Stops every node started here, then the echo service, then removes the directory. */
   readonly close: () => Promise<void>;
 };
@@ -132,7 +138,7 @@ export async function openOpsWorkspace(prefix: string): Promise<OpsWorkspace> {
       ].join("\n"));
       return file;
     },
-    writeIngressConfig: async (name, peerPort, extra = []) => {
+    writeIngressConfig: async (name, peer, extra = []) => {
       await writeFile(join(dir, "sites", "hq.yaml"), "rules:\n  - match: localhost\n    peer: cloud\n");
       const file = join(dir, name);
       await writeFile(file, [
@@ -140,7 +146,7 @@ export async function openOpsWorkspace(prefix: string): Promise<OpsWorkspace> {
         "  - listen: 127.0.0.1:0",
         "    rules: sites/hq.yaml",
         "peers:",
-        `  cloud: { address: '127.0.0.1:${peerPort}', servername: localhost }`,
+        `  cloud: { address: '${typeof peer === "number" ? `127.0.0.1:${peer}` : peer}', servername: localhost }`,
         "tls: { ca: pki/ca.pem, cert: pki/ingress.pem, key: pki/ingress-key.pem }",
         ...extra,
         "",

@@ -5,13 +5,13 @@
 // rejected with file:line:col and the rules before it keep serving.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import tls from "node:tls";
 import { X509Certificate } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issuePeerCert } from "../../packages/cli/src/pki/index.ts";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { testPki, TEST_SERVER_NAMES } from "../helpers/pki.ts";
 import type { TestPki } from "../helpers/pki.ts";
+import { presentedFingerprint } from "../helpers/presented-certificate.ts";
 import { readToEnd } from "../helpers/tunnel-probe.ts";
 import { openOpsWorkspace, portOf } from "../helpers/ops-nodes.ts";
 import type { LogLine, OpsNode, OpsWorkspace } from "../helpers/ops-nodes.ts";
@@ -25,18 +25,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => workspace.close());
-
-/** The certificate the peer presents to an ingress right now. */
-async function peerFingerprint(port: number): Promise<string> {
-  const socket = tls.connect({
-    host: "127.0.0.1", port, servername: "localhost", ca: [pki.ca.cert, pki.otherCa.cert],
-    cert: pki.ingress.cert, key: pki.ingress.key, minVersion: "TLSv1.3",
-  });
-  await new Promise<void>((resolve, reject) => socket.once("secureConnect", resolve).once("error", reject));
-  const fingerprint = socket.getPeerX509Certificate()?.fingerprint256 ?? "";
-  socket.destroy();
-  return fingerprint;
-}
 
 const fingerprintOf = (pem: string): string => new X509Certificate(pem).fingerprint256;
 
@@ -85,7 +73,7 @@ describe("hot reload with a transfer running", () => {
     expect(long.status).toBe(200);
     const echoed = readToEnd(long.socket, long.rest);
     long.socket.write("before reloads;");
-    expect(await peerFingerprint(peerPort)).toBe(fingerprintOf(pki.peer.cert));
+    expect(await presentedFingerprint(peerPort, [pki.ca.cert, pki.otherCa.cert])).toBe(fingerprintOf(pki.peer.cert));
 
     // 1. A new peer certificate from the same CA, picked up by the file watcher.
     const sameCa = await issuePeerCert(pki.ca, { names: TEST_SERVER_NAMES });
@@ -93,7 +81,7 @@ describe("hot reload with a transfer running", () => {
     await writeFile(join(dir, "pki", "peer-live-key.pem"), sameCa.key);
     await writeFile(join(dir, "pki", "peer-live.pem"), sameCa.cert);
     expect(await next(peer, "config.reloaded", mark)).toMatchObject({ trigger: "file" });
-    expect(await peerFingerprint(peerPort)).toBe(fingerprintOf(sameCa.cert));
+    expect(await presentedFingerprint(peerPort, [pki.ca.cert, pki.otherCa.cert])).toBe(fingerprintOf(sameCa.cert));
     const first = await connectThrough(port, `localhost:${echo.port}`);
     expect(first.status).toBe(200);
     first.socket.destroy();
@@ -110,7 +98,7 @@ describe("hot reload with a transfer running", () => {
     await writeFile(join(dir, "pki", "peer-live-key.pem"), pki.otherCaPeer.key);
     await writeFile(join(dir, "pki", "peer-live.pem"), pki.otherCaPeer.cert);
     await next(peer, "config.reloaded", mark);
-    expect(await peerFingerprint(peerPort)).toBe(fingerprintOf(pki.otherCaPeer.cert));
+    expect(await presentedFingerprint(peerPort, [pki.ca.cert, pki.otherCa.cert])).toBe(fingerprintOf(pki.otherCaPeer.cert));
     const second = await connectThrough(port, `localhost:${echo.port}`);
     expect(second.status).toBe(200); // the ingress verified the new CA's certificate
     second.socket.destroy();

@@ -25,7 +25,7 @@ afterAll(() => workspace.close());
 describe("workers: 2 at the peer", () => {
   it.skipIf(process.platform !== "linux")("resumes the ingress's TLS session whichever worker accepts the connection", async () => {
     const peer = workspace.startNode("peer", await workspace.writePeerConfig("peer.yaml", ["workers: 2", "shutdownGraceMs: 200"]));
-    await waitUntil(() => peer.lines.filter((l) => l.event === "listening").length === 2, "two peer workers listening");
+    await waitUntil(() => peer.lines.filter((l) => l.event === "listening").length === 2, "two peer workers listening", 30_000);
     const peerPort = portOf(peer.lines.find((l) => l.event === "listening") ?? {});
     const ingress = workspace.startNode("ingress", await workspace.writeIngressConfig("ingress.yaml", peerPort, ["shutdownGraceMs: 200"]));
     const port = portOf(await ingress.waitFor("listening"));
@@ -79,7 +79,7 @@ describe("workers: 2 at the ingress, HTTPS-proxy listener", () => {
       "",
     ].join("\n"));
     const ingress = workspace.startNode("ingress", join(dir, "ingress-tls.yaml"));
-    await waitUntil(() => ingress.lines.filter((l) => l.event === "listening").length === 2, "two ingress workers listening");
+    await waitUntil(() => ingress.lines.filter((l) => l.event === "listening").length === 2, "two ingress workers listening", 30_000);
     const port = portOf(ingress.lines.find((l) => l.event === "listening") ?? {});
     const ca = await readFile(join(dir, "pki", "ca.pem"));
 

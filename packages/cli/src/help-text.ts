@@ -20,12 +20,37 @@ Usage:
   tlsbridge rules import-ats FILE     convert an ATS tls_bridge config or rule file to a rule file
   tlsbridge auth add FILE USER        add a user (or change its password) in a proxy users file
   tlsbridge auth hash                 print a password hash for a users file line
+  tlsbridge completion bash           print the bash completion script
 
 Options:
-  -h, --help       show help (also: tlsbridge COMMAND --help)
+  -h, --help       show help (also: tlsbridge COMMAND --help, which lists its options and config keys)
   -V, --version    print the version
 
+Description:
+  An ingress inside your network takes CONNECT host:port from clients, picks a peer by the site's
+  anchored regex rules, and carries the tunnel to it over mutual TLS 1.3; the peer checks its allow
+  list, resolves the name and dials the service. Each node reads one YAML config; every error in
+  it names the file, line and column. Nothing is allowed unless a config says so.
+
+Files:
+  ingress.yaml, peer.yaml   a node's config (examples: configs/; in packages: /etc/tlsbridge/)
+  sites/*.yaml              an ingress site's rules (one file per listener)
+  pki/                      the private CA and the node certificates (tlsbridge pki init)
+
+Environment:
+  ${LOG_LEVEL_ENV}       default log level (trace, debug, info, warn, error, fatal, silent)
+  TLSBRIDGE_DEBUG           print the stack of an unexpected error
+
+Signals (ingress, peer):
+  SIGTERM, SIGINT   readiness 503, listeners close after drainDelayMs, tunnels drain for
+                    shutdownGraceMs, exit 0; a second signal exits at once
+  SIGHUP            validate the config and every file it names, reload for new tunnels
+
 Exit codes: 0 ok, 2 usage or config error, 1 runtime failure.
+
+See also: README.md; docs/operations.md (admin listener, reloads, workers, user:/group:),
+docs/deployment.md (Docker, Kubernetes, single executable, systemd), docs/errors.md (statuses),
+docs/log-events.md (log lines).
 Try: npm start (a local demo), then: tlsbridge check --config configs/ingress.yaml localhost:9080
 `,
   ingress: nodeHelp("ingress", `Accepts HTTP CONNECT on each listener, routes the target host by the listener's rule file,
@@ -36,7 +61,7 @@ peers{NAME: {address, servername?, mode?=h1|h2, pool?{size=${POOL_DEFAULTS.size}
 peerGroups?{NAME: [PEER, ...]}, tls{ca, cert, key}, limits{maxHeadBytes=${d.ingress.limits.maxHeadBytes}, headTimeoutMs=${d.ingress.limits.headTimeoutMs},
 peerConnectTimeoutMs=${d.ingress.limits.peerConnectTimeoutMs}, peerResponseTimeoutMs=${d.ingress.limits.peerResponseTimeoutMs}, idleTimeoutMs=${d.ingress.limits.idleTimeoutMs},
 maxTunnels=${d.ingress.limits.maxTunnels}, maxTunnelsPerClient=${d.ingress.limits.maxTunnelsPerClient}, maxTunnelLifetimeMs=${d.ingress.limits.maxTunnelLifetimeMs} (0: none)},
-keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, node=${d.ingress.node}.`),
+keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, drainDelayMs=${d.drainDelayMs}, node=${d.ingress.node}.`),
   peer: nodeHelp("peer", `Accepts mutual TLS from ingresses, checks each CONNECT against its allow list (for that
 ingress's identity), resolves the name, checks the addresses it resolved to, dials the service and splices.
 
@@ -46,7 +71,7 @@ ingresses[REGEX] (absent: any ingress certificate from the CA), dns{servers[IP[:
 limits{maxHeadBytes=${d.peer.limits.maxHeadBytes}, headTimeoutMs=${d.peer.limits.headTimeoutMs}, tlsHandshakeTimeoutMs=${d.peer.limits.tlsHandshakeTimeoutMs},
 serviceConnectTimeoutMs=${d.peer.limits.serviceConnectTimeoutMs}, idleTimeoutMs=${d.peer.limits.idleTimeoutMs},
 maxTunnels=${d.peer.limits.maxTunnels}, maxTunnelsPerIngress=${d.peer.limits.maxTunnelsPerIngress}, maxTunnelLifetimeMs=${d.peer.limits.maxTunnelLifetimeMs} (0: none)},
-keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, node=${d.peer.node}.`),
+keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, drainDelayMs=${d.drainDelayMs}, node=${d.peer.node}.`),
   check: `Usage: tlsbridge check --config FILE [--as IDENTITY] [host:port ...]
 
 Validates an ingress or a peer config (told apart by its keys) and every file it names: rule files,
@@ -110,6 +135,17 @@ Examples: tlsbridge pki init pki --peer-name peer.cloud.example --spiffe-id spif
           tlsbridge pki issue pki --role ingress --name branch.corp.example --spiffe-id spiffe://corp.example/ingress/branch
           tlsbridge pki issue pki --role peer --name peer.cloud.example --out peer --force   (renewal)
 `,
+  completion: `Usage: tlsbridge completion bash
+
+Prints a bash completion script for tlsbridge: commands, subcommands, options, log levels, and
+file names after --config and --out.
+
+Options:
+  -h, --help   show this help
+
+Example: tlsbridge completion bash | sudo tee /etc/bash_completion.d/tlsbridge
+         (or: source <(tlsbridge completion bash) in ~/.bashrc)
+`,
 } as const;
 
 /** A command with help. */
@@ -128,11 +164,13 @@ Options:
   -h, --help            show this help
 
 Operations keys: admin{listen, peerProbeIntervalMs=${d.admin.peerProbeIntervalMs}} (no admin listener unless set;
-/healthz, /readyz, /metrics), workers=${d.workers} (N or auto), watchFiles=${d.watchFiles}. See docs/operations.md.
+/healthz, /readyz, /metrics), workers=${d.workers} (N or auto), watchFiles=${d.watchFiles},
+user?, group? (started as root: read the keys, bind the listeners, then run as that user). See docs/operations.md.
 
 Logs: JSON lines on stdout, each with an \`event\` (startup, config.loaded, cert.loaded, tunnel.close, ...).
 SIGTERM/SIGINT: stop accepting, let tunnels drain for shutdownGraceMs, exit 0 (1 if still not stopped 1 s
-after it); a second signal exits at once (1).
+after it); a second signal exits at once (1). With drainDelayMs, /readyz answers 503 at once and the
+listeners keep accepting that long before they close.
 SIGHUP (or a changed config, rule or certificate file): validate and reload for new tunnels (once per change).
 Example: tlsbridge ${role} --config configs/${role}.yaml --pretty
 `;

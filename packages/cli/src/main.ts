@@ -5,7 +5,9 @@ import type { ParseArgsConfig } from "node:util";
 import { ConfigError } from "@tlsbridge/rules";
 import { EXIT_CODES, UsageError, programVersion } from "@tlsbridge/runtime";
 import type { ExitCode } from "@tlsbridge/runtime";
+import { bashCompletion } from "./bash-completion.ts";
 import { runCheck } from "./command-check.ts";
+import { COMMAND_OPTIONS } from "./command-options.ts";
 import { runPkiInit, runPkiIssue } from "./command-pki.ts";
 import { HELP_TEXT } from "./help-text.ts";
 import type { HelpTopic } from "./help-text.ts";
@@ -50,6 +52,8 @@ async function dispatch(argv: readonly string[]): Promise<ExitCode> {
       const { runAuth } = await import("./command-auth.ts");
       return runAuth(rest, { out, stdin: process.stdin, prompt: (text) => void process.stderr.write(text) });
     }
+    case "completion":
+      return completion(rest);
     case "rules": {
       // `rules import-ats`: parses its own options (see import-ats-command.ts).
       const { runRules } = await import("./import-ats/index.ts");
@@ -61,12 +65,7 @@ async function dispatch(argv: readonly string[]): Promise<ExitCode> {
 }
 
 async function runRole(role: "ingress" | "peer", args: readonly string[]): Promise<ExitCode> {
-  const { values } = parse(role, args, {
-    config: { type: "string", short: "c" },
-    "log-level": { type: "string" },
-    pretty: { type: "boolean" },
-    help: { type: "boolean", short: "h" },
-  });
+  const { values } = parse(role, args, COMMAND_OPTIONS[role]);
   if (values.help === true) return help(role);
   const config = requireConfig(values.config, role);
   // Loaded on demand: only these two commands need sockets, TLS and the roles.
@@ -75,26 +74,13 @@ async function runRole(role: "ingress" | "peer", args: readonly string[]): Promi
 }
 
 async function check(args: readonly string[]): Promise<ExitCode> {
-  const { values, positionals } = parse("check", args, {
-    config: { type: "string", short: "c" },
-    as: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  }, true);
+  const { values, positionals } = parse("check", args, COMMAND_OPTIONS.check, true);
   if (values.help === true) return help("check");
   return runCheck(requireConfig(values.config, "check"), positionals, out, values.as);
 }
 
 async function pki(args: readonly string[]): Promise<ExitCode> {
-  const { values, positionals } = parse("pki", args, {
-    force: { type: "boolean" },
-    "peer-name": { type: "string", multiple: true },
-    "ingress-name": { type: "string" },
-    "spiffe-id": { type: "string" },
-    role: { type: "string" },
-    name: { type: "string", multiple: true },
-    out: { type: "string" },
-    help: { type: "boolean", short: "h" },
-  }, true);
+  const { values, positionals } = parse("pki", args, COMMAND_OPTIONS.pki, true);
   if (values.help === true) return help("pki");
   const [sub, dir, ...extra] = positionals;
   if (sub !== "init" && sub !== "issue") {
@@ -129,6 +115,16 @@ async function pki(args: readonly string[]): Promise<ExitCode> {
     ...(values["spiffe-id"] === undefined ? {} : { spiffeId: values["spiffe-id"] }),
     ...(values.out === undefined ? {} : { out: values.out }),
   }, out);
+}
+
+function completion(args: readonly string[]): ExitCode {
+  const { values, positionals } = parse("completion", args, COMMAND_OPTIONS.completion, true);
+  if (values.help === true) return help("completion");
+  const [shell, ...extra] = positionals;
+  if (shell !== "bash") throw new UsageError(shell === undefined ? "missing SHELL (completion bash)" : `no completion for '${shell}' (only bash)`, "completion");
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0] ?? ""}'`, "completion");
+  process.stdout.write(bashCompletion());
+  return EXIT_CODES.ok;
 }
 
 /** parseArgs with its errors turned into UsageErrors; positionals only where the command takes them. */

@@ -1,19 +1,22 @@
 // Settings both node configs share: the node's name, the key exchange groups between the nodes,
-// and the shutdown grace period. Defaults come from CONFIG_DEFAULTS.
+// the drain delay and the shutdown grace period. Defaults come from CONFIG_DEFAULTS.
 import tls from "node:tls";
 import type { ConfigProblem, YamlFields, YamlSource } from "@tlsbridge/rules";
 import { CONFIG_DEFAULTS } from "./config-defaults.ts";
 import { OPS_KEYS } from "./ops-settings.ts";
+import { RUN_AS_KEYS } from "./run-as.ts";
 import { optionalInt, optionalString } from "./settings-section.ts";
 
 /** Top-level keys every node config accepts besides its own. */
-export const COMMON_KEYS = ["node", "tls", "limits", "keyExchangeGroups", "shutdownGraceMs", ...OPS_KEYS] as const;
+export const COMMON_KEYS = ["node", "tls", "limits", "keyExchangeGroups", "shutdownGraceMs", "drainDelayMs", ...OPS_KEYS, ...RUN_AS_KEYS] as const;
 
 /** The shared settings, defaults applied. */
 export type CommonSettings = {
   readonly nodeName: string;
   readonly keyExchangeGroups: string;
   readonly shutdownGraceMs: number;
+  /** After SIGTERM/SIGINT: how long the node stays open (readiness already 503) before its listeners close. */
+  readonly drainDelayMs: number;
 };
 
 /** A Proxy-Status/Via friendly name: an HTTP token without odd punctuation. */
@@ -44,5 +47,6 @@ export function parseCommonSettings(
     keyExchangeGroups: optionalString(top, "keyExchangeGroups", CONFIG_DEFAULTS.keyExchangeGroups, (s) => GROUP_LIST.test(s) && groupsKnown(s),
       "a colon-separated list of TLS groups such as X25519MLKEM768:X25519", source, problems),
     shutdownGraceMs: optionalInt(top, "shutdownGraceMs", CONFIG_DEFAULTS.shutdownGraceMs, source, problems),
+    drainDelayMs: optionalInt(top, "drainDelayMs", CONFIG_DEFAULTS.drainDelayMs, source, problems),
   };
 }

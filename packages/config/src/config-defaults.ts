@@ -33,6 +33,11 @@ export const CONFIG_DEFAULTS = {
   keyExchangeGroups: DEFAULT_KEY_EXCHANGE_GROUPS,
   /** How long open tunnels may drain after SIGTERM/SIGINT before they are cut. */
   shutdownGraceMs: 10_000,
+  /**
+   * After SIGTERM/SIGINT, `/readyz` answers 503 at once but the listeners stay open this long, so load
+   * balancers that follow readiness stop sending first (issue 12); then the grace period starts.
+   */
+  drainDelayMs: 0,
   /** A certificate with fewer days left than this is logged (and reported by `check`) as a warning. */
   certExpiryWarningDays: 30,
   /** Processes serving the listeners (`workers: N|auto`); 1: no supervisor. */

@@ -7,6 +7,7 @@ export { loadPeerConfig, peerConfigFromYaml, PEER_KEYS } from "./peer-config.ts"
 export { loadAnyConfig, loadConfigOfRole, detectConfigKind } from "./load-config.ts";
 export type { LoadedConfig, LoadedIngressConfig, LoadedPeerConfig } from "./loaded-config.ts";
 export type { AdminSettings, OpsSettings } from "./ops-settings.ts";
+export type { RunAs } from "./run-as.ts";
 export { POOL_DEFAULTS } from "./ingress-peers.ts";
 export { parseUsersText, USER_NAME } from "./users-file.ts";
 export { certificateWarning, describeCertificate } from "./certificate-info.ts";

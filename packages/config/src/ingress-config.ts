@@ -13,6 +13,7 @@ import { parsePeerGroups } from "./ingress-peer-groups.ts";
 import { parsePeers } from "./ingress-peers.ts";
 import type { LoadedIngressConfig } from "./loaded-config.ts";
 import { parseOpsSettings } from "./ops-settings.ts";
+import { checkWorkersCanBind, parseRunAs } from "./run-as.ts";
 import { parseLimits } from "./settings-section.ts";
 import { parseNodeTls } from "./tls-section.ts";
 
@@ -48,6 +49,8 @@ export async function ingressConfigFromYaml(source: YamlSource, baseDir: string)
     top.values.has("listeners") ? parseListeners(listenersNode, baseDir, routable, source, problems) : undefined,
   ]);
   const limits: IngressLimits = parseLimits(top, CONFIG_DEFAULTS.ingress.limits, source, problems);
+  const runAs = parseRunAs(top, source, problems);
+  checkWorkersCanBind(top, runAs, ops.workers, (parsed?.listeners ?? []).map((l) => l.port), source, problems);
   throwIfProblems(problems);
   if (tls === undefined || parsed === undefined) throw new Error("unreachable: missing section without a problem");
   const options: IngressOptions = {
@@ -65,8 +68,10 @@ export async function ingressConfigFromYaml(source: YamlSource, baseDir: string)
     options,
     ruleFiles: parsed.ruleFiles,
     shutdownGraceMs: common.shutdownGraceMs,
+    drainDelayMs: common.drainDelayMs,
     certificates: [...tls.certificates, ...parsed.certificates],
     ops,
+    runAs,
     // source.file is the displayed path: relative to the working directory, or absolute.
     files: [resolve(source.file), ...tls.files, ...parsed.files],
   });

@@ -2,6 +2,7 @@
 // follows a path out of a config (PEM files, rule files, the users file); an unreadable file is a problem at
 // the config line that named it.
 import { readFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import { resolve } from "node:path";
 import { addProblem, expectString, resolveNode } from "@tlsbridge/rules";
 import type { ConfigProblem, YamlSource } from "@tlsbridge/rules";
@@ -37,8 +38,17 @@ export async function readNamedFile(
     const code = (err as NodeJS.ErrnoException).code;
     const hint = code === "ENOENT" ? missingHint?.(path) : undefined;
     const reason = code === "ENOENT" ? `no such file${hint === undefined ? "" : `; ${hint}`}`
-      : code === "EACCES" ? "permission denied" : String(err);
+      : code === "EACCES" ? `permission denied to ${whoAmI()}` : String(err);
     addProblem(at, source, problems, `cannot read ${kind === undefined ? "" : `${kind} `}${file}: ${reason}`, path);
     return undefined;
+  }
+}
+
+/** The user this process reads as (after a privilege drop, the config's `user:`), for EACCES messages. */
+function whoAmI(): string {
+  try {
+    return `user ${userInfo().username}`;
+  } catch {
+    return `uid ${process.getuid?.() ?? "?"}`;
   }
 }

@@ -11,6 +11,7 @@ import { displayPath } from "./display-path.ts";
 import { expectHostPort } from "./listen-address.ts";
 import type { LoadedPeerConfig } from "./loaded-config.ts";
 import { parseOpsSettings } from "./ops-settings.ts";
+import { checkWorkersCanBind, parseRunAs } from "./run-as.ts";
 import { parsePeerDns } from "./peer-dns.ts";
 import { parsePeerIngresses } from "./peer-ingresses.ts";
 import { parseLimits } from "./settings-section.ts";
@@ -42,6 +43,8 @@ export async function peerConfigFromYaml(source: YamlSource, baseDir: string): P
   const tlsNode = requireKey(top, "tls", source, problems);
   const tls = top.values.has("tls") ? await parseNodeTls(tlsNode, baseDir, source, problems) : undefined;
   const limits: PeerLimits = parseLimits(top, CONFIG_DEFAULTS.peer.limits, source, problems);
+  const runAs = parseRunAs(top, source, problems);
+  checkWorkersCanBind(top, runAs, ops.workers, address === undefined ? [] : [address.port], source, problems);
   throwIfProblems(problems);
   if (address === undefined || allow === undefined || tls === undefined) {
     throw new Error("unreachable: missing section without a problem");
@@ -62,8 +65,10 @@ export async function peerConfigFromYaml(source: YamlSource, baseDir: string): P
     file: source.file,
     options,
     shutdownGraceMs: common.shutdownGraceMs,
+    drainDelayMs: common.drainDelayMs,
     certificates: tls.certificates,
     ops,
+    runAs,
     // source.file is the displayed path: relative to the working directory, or absolute.
     files: [resolve(source.file), ...tls.files],
   });

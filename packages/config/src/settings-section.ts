@@ -7,6 +7,7 @@ import { SETTING_BOUNDS } from "./config-defaults.ts";
 /** `[min, max]` for a numeric setting, by its unit suffix (`...Ms`, `...Bytes`). */
 export function boundsOf(key: string): readonly [number, number] {
   if (key === "maxTunnelLifetimeMs") return [0, SETTING_BOUNDS.Ms[1]]; // 0: no lifetime limit
+  if (key === "drainDelayMs") return [0, SETTING_BOUNDS.Ms[1]]; // 0: close the listeners at once
   if (key.endsWith("Ms")) return SETTING_BOUNDS.Ms;
   if (key.startsWith("maxTunnels")) return SETTING_BOUNDS.Tunnels;
   if (key.endsWith("Bytes")) return SETTING_BOUNDS.Bytes;

@@ -11,7 +11,7 @@ export { EXIT_CODES } from "./exit-codes.ts";
 export type { ExitCode } from "./exit-codes.ts";
 export { UsageError } from "./usage-error.ts";
 export { programVersion } from "./version.ts";
-export { createLogger, LOG_LEVEL_ENV } from "./logger.ts";
+export { createLogger, LOG_LEVEL_ENV, logLevelNames } from "./logger.ts";
 export type { LoggerOptions } from "./logger.ts";
 
 /**

@@ -21,12 +21,17 @@ export type LoggerOptions = {
 /** Environment variable naming the default log level. */
 export const LOG_LEVEL_ENV = "TLSBRIDGE_LOG_LEVEL";
 
+/** Every level name `--log-level` takes, lowest first. */
+export function logLevelNames(): string[] {
+  return [...Object.keys(pino.levels.values), "silent"];
+}
+
 /** Checks a level name; a bad one is a usage error (exit 2). */
 export function resolveLogLevel(level: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const chosen = level ?? env[LOG_LEVEL_ENV] ?? "info";
   if (!Object.hasOwn(pino.levels.values, chosen) && chosen !== "silent") {
     const from = level === undefined ? `${LOG_LEVEL_ENV}=${chosen}` : `--log-level ${chosen}`;
-    throw new UsageError(`${from}: expected one of ${[...Object.keys(pino.levels.values), "silent"].join(", ")}`);
+    throw new UsageError(`${from}: expected one of ${logLevelNames().join(", ")}`);
   }
   return chosen;
 }

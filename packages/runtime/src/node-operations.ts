@@ -34,6 +34,8 @@ export type OperationsOptions = {
 export type Operations = {
   readonly admin: AdminServer | undefined;
   readonly nodeMetrics: ReturnType<typeof createNodeMetrics>;
+  /** A stop signal arrived: `/readyz` answers 503 from now on, whatever else it would say. */
+  readonly stopping: () => void;
   /** Stops the admin listener, the probe, the watcher and the SIGHUP handler. */
   readonly close: () => void;
 };
@@ -41,6 +43,7 @@ export type Operations = {
 /** Starts the operations; rejects when the admin listener cannot bind. */
 export async function startOperations(options: OperationsOptions): Promise<Operations> {
   const { loaded, log } = options;
+  let stopping = false;
   const nodeMetrics = createNodeMetrics();
   nodeMetrics.setCertificates(loaded.certificates);
   const admin = loaded.ops.admin;
@@ -81,7 +84,9 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
   let server: AdminServer | undefined;
   try {
     server = admin === undefined ? undefined : await startAdminServer(admin.listen, {
-      readiness: () => readiness(options.listeners(), probe, reloader.current),
+      readiness: () => (stopping
+        ? { ready: false, lines: ["stopping: a stop signal arrived; the listeners close after drainDelayMs"] }
+        : readiness(options.listeners(), probe, reloader.current)),
       metrics: async () => ({
         contentType: Registry.PROMETHEUS_CONTENT_TYPE,
         text: `${await options.tunnelMetrics()}\n${await nodeMetrics.registry.metrics()}`,
@@ -96,6 +101,9 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
   return {
     admin: server,
     nodeMetrics,
+    stopping: () => {
+      stopping = true;
+    },
     close: () => {
       process.off("SIGHUP", onHangup);
       // Still installed so a late SIGHUP does not kill a process that is draining.

@@ -1,4 +1,4 @@
-// What a reload cannot apply to a running node: bound addresses and the process layout.
+// What a reload cannot apply to a running node: bound addresses, the process layout and its user.
 // Said in a warning rather than half-applied. (The tunnel caps reload: TunnelLimiter.update.)
 import { formatHostPort } from "@tlsbridge/config";
 import type { LoadedConfig } from "@tlsbridge/config";
@@ -40,6 +40,9 @@ export function restartNeeded(old: LoadedConfig, next: LoadedConfig): RestartNee
   const adminOf = (c: LoadedConfig): string => (c.ops.admin === undefined ? "off" : `${formatHostPort(c.ops.admin.listen)} every ${c.ops.admin.peerProbeIntervalMs} ms`);
   if (adminOf(old) !== adminOf(next)) changes.push(`admin: ${adminOf(old)} -> ${adminOf(next)}`);
   if (old.ops.watchFiles !== next.ops.watchFiles) changes.push(`watchFiles: ${old.ops.watchFiles} -> ${next.ops.watchFiles}`);
+  const runAsOf = (c: LoadedConfig): string => (c.runAs === undefined ? "unset" : `${c.runAs.user}:${c.runAs.group}`);
+  if (runAsOf(old) !== runAsOf(next)) changes.push(`user: ${runAsOf(old)} -> ${runAsOf(next)}`);
+  if (old.drainDelayMs !== next.drainDelayMs) changes.push(`drainDelayMs: ${old.drainDelayMs} -> ${next.drainDelayMs}`);
   if (old.shutdownGraceMs !== next.shutdownGraceMs) changes.push(`shutdownGraceMs: ${old.shutdownGraceMs} -> ${next.shutdownGraceMs}`);
   return { changes, blocking };
 }

@@ -12,6 +12,7 @@ import { EXIT_CODES } from "./exit-codes.ts";
 import type { ExitCode } from "./exit-codes.ts";
 import { startOperations } from "./node-operations.ts";
 import type { Operations } from "./node-operations.ts";
+import { dropPrivileges } from "./privilege-drop.ts";
 import { createTunnelMetrics } from "./prom-metrics.ts";
 import { closeOnSignal } from "./shutdown-on-signal.ts";
 import { isWorkerReload, isWorkerTicketKeys, workerPorts, workerTicketKeys } from "./worker-messages.ts";
@@ -74,10 +75,25 @@ export async function serveNode(path: string, loaded: LoadedConfig, log: Logger)
       return EXIT_CODES.runtime;
     }
   }
+  // Every socket is bound and every key read: from here on the node runs as `user:` (issue 12). A
+  // worker was started by a supervisor that already switched, so it runs as that user already.
+  try {
+    if (!worker || loaded.runAs !== undefined) dropPrivileges(loaded, log);
+  } catch (err) {
+    log.fatal({ event: LOG_EVENTS.internalError, err }, "could not switch user");
+    process.stderr.write(`tlsbridge ${loaded.kind}: ${(err as Error).message}\n`);
+    operations?.close();
+    await running.close(0);
+    return finish(worker, EXIT_CODES.runtime);
+  }
   const code = await closeOnSignal(async (graceMs) => {
     operations?.close();
     await running.close(graceMs);
-  }, loaded.shutdownGraceMs, log, worker ? ["SIGTERM"] : undefined);
+  }, loaded.shutdownGraceMs, log, worker ? ["SIGTERM"] : undefined, {
+    // A worker's supervisor waited the drain delay before it passed SIGTERM on.
+    drainDelayMs: worker ? 0 : loaded.drainDelayMs,
+    onStopping: () => operations?.stopping(),
+  });
   return finish(worker, code);
 }
 

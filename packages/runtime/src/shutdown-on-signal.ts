@@ -1,4 +1,5 @@
-// SIGTERM or SIGINT closes the node gracefully (tunnels get the grace period to drain); a second
+// SIGTERM or SIGINT closes the node gracefully: readiness turns 503 at once, the listeners stay open
+// for the drain delay (load balancers stop sending first), then tunnels get the grace period; a second
 // signal means "now": the process exits at once with 1. After the drain the process exits itself
 // (exit-process.ts), and a hard deadline just past the grace period ends it whatever still runs
 // (issue 9: a node that logged `shutdown` and never exited).
@@ -25,12 +26,17 @@ export type CloseOnSignalOptions = {
   readonly extraHardExitMs?: number;
   /** Runs right before a forced exit (a supervisor kills the workers still running). */
   readonly onForcedExit?: () => void;
+  /** How long to wait after the signal before `close` (`drainDelayMs`; 0 by default). */
+  readonly drainDelayMs?: number;
+  /** Runs as soon as the signal arrives, before the drain delay (readiness turns 503). */
+  readonly onStopping?: () => void;
 };
 
 /**
- * Once a signal arrived, runs `close(graceMs)` and then exits the process with 0 (or 1 when close
- * failed) after the `shutdown` line is written. If close has not finished `HARD_EXIT_AFTER_GRACE_MS`
- * after the grace period, the process exits with 1 anyway. The handlers stay installed, so a signal
+ * Once a signal arrived, runs `onStopping`, waits the drain delay, runs `close(graceMs)` and then exits
+ * the process with 0 (or 1 when close failed) after the `shutdown` line is written. If close has not
+ * finished `HARD_EXIT_AFTER_GRACE_MS` after the drain delay and the grace period, the process exits
+ * with 1 anyway. The handlers stay installed, so a signal
  * during the drain exits immediately. Worker processes pass `["SIGTERM"]`: their supervisor turns a
  * Ctrl-C (SIGINT to the whole process group) into SIGTERM. The promise never resolves in practice:
  * it is the process that ends.
@@ -53,7 +59,9 @@ export function closeOnSignal(
       }
       stopping = true;
       const started = performance.now();
-      log.info({ event: LOG_EVENTS.signal, signal, graceMs }, "closing; send the signal again to exit at once");
+      const drainDelayMs = options.drainDelayMs ?? 0;
+      log.info({ event: LOG_EVENTS.signal, signal, graceMs, drainDelayMs }, "closing; send the signal again to exit at once");
+      options.onStopping?.();
       setTimeout(() => {
         log.warn({
           event: LOG_EVENTS.shutdown, forced: true, durationMs: Math.round(performance.now() - started),
@@ -61,8 +69,9 @@ export function closeOnSignal(
         }, "still not stopped after the grace period: exiting anyway");
         options.onForcedExit?.();
         exitOnceFlushed(log, EXIT_CODES.runtime, FLUSH_WAIT_MS);
-      }, graceMs + HARD_EXIT_AFTER_GRACE_MS + (options.extraHardExitMs ?? 0));
-      close(graceMs).then(
+      }, drainDelayMs + graceMs + HARD_EXIT_AFTER_GRACE_MS + (options.extraHardExitMs ?? 0));
+      const drained = drainDelayMs === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, drainDelayMs));
+      drained.then(() => close(graceMs)).then(
         () => {
           log.info({ event: LOG_EVENTS.shutdown, durationMs: Math.round(performance.now() - started) }, "stopped");
           exitOnceFlushed(log, EXIT_CODES.ok, FLUSH_WAIT_MS);

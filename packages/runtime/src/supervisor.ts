@@ -12,6 +12,7 @@ import type { LoadedConfig } from "@tlsbridge/config";
 import { EXIT_CODES } from "./exit-codes.ts";
 import type { ExitCode } from "./exit-codes.ts";
 import { startOperations } from "./node-operations.ts";
+import { dropPrivileges, unreadable } from "./privilege-drop.ts";
 import { closeOnSignal, HARD_EXIT_AFTER_GRACE_MS } from "./shutdown-on-signal.ts";
 import { isWorkerReady, WORKER_PORTS_ENV, WORKER_SLOT_ENV, WORKER_TICKET_KEYS_ENV } from "./worker-messages.ts";
 import type { WorkerReload, WorkerTicketKeys } from "./worker-messages.ts";
@@ -82,12 +83,46 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
     });
   };
 
+  try {
+    operations = await startOperations({
+      path,
+      loaded,
+      log,
+      listeners: () => {
+        const ready = readyCount();
+        return { ready: ready > 0, lines: [`workers listening: ${ready}/${count} (ports ${(ports ?? []).join(", ")})`] };
+      },
+      tunnelMetrics: () => aggregator.clusterMetrics(),
+      apply: (_next, trigger) => {
+        const message: WorkerReload = { type: "tlsbridge:reload", ...(trigger.files !== undefined ? { files: trigger.files } : {}) };
+        for (const { worker } of slots.values()) if (worker.isConnected()) worker.send(message);
+      },
+    });
+  } catch (err) {
+    log.fatal({ event: LOG_EVENTS.internalError, err }, "could not start the admin listener");
+    process.stderr.write(`tlsbridge ${loaded.kind}: could not start the admin listener: ${(err as Error).message}\n`);
+    return EXIT_CODES.runtime;
+  }
+  // The admin listener is bound: switch to `user:` before any worker starts, so every worker runs as
+  // that user from its first line and a replacement binds its listeners (SO_REUSEPORT) as the same
+  // user as the others. They read the config's files again: each must be readable by that user.
+  try {
+    dropPrivileges(loaded, log);
+    const blocked = loaded.runAs === undefined ? [] : unreadable(loaded.files);
+    if (blocked.length > 0) throw new Error(`the workers run as ${loaded.runAs?.user ?? ""} and cannot read ${blocked.join(", ")}`);
+  } catch (err) {
+    log.fatal({ event: LOG_EVENTS.internalError, err }, "could not switch user");
+    process.stderr.write(`tlsbridge ${loaded.kind}: ${(err as Error).message}\n`);
+    operations.close();
+    return EXIT_CODES.runtime;
+  }
   // The first worker binds what the config says (port 0 picks one); the others bind the same ports.
   try {
     ports = await fork(1, 0);
   } catch (err) {
     log.fatal({ event: LOG_EVENTS.internalError, err }, "could not start");
     process.stderr.write(`tlsbridge ${loaded.kind}: could not start: ${(err as Error).message}\n`);
+    operations.close();
     return EXIT_CODES.runtime;
   }
   for (let slot = 2; slot <= count; slot += 1) fork(slot, 0).catch(() => {});
@@ -106,28 +141,6 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
     for (const { worker } of slots.values()) worker.process.kill("SIGTERM");
     await Promise.all(exits);
   };
-  try {
-    operations = await startOperations({
-      path,
-      loaded,
-      log,
-      listeners: () => {
-        const ready = readyCount();
-        return { ready: ready > 0, lines: [`workers listening: ${ready}/${count} (ports ${(ports ?? []).join(", ")})`] };
-      },
-      tunnelMetrics: () => aggregator.clusterMetrics(),
-      apply: (_next, trigger) => {
-        const message: WorkerReload = { type: "tlsbridge:reload", ...(trigger.files !== undefined ? { files: trigger.files } : {}) };
-        for (const { worker } of slots.values()) if (worker.isConnected()) worker.send(message);
-      },
-    });
-    operations.nodeMetrics.workersReady(readyCount());
-  } catch (err) {
-    log.fatal({ event: LOG_EVENTS.internalError, err }, "could not start the admin listener");
-    process.stderr.write(`tlsbridge ${loaded.kind}: could not start the admin listener: ${(err as Error).message}\n`);
-    await stopWorkers();
-    return EXIT_CODES.runtime;
-  }
   // Each worker ends itself by its own hard deadline; one that still has not is killed just after it.
   return closeOnSignal(async () => {
     clearInterval(rotation);
@@ -135,6 +148,8 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
     await stopWorkers();
   }, loaded.shutdownGraceMs, log, undefined, {
     extraHardExitMs: HARD_EXIT_AFTER_GRACE_MS / 2,
+    drainDelayMs: loaded.drainDelayMs,
+    onStopping: () => operations?.stopping(),
     onForcedExit: () => {
       for (const { worker } of slots.values()) if (!worker.isDead()) worker.process.kill("SIGKILL");
     },

@@ -37,6 +37,8 @@ export const LOG_EVENTS = {
   workerStarted: "worker.started",
   workerExit: "worker.exit",
   memoryProbe: "memory.probe",
+  privilegesDropped: "privileges.dropped",
+  privilegesRoot: "privileges.root",
 } as const;
 
 /** One of the event names above. */

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { COMMAND_OPTIONS } from "../command-options.ts";
 import { compileHostPattern, parseYamlText, ruleSetFromYaml } from "@tlsbridge/rules";
 import { displayPath } from "@tlsbridge/config";
 import { EXIT_CODES, UsageError } from "@tlsbridge/runtime";
@@ -42,7 +43,7 @@ export async function runRules(args: readonly string[], io: RulesIo): Promise<Ex
   try {
     parsed = parseArgs({
       args: [...args],
-      options: { out: { type: "string", short: "o" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: COMMAND_OPTIONS.rules,
       allowPositionals: true,
       strict: true,
     });
