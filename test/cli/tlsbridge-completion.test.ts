@@ -35,7 +35,7 @@ async function complete(...words: string[]): Promise<string[]> {
 describe("tlsbridge completion bash", () => {
   it("completes commands, subcommands, options, log levels and config files", async () => {
     expect(await complete("tlsbridge", "p")).toEqual(["peer", "pki"]);
-    expect(await complete("tlsbridge", "pki", "")).toEqual(["init"]);
+    expect(await complete("tlsbridge", "pki", "")).toEqual(["init", "issue"]);
     expect(await complete("tlsbridge", "rules", "i")).toEqual(["import-ats"]);
     expect(await complete("tlsbridge", "peer", "--")).toEqual(["--config", "--help", "--log-level", "--pretty"]);
     expect(await complete("tlsbridge", "ingress", "--log-level", "d")).toEqual(["debug"]);

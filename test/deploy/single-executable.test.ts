@@ -80,6 +80,7 @@ describe.skipIf(!linuxX64)("the single executable", () => {
       "tls: { ca: pki/ca.pem, cert: pki/peer.pem, key: pki/peer-key.pem }",
       "allow:",
       "  - match: localhost",
+      "    addresses: [127.0.0.0/8, '::1']",
       "workers: 2",
       "shutdownGraceMs: 200",
       "",
