@@ -21,3 +21,9 @@ export type { ProxyStatusMember, ProxyStatusParams } from "./proxy-status.ts";
 export { formatConnectRequest } from "./request-writer.ts";
 export { formatConnectEstablished, formatErrorResponse, formatRelayedResponse } from "./response-writer.ts";
 export { TUNNEL_ID_HEADER, tunnelIdOf, viaEntry, viaIncludes } from "./hop-headers.ts";
+export { Socks5Reader, SOCKS5_COMMAND, SOCKS5_METHOD } from "./socks5-reader.ts";
+export type { Socks5Message } from "./socks5-reader.ts";
+export {
+  formatSocks5AuthStatus, formatSocks5MethodChoice, formatSocks5Reply, SOCKS5_REPLY, socks5ReplyForError,
+  socks5ReplyForProxyStatus,
+} from "./socks5-answers.ts";
