@@ -7,6 +7,7 @@ import {
 } from "@tlsbridge/transport";
 import type { NodeContext } from "@tlsbridge/transport";
 import { serveClient } from "./client-connection.ts";
+import { frontDoorFor } from "./front-doors.ts";
 import type { IngressOptions } from "./ingress-options.ts";
 import { LiveIngressSettings } from "./live-ingress-settings.ts";
 
@@ -44,7 +45,7 @@ export async function startIngress(options: IngressOptions, context: NodeContext
     for (const [index, listener] of options.listeners.entries()) {
       const shared = live.listenerContext(index, { registry, limiter, metrics, log: log.child({ site: listener.site }) });
       const server = listener.tls === undefined
-        ? net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => void serveClient(socket, socket, shared))
+        ? net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => void serveClient(socket, socket, frontDoorFor(shared.protocol, socket), shared))
         : createTlsListener(
           {
             tlsSettings: listenerTlsSettings(listener.tls.cert, listener.tls.key, options.keyExchangeGroups),
@@ -52,7 +53,7 @@ export async function startIngress(options: IngressOptions, context: NodeContext
             handshakeTimeoutMs: options.limits.headTimeoutMs,
             ...(context.ticketKeys !== undefined ? { ticketKeys: context.ticketKeys } : {}),
           },
-          (socket, raw) => void serveClient(socket, raw, shared),
+          (socket, raw) => void serveClient(socket, raw, frontDoorFor(shared.protocol, socket), shared),
           (err, remote) => shared.log.debug({ event: LOG_EVENTS.requestRejected, remote, reason: err.message }, "client TLS handshake failed"),
         );
       servers.push(server);
@@ -61,7 +62,7 @@ export async function startIngress(options: IngressOptions, context: NodeContext
       listeners.push({ site: listener.site, host: address.address, port: address.port });
       log.info({
         event: LOG_EVENTS.listening, site: listener.site, address: `${address.address}:${address.port}`,
-        tls: listener.tls !== undefined,
+        tls: listener.tls !== undefined, protocol: shared.protocol,
       }, "listening");
     }
   } catch (err) {
