@@ -8,10 +8,13 @@ import type { AddressInfo } from "node:net";
 /** A started service and how to stop it. */
 export type TestService = { readonly port: number; readonly close: () => Promise<void> };
 
-/** Listens on loopback port 0; `close` ends an HTTP server's open connections and waits for the server to close. */
-export function listenOnLoopback(server: net.Server): Promise<TestService> {
+/**
+ * Listens on loopback port 0 (`host`: 127.0.0.1, or ::1); `close` ends an HTTP server's open
+ * connections and waits for the server to close.
+ */
+export function listenOnLoopback(server: net.Server, host: "127.0.0.1" | "::1" = "127.0.0.1"): Promise<TestService> {
   return new Promise((resolve) => {
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(0, host, () => {
       resolve({
         port: (server.address() as AddressInfo).port,
         close: () =>
@@ -58,11 +61,11 @@ export function startHttpsService(cert: string, key: string): Promise<TestServic
 }
 
 /** TCP service that sends back every byte it receives, and half-closes when the client does. */
-export function startEchoService(): Promise<TestService> {
+export function startEchoService(host: "127.0.0.1" | "::1" = "127.0.0.1"): Promise<TestService> {
   return listenOnLoopback(net.createServer({ allowHalfOpen: true }, (socket) => {
     socket.on("error", () => {});
     socket.pipe(socket);
-  }));
+  }), host);
 }
 
 /**
