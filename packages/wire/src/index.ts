@@ -27,3 +27,6 @@ export {
   formatSocks5AuthStatus, formatSocks5MethodChoice, formatSocks5Reply, SOCKS5_REPLY, socks5ReplyForError,
   socks5ReplyForProxyStatus,
 } from "./socks5-answers.ts";
+export { ClientHelloReader, TLS_HANDSHAKE_RECORD } from "./client-hello-reader.ts";
+export type { ClientHello } from "./client-hello-reader.ts";
+export { formatTlsAlert, TLS_ALERT, tlsAlertForError, tlsAlertForProxyStatus } from "./tls-alert.ts";
