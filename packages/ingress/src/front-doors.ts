@@ -2,17 +2,18 @@
 import type net from "node:net";
 import type { FrontDoor } from "./front-door.ts";
 import { httpFrontDoor } from "./http-front-door.ts";
-import type { ListenerProtocol } from "./ingress-options.ts";
+import { sniFrontDoor } from "./sni-front-door.ts";
 import { socks5FrontDoor } from "./socks5-front-door.ts";
+import type { ListenerContext } from "./tunnel-opener.ts";
 
-/** A new door for one accepted client of a listener that speaks `protocol`. */
-export function frontDoorFor(protocol: ListenerProtocol, client: net.Socket): FrontDoor {
-  switch (protocol) {
+/** A new door for one accepted client of the listener `listener`. */
+export function frontDoorFor(listener: ListenerContext, client: net.Socket): FrontDoor {
+  switch (listener.protocol) {
     case "http":
       return httpFrontDoor(client);
     case "socks5":
       return socks5FrontDoor(client);
     case "sni":
-      throw new Error("sni listeners are not built yet");
+      return sniFrontDoor(client, listener.targetPort);
   }
 }

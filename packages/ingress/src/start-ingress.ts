@@ -45,7 +45,7 @@ export async function startIngress(options: IngressOptions, context: NodeContext
     for (const [index, listener] of options.listeners.entries()) {
       const shared = live.listenerContext(index, { registry, limiter, metrics, log: log.child({ site: listener.site }) });
       const server = listener.tls === undefined
-        ? net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => void serveClient(socket, socket, frontDoorFor(shared.protocol, socket), shared))
+        ? net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => void serveClient(socket, socket, frontDoorFor(shared, socket), shared))
         : createTlsListener(
           {
             tlsSettings: listenerTlsSettings(listener.tls.cert, listener.tls.key, options.keyExchangeGroups),
@@ -53,7 +53,7 @@ export async function startIngress(options: IngressOptions, context: NodeContext
             handshakeTimeoutMs: options.limits.headTimeoutMs,
             ...(context.ticketKeys !== undefined ? { ticketKeys: context.ticketKeys } : {}),
           },
-          (socket, raw) => void serveClient(socket, raw, frontDoorFor(shared.protocol, socket), shared),
+          (socket, raw) => void serveClient(socket, raw, frontDoorFor(shared, socket), shared),
           (err, remote) => shared.log.debug({ event: LOG_EVENTS.requestRejected, remote, reason: err.message }, "client TLS handshake failed"),
         );
       servers.push(server);
