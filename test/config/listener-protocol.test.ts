@@ -45,13 +45,15 @@ afterAll(async () => {
 });
 
 describe("listener protocol", () => {
-  it("defaults to http and loads socks5 and sni (with targetPort) as given", async () => {
+  it("defaults to http and loads socks5 and sni (targetPort given, or 443) as given", async () => {
     const plain = await loadIngressConfig(await ingressYaml("plain", []));
     expect(plain.options.listeners[0]).toMatchObject({ protocol: "http" });
     const socks = await loadIngressConfig(await ingressYaml("socks", ["protocol: socks5", "auth: { users: users }"]));
     expect(socks.options.listeners[0]).toMatchObject({ protocol: "socks5", auth: {} });
     const sni = await loadIngressConfig(await ingressYaml("sni", ["protocol: sni", "targetPort: 8443"]));
     expect(sni.options.listeners[0]).toMatchObject({ protocol: "sni", targetPort: 8443 });
+    const sniDefault = await loadIngressConfig(await ingressYaml("sni-default", ["protocol: sni"]));
+    expect(sniDefault.options.listeners[0]).toMatchObject({ protocol: "sni", targetPort: 443 });
   });
 
   it("names an unknown protocol and every key the protocol has no use for, where it stands", async () => {

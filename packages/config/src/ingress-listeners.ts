@@ -15,6 +15,7 @@ import {
   ruleSetFromYaml,
 } from "@tlsbridge/rules";
 import type { ConfigProblem, RuleSet, YamlSource } from "@tlsbridge/rules";
+import { DEFAULT_SNI_TARGET_PORT } from "@tlsbridge/ingress";
 import type { IngressListenerOptions, ListenerProtocol } from "@tlsbridge/ingress";
 import type { CertificateInfo } from "./certificate-info.ts";
 import { readNamedFile } from "./named-file.ts";
@@ -76,7 +77,7 @@ export async function parseListeners(
       port: address.port,
       rules: loaded.rules,
       protocol,
-      ...(targetPort === undefined ? {} : { targetPort }),
+      ...(protocol === "sni" ? { targetPort: targetPort ?? DEFAULT_SNI_TARGET_PORT } : {}),
       ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
       ...(auth === undefined ? {} : { auth: { users: auth.users } }),
     });
