@@ -1,30 +1,13 @@
 // The ClientHello reader must find the name in a real hello however it is cut (whole, a byte at a
 // time, split at every offset, split across TLS records), hand back every byte unchanged, and
 // refuse non-TLS, malformed, oversize hellos and hellos without a name with precise errors.
-import { Duplex } from "node:stream";
-import tls from "node:tls";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { clientHelloFromNode } from "./client-hello.test-helper.ts";
 import { ClientHelloReader } from "./client-hello-reader.ts";
 import type { ClientHello } from "./client-hello-reader.ts";
 import { TunnelError } from "./errors.ts";
 import { cutAt, cuts } from "./feed.test-helper.ts";
-
-/** The first bytes Node's TLS client writes (its ClientHello), captured without any socket. */
-function clientHelloFromNode(servername: string | undefined): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const wire = new Duplex({
-      read() {},
-      write(chunk: Buffer, _encoding, callback) {
-        resolve(chunk);
-        callback();
-        setImmediate(() => connection.destroy()); // write() may run inside tls.connect()
-      },
-    });
-    const connection = tls.connect({ socket: wire, ...(servername !== undefined ? { servername } : {}) });
-    connection.on("error", () => {});
-  });
-}
 
 /** The same handshake message carried in records of at most `size` payload bytes (RFC 8446 §5.1 allows it). */
 function fragment(hello: Buffer, size: number): Buffer {
@@ -101,6 +84,7 @@ describe("ClientHelloReader", () => {
     expect(refusal(hello, hello.length - 1).code).toBe("TLSB_ERR_HEAD_TOO_LARGE");
     // A header announcing a message longer than the limit is refused before the bytes arrive.
     expect(refusal(Buffer.from([22, 3, 1, 0, 8, 1, 0x01, 0, 0, 0, 0, 0, 0]), 1024).code).toBe("TLSB_ERR_HEAD_TOO_LARGE");
+    expect(refusal(Buffer.from([22, 3, 1, 0x10, 0x00]), 4096).code).toBe("TLSB_ERR_HEAD_TOO_LARGE");
     expect(read([hello], hello.length).hello?.serverName).toBe("svc.example");
   });
 

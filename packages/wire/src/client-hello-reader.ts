@@ -84,6 +84,8 @@ export class ClientHelloReader {
       const pending = Buffer.concat(this.#pending, this.#pendingBytes);
       if (this.#need === RECORD_HEADER) {
         this.#need = RECORD_HEADER + recordLength(pending);
+        // A record that cannot fit under the limit is refused now, not once its bytes have come.
+        if (this.#received - this.#pendingBytes + this.#need > this.#limit) throw tooLarge(this.#limit);
         this.#pending = [pending];
         continue;
       }
