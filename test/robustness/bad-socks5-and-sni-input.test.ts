@@ -3,10 +3,9 @@
 // exact bytes the client gets (a SOCKS5 answer, a TLS alert record, or nothing before the close),
 // the code logged (the same as over HTTP), and that a good client is served right after.
 import net from "node:net";
-import tls from "node:tls";
-import { SocksClient } from "socks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientHelloFromNode } from "../../packages/wire/src/client-hello.test-helper.ts";
+import { expectServedBySni, expectServedBySocks5 } from "../helpers/front-door-clients.ts";
 import { testPki } from "../helpers/pki.ts";
 import { startEchoService, startHttpsService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
@@ -91,13 +90,7 @@ describe("bad input at a SOCKS5 listener", () => {
   it.each(SOCKS5_ROWS)("$name: answered, logged as $code, then a good client is served", async (row) => {
     expect([...await exchange(nodes.ingressPort, row)]).toEqual(row.answer);
     await nodes.ingressLog.waitFor("request.rejected", (l) => l.code === row.code && l.protocol === "socks5");
-    const { socket } = await SocksClient.createConnection({
-      proxy: { host: "127.0.0.1", port: nodes.ingressPort, type: 5 }, command: "connect",
-      destination: { host: "localhost", port: echo.port }, timeout: 10_000,
-    });
-    const back = readToEnd(socket);
-    socket.end("ping");
-    expect((await back).data.toString()).toBe("ping");
+    await expectServedBySocks5(nodes.ingressPort, echo.port);
   });
 
   it("nothing refused reached the peer, and nothing was logged as an error", () => {
@@ -127,13 +120,7 @@ describe("bad input at an SNI listener", () => {
   it.each(SNI_ROWS)("$name: answered, logged as $code, then a good client is served", async (row) => {
     expect([...await exchange(nodes.ingressPort, row)]).toEqual(row.answer);
     await nodes.ingressLog.waitFor("request.rejected", (l) => l.code === row.code && l.protocol === "sni");
-    const good = tls.connect({ host: "127.0.0.1", port: nodes.ingressPort, servername: "localhost", ca });
-    await new Promise((resolve, reject) => {
-      good.once("secureConnect", resolve);
-      good.once("error", reject);
-    });
-    expect(good.authorized).toBe(true);
-    good.destroy();
+    await expectServedBySni(nodes.ingressPort, ca);
   });
 
   it("nothing refused reached the peer, and nothing was logged as an error", () => {

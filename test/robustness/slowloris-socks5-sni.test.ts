@@ -3,10 +3,9 @@
 // whole conversation). A good client is served while every trickler is still open, and each
 // trickler gets its door's answer (SOCKS5 reply 01, TLS alert handshake_failure) at the deadline.
 import net from "node:net";
-import tls from "node:tls";
-import { SocksClient } from "socks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientHelloFromNode } from "../../packages/wire/src/client-hello.test-helper.ts";
+import { expectServedBySni, expectServedBySocks5 } from "../helpers/front-door-clients.ts";
 import { testPki } from "../helpers/pki.ts";
 import { startEchoService, startHttpsService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
@@ -75,25 +74,8 @@ describe.each(DOORS)("slowloris at the $protocol door", (door) => {
   });
 
   /** One good client through the door: an echo round trip (SOCKS5), a verified TLS handshake (SNI). */
-  async function served(): Promise<void> {
-    if (door.protocol === "socks5") {
-      const { socket } = await SocksClient.createConnection({
-        proxy: { host: "127.0.0.1", port: nodes.ingressPort, type: 5 }, command: "connect",
-        destination: { host: "localhost", port: echo.port }, timeout: 10_000,
-      });
-      const back = readToEnd(socket);
-      socket.end("ping");
-      expect((await back).data.toString()).toBe("ping");
-      return;
-    }
-    const good = tls.connect({ host: "127.0.0.1", port: nodes.ingressPort, servername: "localhost", ca });
-    await new Promise((resolve, reject) => {
-      good.once("secureConnect", resolve);
-      good.once("error", reject);
-    });
-    expect(good.authorized).toBe(true);
-    good.destroy();
-  }
+  const served = (): Promise<void> =>
+    door.protocol === "socks5" ? expectServedBySocks5(nodes.ingressPort, echo.port) : expectServedBySni(nodes.ingressPort, ca);
 
   it(`${TRICKLERS} tricklers do not keep a good client waiting, and each gets the door's answer at the deadline`, async () => {
     const request = await door.slowRequest();
