@@ -185,6 +185,19 @@ describe("SOCKS5 listener with auth and limits", () => {
     await nodes.ingressLog.waitFor("auth.denied", (l) => l.reason === "missing" && l.protocol === "socks5");
   });
 
+  it("throttles failed logins per address like HTTP proxy auth: the 11th within a minute is refused unchecked", async () => {
+    const attempt = (password: string): Promise<string> => SocksClient.createConnection({
+      proxy: proxyAs("alice", password), command: "connect", destination: { host: "localhost", port: echo.port },
+      timeout: 10_000, socket_options: { host: "127.0.0.1", port: nodes.ingressPort, localAddress: "127.0.0.3" },
+    }).then(({ socket }) => {
+      socket.destroy();
+      return "connected";
+    }, (err: unknown) => (err as Error).message);
+    for (let i = 0; i < 10; i++) expect(await attempt(`wrong-${i}`)).toMatch(/Authentication failed/i);
+    expect(await attempt("still-wrong")).toMatch(/Authentication failed/i);
+    await nodes.ingressLog.waitFor("auth.denied", (l) => l.reason === "throttled" && String(l.client).startsWith("127.0.0.3:"));
+  });
+
   it("answers 02 when the node's tunnel cap is reached, logged as tunnel.limited", async () => {
     const { socket: held } = await SocksClient.createConnection({
       proxy: proxyAs("alice", PASSWORD), command: "connect", destination: { host: "localhost", port: echo.port }, timeout: 10_000,
