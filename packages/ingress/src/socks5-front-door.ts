@@ -20,7 +20,6 @@ const EMPTY = Buffer.alloc(0);
 
 /** The SOCKS5 door for one client. */
 export function socks5FrontDoor(client: net.Socket): FrontDoor {
-  const reader = new Socks5Reader();
   let step: Step = "greeting";
   const closeWith = (answer: Buffer): void => {
     step = "answered";
@@ -28,6 +27,8 @@ export function socks5FrontDoor(client: net.Socket): FrontDoor {
   };
   return {
     readRequest: async ({ limits, authenticate }) => {
+      // Local to the read: the door outlives it for the tunnel's life, the reader's bytes must not.
+      const reader = new Socks5Reader();
       const deadline = performance.now() + limits.headTimeoutMs;
       // A message the client pipelined with the last one is already held by the reader.
       const next = async <K extends Socks5Message["kind"]>(kind: K): Promise<Extract<Socks5Message, { kind: K }>> => {
