@@ -1,8 +1,11 @@
 // `npm start`: the whole tunnel on one machine. Makes a dev PKI in pki/ if there is none, starts a
-// sample service on 127.0.0.1:9080, runs the real `tlsbridge peer` and `tlsbridge ingress` as two
-// processes with the shipped configs, and prints the curl line to try. Ctrl-C stops everything.
-// `--check` (or TLSBRIDGE_DEMO_CHECK=1) makes the request itself, prints the answer and exits 0/1.
+// sample service on 127.0.0.1:9080 (HTTP) and 9443 (HTTPS, the dev certificate for localhost), runs
+// the real `tlsbridge peer` and `tlsbridge ingress` as two processes with the shipped configs, and
+// prints a curl line to try per front door (HTTP CONNECT, SOCKS5, SNI). Ctrl-C stops everything.
+// `--check` (or TLSBRIDGE_DEMO_CHECK=1) makes the requests itself, prints the answers and exits 0/1.
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,8 +20,13 @@ import { startDemoService } from "./demo-service.ts";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const LOOPBACK = "127.0.0.1";
 /** The addresses the shipped configs are written for (ingress sites hq and lab); all checked free first. */
-const PORTS = { ingress: 8080, ingressLab: 8081, peer: 4443, service: 9080 } as const;
+const PORTS = { ingress: 8080, ingressLab: 8081, socks: 1080, sni: 8443, peer: 4443, service: 9080, httpsService: 9443 } as const;
 const CURL = `curl -p -x http://${LOOPBACK}:${PORTS.ingress} http://localhost:${PORTS.service}/hello`;
+/** The other two doors, as the demo prints them (and, with --check, runs them from the repository root). */
+const DOOR_CURLS = {
+  socks5: ["--socks5-hostname", `${LOOPBACK}:${PORTS.socks}`, `http://localhost:${PORTS.service}/hello`],
+  sni: ["--resolve", `localhost:${PORTS.sni}:${LOOPBACK}`, "--cacert", "pki/ca.pem", `https://localhost:${PORTS.sni}/hello`],
+} as const;
 const START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 12_000;
 
@@ -28,6 +36,7 @@ const color = process.stdout.isTTY === true && !checkOnly;
 
 const nodes: DemoNode[] = [];
 let service: Server | undefined;
+let httpsService: Server | undefined;
 let stopping = false;
 
 /** Prints a demo message (not a node log line). */
@@ -38,7 +47,7 @@ function say(line: string): void {
 async function stopAll(code: number): Promise<never> {
   stopping = true;
   await Promise.all(nodes.map((n) => stopDemoNode(n, STOP_GRACE_MS)));
-  await new Promise<void>((resolve) => (service ? service.close(() => resolve()) : resolve()));
+  for (const server of [service, httpsService]) await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   process.exit(code);
 }
 
@@ -50,14 +59,18 @@ async function run(): Promise<void> {
   }
   for (const port of Object.values(PORTS)) await assertPortFree(LOOPBACK, port);
   service = await startDemoService(LOOPBACK, PORTS.service);
-  say(`sample service listening on ${LOOPBACK}:${PORTS.service}`);
+  // The dev peer certificate names localhost: good enough for a demo service reached only through the peer.
+  const tls = { cert: await readFile(join(pkiDir, "peer.pem")), key: await readFile(join(pkiDir, "peer-key.pem")) };
+  httpsService = await startDemoService(LOOPBACK, PORTS.httpsService, tls);
+  say(`sample service listening on ${LOOPBACK}:${PORTS.service} (HTTP) and ${LOOPBACK}:${PORTS.httpsService} (HTTPS, pki/peer.pem)`);
 
   const peer = startDemoNode("peer", join(ROOT, "configs", "peer.yaml"), color);
   nodes.push(peer);
   await peer.listening(`${LOOPBACK}:${PORTS.peer}`, START_TIMEOUT_MS);
   const ingress = startDemoNode("ingress", join(ROOT, "configs", "ingress.yaml"), color);
   nodes.push(ingress);
-  await ingress.listening(`${LOOPBACK}:${PORTS.ingress}`, START_TIMEOUT_MS);
+  // Listeners bind in config order: the SNI one is the last.
+  await ingress.listening(`${LOOPBACK}:${PORTS.sni}`, START_TIMEOUT_MS);
   // From here on, a node that dies on its own stops the demo.
   for (const node of nodes) {
     void node.exited.then((code) => {
@@ -71,14 +84,32 @@ async function run(): Promise<void> {
     const result = await fetchThroughProxy({ host: LOOPBACK, port: PORTS.ingress }, `localhost:${PORTS.service}`, "/hello", 10_000);
     const ok = result.connectStatus === 200 && result.status === 200 && result.body.includes("/hello");
     say(`${ok ? "ok" : "FAILED"}: CONNECT ${result.connectStatus}, GET ${String(result.status ?? "-")}: ${result.body.trim()}`);
-    await stopAll(ok ? 0 : 1);
+    let allOk = ok;
+    for (const [door, args] of Object.entries(DOOR_CURLS)) {
+      const body = await curl(args);
+      const doorOk = body.includes("GET /hello");
+      allOk &&= doorOk;
+      say(`${doorOk ? "ok" : "FAILED"}: ${door}: curl ${args.join(" ")}: ${body.trim()}`);
+    }
+    await stopAll(allOk ? 0 : 1);
   }
   say("");
   say("tlsbridge demo is up: client -> ingress 127.0.0.1:8080 == mTLS ==> peer 127.0.0.1:4443 -> service 127.0.0.1:9080");
   say(`try:  ${CURL}`);
+  say(`      curl ${DOOR_CURLS.socks5.join(" ")}     (SOCKS5 on ${LOOPBACK}:${PORTS.socks})`);
+  say(`      curl ${DOOR_CURLS.sni.join(" ")}     (SNI on ${LOOPBACK}:${PORTS.sni}: TLS end to end to ${LOOPBACK}:${PORTS.httpsService})`);
   say("also: npx tlsbridge check --config configs/ingress.yaml localhost:9080 example.org:443");
   say("Ctrl-C stops everything.");
   say("");
+}
+
+/** Runs curl with `args` from the repository root (as a newcomer would): its output, or why it failed. */
+function curl(args: readonly string[]): Promise<string> {
+  return new Promise((resolve) => {
+    execFile("curl", ["-sS", "--max-time", "10", ...args], { cwd: ROOT }, (error, stdout, stderr) => {
+      resolve(error === null ? stdout : `${stderr.trim() || error.message}`);
+    });
+  });
 }
 
 let signals = 0;

@@ -61,11 +61,11 @@ export function startHttpsService(cert: string, key: string): Promise<TestServic
 }
 
 /** TCP service that sends back every byte it receives, and half-closes when the client does. */
-export function startEchoService(): Promise<TestService> {
+export function startEchoService(host: "127.0.0.1" | "::1" = "127.0.0.1"): Promise<TestService> {
   return listenOnLoopback(net.createServer({ allowHalfOpen: true }, (socket) => {
     socket.on("error", () => {});
     socket.pipe(socket);
-  }));
+  }), host);
 }
 
 /**

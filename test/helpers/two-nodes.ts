@@ -2,7 +2,7 @@
 // from the test CA; every knob a test needs (rules, allow list, certificates, limits) can be
 // overridden. Each node logs into its own in-memory sink.
 import { startIngress } from "@tlsbridge/ingress";
-import type { IngressLimits, IngressOptions, ProxyAuthUsers, RunningIngress } from "@tlsbridge/ingress";
+import type { IngressLimits, IngressOptions, ListenerProtocol, ProxyAuthUsers, RunningIngress } from "@tlsbridge/ingress";
 import { startPeer } from "@tlsbridge/peer";
 import type { PeerDnsOptions, PeerLimits, PeerOptions, RunningPeer } from "@tlsbridge/peer";
 import { AllowList, ClientNetworks, compileHostPattern, RuleSet } from "@tlsbridge/rules";
@@ -36,6 +36,9 @@ export type TwoNodeOptions = {
   /** The peer's mode and warm pool in the ingress's config (default: h1, no pool). */
   readonly peerMode?: "h1" | "h2";
   readonly peerPool?: { readonly size: number; readonly maxIdleMs: number };
+  /** What the ingress's listener speaks (default http), and an sni listener's target port (default 443). */
+  readonly ingressProtocol?: ListenerProtocol;
+  readonly ingressTargetPort?: number;
   /** Proxy authentication users on the ingress's listener (default: none). */
   readonly ingressAuth?: ProxyAuthUsers;
   /** The peer's pinned ingress name patterns (default: absent, any certificate from the CA). */
@@ -118,6 +121,8 @@ export async function startTwoNodes(options: TwoNodeOptions = {}): Promise<TwoNo
       host: options.ingressHost ?? "127.0.0.1",
       port: 0,
       rules: RuleSet.fromEntries(options.rules ?? [{ match: ".*", peer: "cloud" }]),
+      ...(options.ingressProtocol !== undefined ? { protocol: options.ingressProtocol } : {}),
+      ...(options.ingressTargetPort !== undefined ? { targetPort: options.ingressTargetPort } : {}),
       ...(options.ingressListenerTls !== undefined
         ? { tls: { cert: Buffer.from(options.ingressListenerTls.cert), key: Buffer.from(options.ingressListenerTls.key) } }
         : {}),

@@ -2,10 +2,10 @@
 // behind it), written in random splits: every answer is a status from the table (or 200), every
 // refusal carries Proxy-Status, or the connection just closes. Afterwards no socket is left open on
 // either node and nothing was logged as an error. Seed: FUZZ_SEED (default fixed, so CI is stable).
-import net from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERRORS } from "@tlsbridge/wire";
+import { cutInto, mutate, mutations, sendAndReadToClose } from "../helpers/fuzz-input.ts";
 import { startEchoService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
 import { waitUntil } from "../helpers/tunnel-probe.ts";
@@ -15,43 +15,6 @@ import type { TwoNodes } from "../helpers/two-nodes.ts";
 const SEED = Number(process.env.FUZZ_SEED ?? 20_240_903);
 const RUNS = 250;
 const ALLOWED = new Set<number>([200, ...Object.values(ERRORS).map((row) => row.status)]);
-
-type Outcome = { response: string; closedBy: "node" | "us" };
-
-/** Writes `parts` (a tick apart), half-closes unless `keepOpen`, and reads until the node closes. */
-function throwAt(port: number, parts: Buffer[], keepOpen: boolean): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
-    let response = "";
-    let closedBy: Outcome["closedBy"] = "node";
-    const timer = setTimeout(() => reject(new Error(`no close within 8 s; got ${JSON.stringify(response.slice(0, 200))}`)), 8_000);
-    socket.on("error", () => {}); // a reset is one way of closing
-    socket.on("data", (chunk: Buffer) => {
-      response += chunk.toString("latin1");
-      // An opened tunnel stays open until one side ends it: we do, once we saw the 200.
-      if (/^HTTP\/1\.1 200 [^\r]*\r\n(?:[^\r]*\r\n)*\r\n/.test(response) && !socket.writableEnded) {
-        closedBy = "us";
-        socket.end();
-      }
-    });
-    // The node's FIN (or reset) is its close; our own half stays open only because allowHalfOpen.
-    const done = (): void => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ response, closedBy });
-    };
-    socket.on("end", done);
-    socket.on("close", done);
-    socket.on("connect", async () => {
-      for (const part of parts) {
-        if (socket.destroyed) return;
-        socket.write(part);
-        await new Promise((r) => setImmediate(r));
-      }
-      if (!keepOpen && !socket.destroyed) socket.end();
-    });
-  });
-}
 
 describe("fuzzed request heads against a live ingress", () => {
   let nodes: TwoNodes;
@@ -86,23 +49,7 @@ describe("fuzzed request heads against a live ingress", () => {
     const lineEnd = fc.constantFrom("\r\n", "\n", "\r", "\r\n\r\n");
     const grammarHead = fc.tuple(token, target, version, fc.array(fc.tuple(header, lineEnd), { maxLength: 5 }), fc.boolean())
       .map(([m, t, v, hs, finished]) => Buffer.from(`${m} ${t} ${v}\r\n${hs.map(([h, e]) => h + e).join("")}${finished ? "\r\n" : ""}`, "latin1"));
-    const mutation = fc.oneof(
-      fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
-      fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-      fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), length: fc.integer({ min: 1, max: 8 }) }),
-      fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
-    );
-    const mutatedHead = fc.array(mutation, { minLength: 1, maxLength: 4 }).map((mutations) => {
-      let bytes = Buffer.from(good(), "latin1");
-      for (const m of mutations) {
-        const at = bytes.length === 0 ? 0 : m.at % bytes.length;
-        if (m.kind === "flip") { bytes = Buffer.from(bytes); bytes[at] = m.byte; }
-        else if (m.kind === "insert") bytes = Buffer.concat([bytes.subarray(0, at), m.bytes, bytes.subarray(at)]);
-        else if (m.kind === "delete") bytes = Buffer.concat([bytes.subarray(0, at), bytes.subarray(at + m.length)]);
-        else bytes = bytes.subarray(0, at);
-      }
-      return bytes;
-    });
+    const mutatedHead = mutations.map((changes) => mutate(Buffer.from(good(), "latin1"), changes));
     const randomBytes = fc.uint8Array({ maxLength: 3_000 }).map((b) => Buffer.from(b));
     const input = fc.record({
       head: fc.oneof(
@@ -119,10 +66,11 @@ describe("fuzzed request heads against a live ingress", () => {
     const seen = new Map<string, number>();
     await fc.assert(
       fc.asyncProperty(input, async ({ head, earlyData, cuts, keepOpen }) => {
-        const bytes = Buffer.concat([head, earlyData]);
-        const points = [...new Set(cuts.map((c) => (bytes.length === 0 ? 0 : c % bytes.length)))].sort((a, b) => a - b);
-        const parts = [0, ...points].map((from, i) => bytes.subarray(from, [...points, bytes.length][i])).filter((p) => p.length > 0);
-        const { response } = await throwAt(nodes.ingressPort, parts, keepOpen);
+        const parts = cutInto(Buffer.concat([head, earlyData]), cuts);
+        // An opened tunnel stays open until one side ends it: we do, once we saw the 200.
+        const answer = await sendAndReadToClose(nodes.ingressPort, parts, keepOpen,
+          (received) => /^HTTP\/1\.1 200 [^\r]*\r\n(?:[^\r]*\r\n)*\r\n/.test(received.toString("latin1")));
+        const response = answer.toString("latin1");
         if (response === "") {
           seen.set("closed", (seen.get("closed") ?? 0) + 1);
           return;

@@ -12,7 +12,8 @@ export function configReport(loaded: LoadedConfig): string[] {
       const n = l.rules.rules.length;
       const auth = l.auth === undefined ? "" : `, proxy auth (${l.auth.users.size} user${l.auth.users.size === 1 ? "" : "s"})`;
       const clients = l.clients === undefined ? "" : `, clients ${l.clients.cidrs.map(formatCidr).join(" ")}`;
-      lines.push(`  listener ${formatHostPort(l)}${l.tls ? " (tls)" : ""}: site ${l.site}, ${loaded.ruleFiles[i] ?? "?"} (${n} rule${n === 1 ? "" : "s"})${auth}${clients}`);
+      const protocol = l.protocol === "socks5" ? " (socks5)" : l.protocol === "sni" ? ` (sni, to port ${String(l.targetPort)})` : "";
+      lines.push(`  listener ${formatHostPort(l)}${l.tls ? " (tls)" : ""}${protocol}: site ${l.site}, ${loaded.ruleFiles[i] ?? "?"} (${n} rule${n === 1 ? "" : "s"})${auth}${clients}`);
     });
     for (const p of loaded.options.peers.values()) {
       lines.push(`  peer ${p.name}: ${formatHostPort(p)}, servername ${p.servername}`);

@@ -53,10 +53,11 @@ docs/deployment.md (Docker, Kubernetes, single executable, systemd), docs/errors
 docs/log-events.md (log lines).
 Try: npm start (a local demo), then: tlsbridge check --config configs/ingress.yaml localhost:9080
 `,
-  ingress: nodeHelp("ingress", `Accepts HTTP CONNECT on each listener, routes the target host by the listener's rule file,
-and replays the CONNECT to the chosen peer over mutual TLS.
+  ingress: nodeHelp("ingress", `Accepts HTTP CONNECT, SOCKS5 or TLS (routed by its SNI name) on each listener, routes the
+target host by the listener's rule file, and replays it as a CONNECT to the chosen peer over mutual TLS.
 
-Config keys (ingress.yaml): listeners[{listen, rules, tls?{cert, key}, auth?{users}, clients?[CIDR]}],
+Config keys (ingress.yaml): listeners[{listen, rules, protocol?=http|socks5|sni, tls?{cert, key} (http),
+auth?{users} (http, socks5), targetPort?=443 (sni), clients?[CIDR]}],
 peers{NAME: {address, servername?, mode?=h1|h2, pool?{size=${POOL_DEFAULTS.size}, maxIdleMs=${POOL_DEFAULTS.maxIdleMs}}}},
 peerGroups?{NAME: [PEER, ...]}, tls{ca, cert, key}, limits{maxHeadBytes=${d.ingress.limits.maxHeadBytes}, headTimeoutMs=${d.ingress.limits.headTimeoutMs},
 peerConnectTimeoutMs=${d.ingress.limits.peerConnectTimeoutMs}, peerResponseTimeoutMs=${d.ingress.limits.peerResponseTimeoutMs}, idleTimeoutMs=${d.ingress.limits.idleTimeoutMs},

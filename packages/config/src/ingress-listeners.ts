@@ -1,10 +1,12 @@
 // The ingress's `listeners:` list: each a listen address, a site rule file (loaded and checked
-// against the configured peers) and optionally TLS (an HTTPS proxy). One address, one listener.
+// against the configured peers), the protocol it speaks (HTTP CONNECT by default, SOCKS5, or TLS
+// routed by SNI) and optionally TLS (an HTTPS proxy) and proxy auth. One address, one listener.
 import { basename, extname } from "node:path";
 import {
   ConfigError,
   addProblem,
   expectMap,
+  expectPort,
   expectSeq,
   parseClientNetworks,
   parseYamlText,
@@ -14,12 +16,16 @@ import {
   ruleSetFromYaml,
 } from "@tlsbridge/rules";
 import type { ConfigProblem, RuleSet, YamlSource } from "@tlsbridge/rules";
-import type { IngressListenerOptions } from "@tlsbridge/ingress";
+import { DEFAULT_SNI_TARGET_PORT } from "@tlsbridge/ingress";
+import type { IngressListenerOptions, ListenerProtocol } from "@tlsbridge/ingress";
 import type { CertificateInfo } from "./certificate-info.ts";
 import { readNamedFile } from "./named-file.ts";
 import { parseListenerAuth } from "./listener-auth.ts";
 import { expectHostPort, formatHostPort } from "./listen-address.ts";
+import { optionalString } from "./settings-section.ts";
 import { parseListenerTls } from "./tls-section.ts";
+
+const PROTOCOLS: readonly string[] = ["http", "socks5", "sni"] satisfies ListenerProtocol[];
 
 /** Listeners parsed from `listeners:`, with the rule file and certificates of each. */
 export type ParsedListeners = {
@@ -44,7 +50,7 @@ export async function parseListeners(
   if (items.length === 0) addProblem(resolveNode(node, source), source, problems, "expected at least one listener");
   const seen = new Map<string, number>();
   for (const item of items) {
-    const fields = expectMap(item, source, problems, ["listen", "rules", "tls", "auth", "clients"]);
+    const fields = expectMap(item, source, problems, ["listen", "protocol", "rules", "tls", "auth", "clients", "targetPort"]);
     if (fields === undefined) continue;
     const listenNode = requireKey(fields, "listen", source, problems);
     const address = fields.values.has("listen") ? expectHostPort(listenNode, source, problems, 0) : undefined;
@@ -55,6 +61,10 @@ export async function parseListeners(
       if (first === undefined) seen.set(key, positionOf(at, source).line);
       else addProblem(at, source, problems, `duplicate listen address ${key} (already used at line ${first})`);
     }
+    const protocol = optionalString(fields, "protocol", "http", (p) => PROTOCOLS.includes(p), "http, socks5 or sni", source, problems) as ListenerProtocol;
+    const misplaced = misplacedKey(protocol, fields.values);
+    if (misplaced !== undefined) addProblem(resolveNode(fields.values.get(misplaced.key), source), source, problems, misplaced.why);
+    const targetPort = fields.values.has("targetPort") ? expectPort(fields.values.get("targetPort"), source, problems) : undefined;
     const rulesNode = requireKey(fields, "rules", source, problems);
     const loaded = fields.values.has("rules") ? await loadSiteRules(rulesNode, baseDir, knownPeers, source, problems) : undefined;
     const tls = fields.values.has("tls") ? await parseListenerTls(fields.values.get("tls"), baseDir, source, problems) : undefined;
@@ -62,11 +72,14 @@ export async function parseListeners(
     const clients = fields.values.has("clients") ? parseClientNetworks(fields.values.get("clients"), source, problems) : undefined;
     if (address === undefined || loaded === undefined || (fields.values.has("tls") && tls === undefined)) continue;
     if ((fields.values.has("auth") && auth === undefined) || (fields.values.has("clients") && clients === undefined)) continue;
+    if (misplaced !== undefined || (fields.values.has("targetPort") && targetPort === undefined)) continue;
     out.listeners.push({
       site: loaded.site,
       host: address.host,
       port: address.port,
       rules: loaded.rules,
+      protocol,
+      ...(protocol === "sni" ? { targetPort: targetPort ?? DEFAULT_SNI_TARGET_PORT } : {}),
       ...(tls === undefined ? {} : { tls: { cert: tls.cert, key: tls.key } }),
       ...(auth === undefined ? {} : { auth: { users: auth.users } }),
       ...(clients === undefined || clients.cidrs.length === 0 ? {} : { clients }),
@@ -80,6 +93,25 @@ export async function parseListeners(
     }
   }
   return out;
+}
+
+/** A key the listener's protocol has no use for, and why; undefined when every key fits. */
+function misplacedKey(protocol: ListenerProtocol, values: ReadonlyMap<string, unknown>): { key: string; why: string } | undefined {
+  if (protocol !== "http" && values.has("tls")) {
+    return {
+      key: "tls",
+      why: protocol === "sni"
+        ? "tls is for protocol http: an sni listener passes the client's own TLS through untouched"
+        : "tls is for protocol http: SOCKS5 over TLS is not supported",
+    };
+  }
+  if (protocol === "sni" && values.has("auth")) {
+    return { key: "auth", why: "auth needs a protocol that carries credentials (http or socks5): an sni listener cannot ask for them" };
+  }
+  if (protocol !== "sni" && values.has("targetPort")) {
+    return { key: "targetPort", why: "targetPort is for protocol sni (the port an SNI name is dialed on); http and socks5 clients name the port" };
+  }
+  return undefined;
 }
 
 /** Reads a site's rule file named by `node`; the site is the file's base name (`sites/hq.yaml` -> `hq`). */

@@ -22,3 +22,12 @@ export function parseBasicCredentials(value: string): BasicCredentials | undefin
   if (colon <= 0) return undefined;
   return { user: text.slice(0, colon), password: text.slice(colon + 1) };
 }
+
+/**
+ * The Basic credential value for a user and password that came another way (a SOCKS5 login), so
+ * one authenticator, cache and throttle serve every door. A user name with a colon cannot be
+ * expressed and fails as an unknown user, as it would over HTTP.
+ */
+export function formatBasicCredentials(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`, "utf8").toString("base64")}`;
+}

@@ -1,56 +1,16 @@
-// One client connection at the ingress, start to end:
+// One client connection at the ingress, start to end, whatever front door it came through:
 //
-//   accept ─▶ (TLS, HTTPS-proxy listeners) ─▶ read head ─▶ parse CONNECT ─▶ proxy auth, when the
-//     listener has users (407) ─▶ route (403 on miss)
-//     ─▶ dial peer (mTLS) ─▶ replay CONNECT (+ early data) ─▶ scan peer's response head
-//     ─▶ 200: answer 200, splice │ other: relay it with our Proxy-Status member, close
+//   accept ─▶ (TLS, HTTPS-proxy listeners) ─▶ front door reads the request ─▶ shared tunnel path
+//     (tunnel-opener.ts) ─▶ splice ─▶ tunnel.close │ any refusal: logged, answered by the door
 import { randomUUID } from "node:crypto";
 import type net from "node:net";
-import type tls from "node:tls";
 import type { Logger } from "pino";
-import type { RuleSet } from "@tlsbridge/rules";
-import { addressKey, answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
-import type { ConnectionRegistry, SpliceEnd, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
-import {
-  formatConnectEstablished, formatErrorResponse, formatRelayedResponse, HeadReader, headerValues,
-  isTunnelError, lastProxyStatusMember, parseConnectRequest, TUNNEL_ID_HEADER, TunnelError, viaEntry, viaIncludes,
-} from "@tlsbridge/wire";
-import type { ConnectRequest, HeadAndRest, ResponseHead } from "@tlsbridge/wire";
-import type { IngressLimits } from "./ingress-options.ts";
-import type { PeerChoice } from "./peer-choice.ts";
-import { forwardedFor } from "./forwarded-client.ts";
-import { openPeerTunnelWithFailover } from "./peer-failover.ts";
-import type { PeerLinks } from "./peer-links.ts";
-import type { ReplayedRequest } from "./peer-tunnel.ts";
-import type { ProxyAuthenticator } from "./proxy-auth.ts";
-
-/** What every connection of one listener shares. */
-export type ListenerContext = {
-  readonly nodeName: string;
-  readonly site: string;
-  readonly rules: RuleSet;
-  /** Resolves a rule's `peer:` (a peer or a peer group) to the peers to try. */
-  readonly peerChoice: PeerChoice;
-  /** Per-peer TLS sessions, warm pools and HTTP/2 connections (peer-links.ts). */
-  readonly peerLinks: PeerLinks;
-  readonly limits: IngressLimits;
-  readonly registry: ConnectionRegistry;
-  /** Shared by every listener of the node: caps per node and per client address. */
-  readonly limiter: TunnelLimiter;
-  readonly log: Logger;
-  /** Counters and histograms (the runtime's prom-client sink, or NO_METRICS). */
-  readonly metrics: TunnelMetrics;
-  /** The listener's proxy authentication (`auth: { users }`); undefined: none. */
-  readonly auth: ProxyAuthenticator | undefined;
-};
-
-/** What the abort hook and the refusal path of one connection need while the tunnel is set up. */
-type ClientState = {
-  bindings: Record<string, unknown>;
-  upstream: SpliceEnd | undefined;
-  aborted: boolean;
-  releaseSlot: () => void;
-};
+import { LOG_EVENTS, ReadUntilError, splice } from "@tlsbridge/transport";
+import { isTunnelError, TunnelError } from "@tlsbridge/wire";
+import type { FrontDoor } from "./front-door.ts";
+import { roundMs } from "./round-ms.ts";
+import { openTunnel } from "./tunnel-opener.ts";
+import type { ClientState, ListenerContext } from "./tunnel-opener.ts";
 
 const IGNORE = (): void => {};
 
@@ -59,12 +19,12 @@ const IGNORE = (): void => {};
  * TCP socket under it; on a plain listener both are the same socket). Never throws: every failure
  * is answered and logged.
  */
-export async function serveClient(client: net.Socket, raw: net.Socket, context: ListenerContext): Promise<void> {
+export async function serveClient(client: net.Socket, raw: net.Socket, door: FrontDoor, context: ListenerContext): Promise<void> {
   const started = performance.now();
   // Bindings, not child loggers, until the tunnel is open: an idle tunnel then holds one child (the
   // one its tunnel.close goes through) instead of a chain of three (memory per idle tunnel).
   const state: ClientState = {
-    bindings: { tunnel: randomUUID(), client: `${raw.remoteAddress}:${raw.remotePort}` },
+    bindings: { tunnel: randomUUID(), client: `${raw.remoteAddress}:${raw.remotePort}`, protocol: context.protocol },
     upstream: undefined,
     aborted: false,
     releaseSlot: IGNORE,
@@ -81,7 +41,7 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
   try {
     // The request head, early data, the peer's response and the routing decision live only in
     // openTunnel()'s frame, not for the tunnel's whole life (memory per idle tunnel).
-    const routed = await openTunnel(client, raw, context, state, started);
+    const routed = await openTunnel(client, raw, door, context, state, started);
     const upstream = state.upstream;
     if (routed === undefined || upstream === undefined) return;
     const tunnel = splice({ socket: client, raw }, upstream, {
@@ -94,171 +54,21 @@ export async function serveClient(client: net.Socket, raw: net.Socket, context: 
       event: LOG_EVENTS.tunnelClose,
       bytesUp: result.bytesUp,
       bytesDown: result.bytesDown,
-      durationMs: round(performance.now() - started),
+      durationMs: roundMs(performance.now() - started),
       outcome,
       ...(result.error !== undefined ? { err: result.error } : {}),
     }, "tunnel closed");
     context.metrics.tunnelClosed({ outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown });
   } catch (err) {
     state.upstream?.socket.destroy();
-    refuse(client, err, context, context.log.child(state.bindings));
+    refuse(client, door, err, context, context.log.child(state.bindings));
   } finally {
     state.releaseSlot();
     unregister();
   }
 }
 
-/**
- * Reads, checks and routes the client's CONNECT, opens the peer leg and answers the client: the
- * tunnel's logger once it is open and `state.upstream` is the peer leg to splice, or undefined when
- * the peer refused (relayed here) or the tunnel was cut meanwhile. Throws TunnelError.
- */
-async function openTunnel(
-  client: net.Socket,
-  raw: net.Socket,
-  context: ListenerContext,
-  state: ClientState,
-  started: number,
-): Promise<Logger | undefined> {
-  const { head, rest: earlyData } = await readHead(client, context.limits);
-  const request = parseConnectRequest(head);
-  const target = request.target;
-  if (viaIncludes(request.headers, context.nodeName)) {
-    throw new TunnelError("TLSB_ERR_PROXY_LOOP", `request already passed through ${context.nodeName}`);
-  }
-  const auth = context.auth;
-  if (auth !== undefined) {
-    state.bindings = {
-      ...state.bindings,
-      user: await authenticate(auth, request, addressKey(raw.remoteAddress), context.log.child(state.bindings)),
-    };
-  }
-  const match = context.rules.match(target.host, target.port);
-  if (match === undefined) {
-    context.log.child(state.bindings).info({ event: LOG_EVENTS.routeMiss, target: target.authority, site: context.site }, "no rule matches");
-    throw new TunnelError("TLSB_ERR_NO_ROUTE", `no rule of site ${context.site} matches ${target.authority}`, {
-      details: "no rule matches the target",
-    });
-  }
-  const candidates = context.peerChoice.candidates(match.rule.peer);
-  context.metrics.ruleHit(context.site, match.rule.index);
-  const routedBindings = { ...state.bindings, site: context.site, target: target.authority, rule: match.rule.index };
-  const slot = context.limiter.acquire(addressKey(raw.remoteAddress));
-  if (!slot.ok) {
-    throw new TunnelError("TLSB_ERR_TOO_MANY_TUNNELS", `tunnel limit reached (${slot.limit === "node" ? "node" : "client"}: ${slot.max})`, {
-      details: slot.limit === "node" ? "too many tunnels on this node" : "too many tunnels from this client",
-    });
-  }
-  state.releaseSlot = slot.release;
-
-  const { peer, tunnel: connection } = await openPeerTunnelWithFailover(
-    candidates,
-    replayedRequest(request, state.bindings.tunnel as string, context.nodeName, forwardedFor(raw, state.bindings.user as string | undefined)),
-    earlyData,
-    { links: () => context.peerLinks, limits: context.limits, onDialed: (dialed) => (state.upstream = dialed) },
-    {
-      unreachable: (peer) => context.peerChoice.markUnreachable(peer.name),
-      failover: (from, to, err) => context.log.child(routedBindings).warn({ event: LOG_EVENTS.peerFailover, peer: from.name, next: to.name, code: err.code, reason: err.message }, "peer of the group unreachable, trying the next"),
-    },
-  );
-  const routed = context.log.child({ ...routedBindings, peer: peer.name });
-  // Only the two sockets stay with the tunnel (not the response head or the leg's details).
-  state.upstream = { socket: connection.socket, raw: connection.raw };
-  if (state.aborted || client.destroyed) {
-    // Shut down, or the client reset, while the peer answered: nothing to splice with (splice()
-    // would wait for a 'close' the dead socket already emitted, and the tunnel would never end).
-    connection.raw.resetAndDestroy();
-    return undefined;
-  }
-  const { response, rest: tunnelStart } = connection;
-  if (response.status !== 200) {
-    const refusedCertificate = peerRefusedOurCertificate(peer.name, response);
-    if (refusedCertificate !== undefined) {
-      // The peer told us in HTTP that it refused our certificate (ingress-refusal.ts in the peer):
-      // an auth event, like a refusal we see as a TLS alert, with what the peer's OpenSSL said.
-      routed.warn({
-        event: LOG_EVENTS.authDenied, code: refusedCertificate.code, status: response.status, reason: "certificate",
-        peerSaid: refusedCertificate.cause, err: refusedCertificate,
-      }, refusedCertificate.message);
-      context.metrics.dialFailed(refusedCertificate.row.proxyStatus);
-    } else {
-      routed.info({ event: LOG_EVENTS.peerResponse, status: response.status }, "peer refused the tunnel");
-    }
-    context.metrics.tunnelRefused(response.status, "relayed");
-    connection.socket.destroy();
-    answerAndClose(client, formatRelayedResponse(response, context.nodeName, refusedCertificate));
-    return undefined;
-  }
-  client.write(Buffer.concat([formatConnectEstablished(), tunnelStart]));
-  routed.info({
-    event: LOG_EVENTS.tunnelOpen,
-    setupMs: round(performance.now() - started),
-    peerTls: connection.leg,
-  }, "tunnel open");
-  context.metrics.tunnelOpened((performance.now() - started) / 1000);
-  return routed;
-}
-
-/**
- * TLSB_ERR_PEER_CERT when the peer's own Proxy-Status member (the last one) says
- * tls_certificate_error: it refused our certificate and said why (`cause` holds its details). The
- * peer is one we authenticated, so its word is taken.
- */
-function peerRefusedOurCertificate(peer: string, response: ResponseHead): TunnelError | undefined {
-  const said = lastProxyStatusMember(headerValues(response.headers, "proxy-status"));
-  if (said?.error !== "tls_certificate_error") return undefined;
-  return new TunnelError("TLSB_ERR_PEER_CERT", `peer ${peer} refused our certificate: ${said.details ?? "no details"}`, {
-    cause: said.details ?? "no details", details: `peer ${peer} refused the ingress certificate`,
-  });
-}
-
-function replayedRequest(request: ConnectRequest, id: string, nodeName: string, forwarded: string): ReplayedRequest {
-  // The client's own Proxy-Authorization, Forwarded and hop headers stay here; Via lists every hop
-  // so far; Forwarded is only ours (forwarded-client.ts).
-  const via = request.headers.filter(([name]) => name.toLowerCase() === "via").map(([, value]) => value);
-  via.push(viaEntry(nodeName));
-  return { target: request.target, headers: [["Via", via.join(", ")], [TUNNEL_ID_HEADER, id], ["Forwarded", forwarded]] };
-}
-
-/** Reads the client's request head; the HeadReader and its chunks are garbage once it returns. */
-async function readHead(client: net.Socket, limits: IngressLimits): Promise<HeadAndRest> {
-  const reader = new HeadReader(limits.maxHeadBytes, "TLSB_ERR_HEAD_TOO_LARGE");
-  return await readUntil(client, (chunk) => reader.push(chunk), limits.headTimeoutMs)
-    .catch((err: unknown) => {
-      throw err instanceof ReadUntilError && err.reason === "timeout"
-        ? new TunnelError("TLSB_ERR_HEAD_TIMEOUT", "request head not received in time", { cause: err })
-        : err;
-    });
-}
-
-/**
- * Checks the client's credential: the user name (the caller binds it to the tunnel's log lines), or
- * a 407 refusal (logged here as auth.denied with the user name, never the header or the password).
- */
-async function authenticate(auth: ProxyAuthenticator, request: ConnectRequest, client: string, log: Logger): Promise<string> {
-  const outcome = await auth.check(headerValues(request.headers, "proxy-authorization"), client);
-  if (outcome.ok) {
-    log.child({ user: outcome.user }).debug({ event: LOG_EVENTS.authGranted, cached: outcome.cached }, "client authenticated");
-    return outcome.user;
-  }
-  // No credential yet is how many clients start (they wait for the challenge): info, not warn. A
-  // throttled address is logged once per window (report), not per attempt.
-  const level = outcome.reason === "missing" || outcome.reason === "busy" ? "info" : "warn";
-  if (outcome.report !== false) {
-    log[level]({
-      event: LOG_EVENTS.authDenied, reason: outcome.reason, target: request.target.authority,
-      ...(outcome.user !== undefined ? { user: outcome.user } : {}),
-    }, "proxy authentication failed");
-  }
-  if (outcome.reason === "busy") {
-    throw new TunnelError("TLSB_ERR_AUTH_BUSY", "too many proxy logins being checked", { details: "too many logins being checked, retry" });
-  }
-  throw new TunnelError("TLSB_ERR_PROXY_AUTH", `proxy authentication failed (${outcome.reason})`, {
-    details: outcome.reason === "missing" ? "proxy authentication required" : "proxy authentication failed",
-  });
-}
-
-function refuse(client: net.Socket, err: unknown, context: ListenerContext, log: Logger): void {
+function refuse(client: net.Socket, door: FrontDoor, err: unknown, context: ListenerContext, log: Logger): void {
   if (err instanceof ReadUntilError) {
     // The client left before a request: nobody to answer.
     log.debug({ event: LOG_EVENTS.requestRejected, reason: err.message }, "client left before a request");
@@ -285,9 +95,5 @@ function refuse(client: net.Socket, err: unknown, context: ListenerContext, log:
   }
   if (event === LOG_EVENTS.peerDialFailed || refusal.code === "TLSB_ERR_PEER_CERT") context.metrics.dialFailed(refusal.row.proxyStatus);
   context.metrics.tunnelRefused(refusal.status, refusal.row.proxyStatus);
-  answerAndClose(client, formatErrorResponse(refusal, context.nodeName));
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 10) / 10;
+  door.answerRefusal(refusal, context.nodeName);
 }

@@ -1,8 +1,9 @@
-// @tlsbridge/ingress: the ingress role. Accepts CONNECT from clients, routes by the site's rules,
-// carries the tunnel to a peer over mTLS, and splices.
+// @tlsbridge/ingress: the ingress role. Accepts clients through a front door (HTTP CONNECT, SOCKS5,
+// SNI), routes by the site's rules, carries the tunnel to a peer over mTLS, and splices.
 export { startIngress } from "./start-ingress.ts";
 export type { RunningIngress } from "./start-ingress.ts";
-export type { IngressLimits, IngressListenerOptions, IngressOptions, PeerEndpoint } from "./ingress-options.ts";
+export { DEFAULT_SNI_TARGET_PORT } from "./ingress-options.ts";
+export type { IngressLimits, IngressListenerOptions, IngressOptions, ListenerProtocol, PeerEndpoint } from "./ingress-options.ts";
 export { DEFAULT_SCRYPT_COST, formatPasswordHash, hashPassword, parsePasswordHash, verifyPassword } from "./password-hash.ts";
 export type { PasswordHash } from "./password-hash.ts";
 export { ProxyAuthenticator } from "./proxy-auth.ts";

@@ -4,6 +4,12 @@ import type { ClientNetworks, RuleSet } from "@tlsbridge/rules";
 import type { TlsMaterial } from "@tlsbridge/transport";
 import type { ProxyAuthUsers } from "./proxy-auth.ts";
 
+/** What a listener speaks to its clients: HTTP CONNECT, SOCKS5, or TLS routed by its SNI name. */
+export type ListenerProtocol = "http" | "socks5" | "sni";
+
+/** The port an `sni` listener dials a routed name on, unless it sets `targetPort`. */
+export const DEFAULT_SNI_TARGET_PORT = 443;
+
 /** One client-facing listener: a site with its own rule file. */
 export type IngressListenerOptions = {
   /** Site name, from the rule file's name (`sites/hq.yaml` -> `hq`); logged with every tunnel. */
@@ -12,6 +18,10 @@ export type IngressListenerOptions = {
   /** 0 picks a free port (tests). */
   readonly port: number;
   readonly rules: RuleSet;
+  /** Default `http`. */
+  readonly protocol?: ListenerProtocol;
+  /** `sni` listeners: the port the routed name is dialed on (the rules see `name:targetPort`). Default 443. */
+  readonly targetPort?: number;
   /** Present: the listener speaks TLS (an HTTPS proxy); absent: plain TCP. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
   /**

@@ -7,7 +7,8 @@ import type { Logger } from "pino";
 import type { ClientNetworks } from "@tlsbridge/rules";
 import { createNodeSecureContext, listenerTlsSettings } from "@tlsbridge/transport";
 import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
-import type { ListenerContext } from "./client-connection.ts";
+import type { ListenerContext } from "./tunnel-opener.ts";
+import { DEFAULT_SNI_TARGET_PORT } from "./ingress-options.ts";
 import type { IngressOptions } from "./ingress-options.ts";
 import { PeerChoice } from "./peer-choice.ts";
 import { PeerLinks } from "./peer-links.ts";
@@ -53,6 +54,8 @@ export class LiveIngressSettings {
     return {
       get nodeName() { return live.#options.nodeName; },
       site,
+      protocol: this.#listener(index).protocol ?? "http",
+      get targetPort() { return live.#listener(index).targetPort ?? DEFAULT_SNI_TARGET_PORT; },
       get rules() { return live.#listener(index).rules; },
       get peerChoice() { return live.#choice; },
       get peerLinks() { return live.#links; },

@@ -8,6 +8,7 @@ import {
 import type { NodeContext } from "@tlsbridge/transport";
 import { serveClient } from "./client-connection.ts";
 import { gateClients } from "./client-gate.ts";
+import { frontDoorFor } from "./front-doors.ts";
 import type { IngressOptions } from "./ingress-options.ts";
 import { LiveIngressSettings } from "./live-ingress-settings.ts";
 
@@ -53,13 +54,13 @@ export async function startIngress(options: IngressOptions, context: NodeContext
             handshakeTimeoutMs: options.limits.headTimeoutMs,
             ...(context.ticketKeys !== undefined ? { ticketKeys: context.ticketKeys } : {}),
           },
-          (socket, raw) => void serveClient(socket, raw, shared),
+          (socket, raw) => void serveClient(socket, raw, frontDoorFor(shared, socket), shared),
           (err, remote) => shared.log.debug({ event: LOG_EVENTS.requestRejected, remote, reason: err.message }, "client TLS handshake failed"),
         );
       // One TCP server per listener checks `clients:` at accept; an admitted client of an HTTPS-proxy
       // listener is then handed to the TLS server (which never listens itself) for its handshake.
       const gate = gateClients({ site: listener.site, clients: () => live.clients(index), log: shared.log, metrics }, (socket) => {
-        if (tlsServer === undefined) void serveClient(socket, socket, shared);
+        if (tlsServer === undefined) void serveClient(socket, socket, frontDoorFor(shared, socket), shared);
         else tlsServer.emit("connection", socket);
       });
       const server = net.createServer({ allowHalfOpen: true, noDelay: true }, gate);
@@ -69,7 +70,7 @@ export async function startIngress(options: IngressOptions, context: NodeContext
       listeners.push({ site: listener.site, host: address.address, port: address.port });
       log.info({
         event: LOG_EVENTS.listening, site: listener.site, address: `${address.address}:${address.port}`,
-        tls: listener.tls !== undefined,
+        tls: listener.tls !== undefined, protocol: shared.protocol,
       }, "listening");
     }
   } catch (err) {

@@ -7,7 +7,7 @@ import type { LoadedConfig } from "@tlsbridge/config";
 export type RestartNeeded = {
   /** One line per difference. */
   readonly changes: readonly string[];
-  /** True when the listeners themselves changed (added, removed, reordered, TLS on/off): nothing is applied. */
+  /** True when the listeners themselves changed (added, removed, reordered, TLS on/off, protocol): nothing is applied. */
   readonly blocking: boolean;
 };
 
@@ -19,8 +19,9 @@ export function restartNeeded(old: LoadedConfig, next: LoadedConfig): RestartNee
   if (old.kind === "ingress" && next.kind === "ingress") {
     const a = old.options.listeners;
     const b = next.options.listeners;
-    if (a.length !== b.length || a.some((l, i) => l.site !== b[i]?.site || (l.tls === undefined) !== (b[i]?.tls === undefined))) {
-      changes.push(`listeners: ${a.map((l) => l.site).join(", ")} -> ${b.map((l) => l.site).join(", ")} (sites, order or TLS differ)`);
+    if (a.length !== b.length || a.some((l, i) => l.site !== b[i]?.site || (l.tls === undefined) !== (b[i]?.tls === undefined)
+      || (l.protocol ?? "http") !== (b[i]?.protocol ?? "http"))) {
+      changes.push(`listeners: ${a.map((l) => l.site).join(", ")} -> ${b.map((l) => l.site).join(", ")} (sites, order, TLS or protocol differ)`);
       blocking = true;
     } else {
       for (const [i, l] of a.entries()) {

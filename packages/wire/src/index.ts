@@ -26,3 +26,12 @@ export type { SocketAddress } from "./socket-address.ts";
 export { formatForwarded, parseForwarded } from "./forwarded.ts";
 export type { ForwardedClient } from "./forwarded.ts";
 export { PROXY_V2_SIGNATURE, proxyV2Header } from "./proxy-v2-header.ts";
+export { Socks5Reader, SOCKS5_COMMAND, SOCKS5_METHOD } from "./socks5-reader.ts";
+export type { Socks5Message } from "./socks5-reader.ts";
+export {
+  formatSocks5AuthStatus, formatSocks5MethodChoice, formatSocks5Reply, SOCKS5_REPLY, socks5ReplyForError,
+  socks5ReplyForProxyStatus,
+} from "./socks5-answers.ts";
+export { ClientHelloReader, TLS_HANDSHAKE_RECORD } from "./client-hello-reader.ts";
+export type { ClientHello } from "./client-hello-reader.ts";
+export { formatTlsAlert, TLS_ALERT, tlsAlertForError, tlsAlertForProxyStatus } from "./tls-alert.ts";

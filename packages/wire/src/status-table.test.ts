@@ -9,6 +9,8 @@ const EXPECTED: Record<string, [number, string]> = {
   TLSB_ERR_BAD_TARGET: [400, "http_request_error"],
   TLSB_ERR_HEAD_TOO_LARGE: [431, "http_request_error"],
   TLSB_ERR_HEAD_TIMEOUT: [408, "http_request_error"],
+  TLSB_ERR_BAD_HELLO: [400, "http_request_error"],
+  TLSB_ERR_NO_SNI: [400, "http_request_error"],
   TLSB_ERR_METHOD_NOT_ALLOWED: [405, "http_request_denied"],
   TLSB_ERR_PROXY_AUTH: [407, "http_request_denied"],
   TLSB_ERR_AUTH_BUSY: [503, "connection_limit_reached"],
@@ -51,8 +53,9 @@ describe("status table", () => {
     const md = statusTableMarkdown();
     const rows = md.trim().split("\n");
     expect(rows).toHaveLength(ERROR_CODES.length + 2);
-    expect(rows[2]).toBe("| `TLSB_ERR_BAD_REQUEST` | 400 Bad Request | `http_request_error` |  | malformed request head |");
-    expect(md).toContain("| `TLSB_ERR_METHOD_NOT_ALLOWED` | 405 Method Not Allowed | `http_request_denied` | `Allow: CONNECT` |");
+    expect(rows[2]).toBe("| `TLSB_ERR_BAD_REQUEST` | 400 Bad Request | `http_request_error` |  | `01` generalFailure | alert 40 handshakeFailure | malformed request head |");
+    expect(md).toContain("| `TLSB_ERR_METHOD_NOT_ALLOWED` | 405 Method Not Allowed | `http_request_denied` | `Allow: CONNECT` | `07` commandNotSupported |");
+    expect(md).toContain("| `TLSB_ERR_NO_ROUTE` | 403 Forbidden | `http_request_denied` |  | `02` notAllowedByRuleset | alert 112 unrecognizedName |");
   });
 
   it("isErrorCode knows our codes only", () => {

@@ -1,5 +1,8 @@
 // The one table from error code to what a client sees: HTTP status, reason phrase and the
-// RFC 9209 Proxy-Status error type. Both nodes answer from it; the docs are generated from it.
+// RFC 9209 Proxy-Status error type. Both nodes answer from it; the docs are generated from it, with
+// the SOCKS5 reply code and TLS alert the other front doors answer the same refusal with.
+import { SOCKS5_REPLY, socks5ReplyForError } from "./socks5-answers.ts";
+import { TLS_ALERT, tlsAlertForError } from "./tls-alert.ts";
 
 /** One row of the status table. */
 export type ErrorRow = {
@@ -35,9 +38,17 @@ export const ERRORS = {
     status: 408, reason: "Request Timeout", proxyStatus: "http_request_error",
     summary: "request head not received in time",
   },
+  TLSB_ERR_BAD_HELLO: {
+    status: 400, reason: "Bad Request", proxyStatus: "http_request_error",
+    summary: "SNI listener: not TLS, or a malformed or truncated ClientHello (answered with a TLS alert, or a plain close when the client is not TLS)",
+  },
+  TLSB_ERR_NO_SNI: {
+    status: 400, reason: "Bad Request", proxyStatus: "http_request_error",
+    summary: "SNI listener: the ClientHello names no server (answered with the missing_extension alert)",
+  },
   TLSB_ERR_METHOD_NOT_ALLOWED: {
     status: 405, reason: "Method Not Allowed", proxyStatus: "http_request_denied",
-    summary: "method other than CONNECT", allow: "CONNECT",
+    summary: "method other than CONNECT (SOCKS5: a command other than CONNECT)", allow: "CONNECT",
   },
   TLSB_ERR_PROXY_AUTH: {
     status: 407, reason: "Proxy Authentication Required", proxyStatus: "http_request_denied",
@@ -125,11 +136,26 @@ export function errorResponseFor(code: ErrorCode): ErrorRow {
   return ERRORS[code];
 }
 
+const SOCKS5_REPLY_NAMES = new Map<number, string>(Object.entries(SOCKS5_REPLY).map(([name, value]) => [value, name]));
+const TLS_ALERT_NAMES = new Map<number, string>(Object.entries(TLS_ALERT).map(([name, value]) => [value, name]));
+
+/** What a SOCKS5 client sees for `code` once it sent its request (earlier steps: docs/errors.md). */
+function socks5Answer(code: ErrorCode): string {
+  const reply = socks5ReplyForError(code);
+  return `\`${reply.toString(16).padStart(2, "0")}\` ${SOCKS5_REPLY_NAMES.get(reply) ?? ""}`;
+}
+
+/** What a client of an SNI listener sees for `code`: a fatal alert, or a close when it is not TLS. */
+function sniAnswer(code: ErrorCode): string {
+  const alert = tlsAlertForError(code);
+  return `alert ${alert} ${TLS_ALERT_NAMES.get(alert) ?? ""}`;
+}
+
 /** The table as a Markdown table, for docs; a test keeps the docs equal to this. */
 export function statusTableMarkdown(): string {
   const lines = [
-    "| code | status | Proxy-Status error | extra headers | meaning |",
-    "|---|---|---|---|---|",
+    "| code | status | Proxy-Status error | extra headers | SOCKS5 reply | SNI listener | meaning |",
+    "|---|---|---|---|---|---|---|",
   ];
   for (const code of ERROR_CODES) {
     const row: ErrorRow = ERRORS[code];
@@ -138,7 +164,7 @@ export function statusTableMarkdown(): string {
     if (row.retryAfter !== undefined) extra.push(`\`Retry-After: ${row.retryAfter}\``);
     if (row.proxyAuthenticate !== undefined) extra.push("`Proxy-Authenticate`");
     lines.push(
-      `| \`${code}\` | ${row.status} ${row.reason} | \`${row.proxyStatus}\` | ${extra.join(", ")} | ${row.summary} |`,
+      `| \`${code}\` | ${row.status} ${row.reason} | \`${row.proxyStatus}\` | ${extra.join(", ")} | ${socks5Answer(code)} | ${sniAnswer(code)} | ${row.summary} |`,
     );
   }
   return lines.join("\n") + "\n";
