@@ -13,6 +13,7 @@ import { startHttpService, startHttpsService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
+import { LOOPBACK_ADDRESSES } from "../helpers/loopback-addresses.ts";
 
 const run = promisify(execFile);
 
@@ -55,7 +56,7 @@ describe.each(["h1", "h2"] as const)("SNI listener, peer mode %s", (peerMode) =>
       ingressTargetPort: secure.port,
       peerMode,
       rules: [{ match: "localhost|denied[.]test", peer: "cloud" }],
-      allow: [{ match: "localhost" }],
+      allow: [{ match: "localhost", addresses: LOOPBACK_ADDRESSES }],
     });
   });
   afterAll(async () => {

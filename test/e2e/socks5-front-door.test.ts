@@ -18,6 +18,7 @@ import { closedPort, startEchoService, startHttpService, startHttpsService } fro
 import type { TestService } from "../helpers/services.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
+import { LOOPBACK_ADDRESSES } from "../helpers/loopback-addresses.ts";
 
 const run = promisify(execFile);
 const PASSWORD = "correct horse: battery";
@@ -73,7 +74,7 @@ describe.each(["h1", "h2"] as const)("SOCKS5 listener, peer mode %s", (peerMode)
       ingressProtocol: "socks5",
       peerMode,
       rules: [{ match: "localhost|(only-at-peer|silent|denied|nxdomain)[.]test|127[.]0[.]0[.]1|::1", peer: "cloud" }],
-      allow: [{ match: "localhost|(only-at-peer|silent|nxdomain)[.]test" }, { match: "127[.]0[.]0[.]1" }, { match: "::1" }],
+      allow: [{ match: "localhost|(only-at-peer|silent|nxdomain)[.]test|127[.]0[.]0[.]1|::1", addresses: LOOPBACK_ADDRESSES }],
       peerDns: { servers: [dns.address] },
       peerLimits: { serviceConnectTimeoutMs: 1_000 },
     });
