@@ -26,6 +26,7 @@ export class DelayedDirection implements LinkQueue {
   readonly #path: DirectionPath;
   readonly #travelling: Travelling[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #timerAt = Infinity;
   #blocked = false;
   #ended = false;
   /** Bytes read from `from` and not yet written to `to`. */
@@ -80,9 +81,14 @@ export class DelayedDirection implements LinkQueue {
   #schedule(): void {
     const head = this.#travelling[0];
     if (head === undefined || this.#blocked) return;
-    clearTimeout(this.#timer);
     const at = Math.max(head.arrivesAt, this.heldUntil);
-    this.#timer = setTimeout(() => this.#deliver(), Math.max(0, at - performance.now()));
+    if (at === this.#timerAt) return; // already set for it (each departure asks again)
+    clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timerAt = Infinity;
+      this.#deliver();
+    }, Math.max(0, at - performance.now()));
   }
 
   #deliver(): void {

@@ -56,7 +56,7 @@ async function main(): Promise<number> {
 
   const all: SystemUnderTest[] = [
     createDirect(), createSocat(), createStunnel(), createSquid(),
-    createTlsbridge("default"), createTlsbridge("pool"), createTlsbridge("h2"), createTlsbridge("workers"),
+    createTlsbridge("default"), createTlsbridge("h1"), createTlsbridge("pool"), createTlsbridge("h2"), createTlsbridge("workers"),
   ];
   const systems: SystemUnderTest[] = [];
   for (const sut of all.filter((s) => (o.only as readonly string[]).includes(s.name))) {

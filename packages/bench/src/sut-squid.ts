@@ -59,7 +59,7 @@ https_port 127.0.0.1:${peerPort} tls-cert=${c.serverCert} tls-key=${c.serverKey}
 `;
       const ingressConf = `${common(ingressDir, "ingress")}
 http_port 127.0.0.1:${ingressPort}
-cache_peer 127.0.0.1 parent ${peerPort} 0 no-query no-digest no-netdb-exchange name=peer tls tls-cert=${c.clientCert} tls-key=${c.clientKey} tls-cafile=${c.ca} tls-domain=${c.serverName} tls-min-version=1.3
+cache_peer 127.0.0.1 parent ${await ctx.hop(peerPort)} 0 no-query no-digest no-netdb-exchange name=peer tls tls-cert=${c.clientCert} tls-key=${c.clientKey} tls-cafile=${c.ca} tls-domain=${c.serverName} tls-min-version=1.3
 never_direct allow all
 `;
       const peerPath = join(peerDir, "squid.conf");

@@ -40,7 +40,7 @@ export function createStunnel(): SystemUnderTest {
 [${target}]
 client = yes
 accept = 127.0.0.1:${outer}
-connect = 127.0.0.1:${inner}
+connect = 127.0.0.1:${await ctx.hop(inner)}
 cert = ${c.clientCert}
 key = ${c.clientKey}
 CAfile = ${c.ca}
