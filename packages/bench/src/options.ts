@@ -6,7 +6,7 @@ import type { WanParameters } from "./wan-path.ts";
 /** Every system the benchmark knows, in report order. */
 export const SYSTEMS = ["direct", "socat", "stunnel", "squid", "tlsbridge", "tlsbridge-h1", "tlsbridge-pool", "tlsbridge-h2", "tlsbridge-workers"] as const;
 /** The systems of the WAN run (`--wan`) unless --only says otherwise: direct is one plain TCP connection across the path. */
-export const WAN_SYSTEMS = ["direct", "stunnel", "squid", "tlsbridge", "tlsbridge-h1", "tlsbridge-pool"] as const;
+export const WAN_SYSTEMS = ["direct", "stunnel", "squid", "tlsbridge", "tlsbridge-h1", "tlsbridge-pool", "tlsbridge-h2"] as const;
 /** The scenarios, in the order each round runs them: hold first, on a freshly started system. */
 export const SCENARIOS = ["hold", "rate", "throughput"] as const;
 /** What `--wan` runs instead. */

@@ -17,6 +17,11 @@ export type WanParameters = {
   readonly stall: { readonly everyMs: number; readonly forMs: number };
 };
 
+/** Bytes one connection may hold in flight each way on this path: one bandwidth-delay product. */
+export function wanBoundBytes(p: WanParameters): number {
+  return defaultBoundBytes({ oneWayDelayMs: p.rttMs / 2, bytesPerSec: p.bitsPerSec / 8 });
+}
+
 /** The delay lines of one running system. */
 export class WanPath {
   readonly parameters: WanParameters;
@@ -26,11 +31,6 @@ export class WanPath {
   constructor(parameters: WanParameters, workDir: string) {
     this.parameters = parameters;
     this.#workDir = workDir;
-  }
-
-  /** Bytes one connection may hold in flight each way: one bandwidth-delay product. */
-  get boundBytes(): number {
-    return defaultBoundBytes({ oneWayDelayMs: this.parameters.rttMs / 2, bytesPerSec: this.parameters.bitsPerSec / 8 });
   }
 
   /** Starts a delay line to 127.0.0.1:`port`; resolves with the port that leads there across the WAN. */
