@@ -32,8 +32,8 @@ export type TwoNodeOptions = {
   readonly peerLimits?: Partial<PeerLimits>;
   /** A TLS listener (HTTPS proxy) instead of plain TCP. */
   readonly ingressListenerTls?: IssuedCertificate;
-  /** The peer's mode and warm pool in the ingress's config (default: h1, no pool). */
-  readonly peerMode?: "h1" | "h2";
+  /** The peer's mode and warm pool in the ingress's options (default: h1, no pool; the config's default mode is auto). */
+  readonly peerMode?: "auto" | "h1" | "h2";
   readonly peerPool?: { readonly size: number; readonly maxIdleMs: number };
   /** Proxy authentication users on the ingress's listener (default: none). */
   readonly ingressAuth?: ProxyAuthUsers;

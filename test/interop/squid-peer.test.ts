@@ -45,6 +45,20 @@ describe.skipIf(unavailable !== undefined)(`ingress -> stock squid peer${unavail
     }
   }
 
+  it("with mode auto, the config's default, squid gets mode h1: it does not pick our ALPN id (issue 13)", async () => {
+    const auto = await startIngressToPeer({ name: "squid", port: squid.port, servername: SQUID_NAME, mode: "auto" });
+    try {
+      await expectEchoedBack(auto.ingressPort, `127.0.0.1:${echo.port}`, 1);
+      await expectEchoedBack(auto.ingressPort, `127.0.0.1:${echo.port}`, 1);
+      const legs = auto.ingressLog.events("tunnel.open").map((l) => l.peerTls as { mode: string; alpn: string | false });
+      expect(legs.map((l) => l.mode)).toEqual(["h1", "h1"]);
+      // The first tunnel's dial asked (tlsbridge/1, http/1.1); squid took http/1.1 or said nothing.
+      expect(["http/1.1", false]).toContain(legs[0]?.alpn);
+    } finally {
+      await auto.close();
+    }
+  }, 60_000);
+
   it(`carries ${TUNNELS} tunnels in a row, ${MIB_EACH_WAY} MiB each way with checksums, past squid's refused resumption`, async () => {
     await withIngress(undefined, async ({ ingressPort, ingressLog }) => {
       const durations: number[] = [];

@@ -1,4 +1,5 @@
-// The multiplexed mode's peer leg: one mTLS connection per peer speaking HTTP/2 (ALPN `h2`), each
+// The multiplexed mode's peer leg: one mTLS connection per peer speaking HTTP/2 (ALPN `tlsbridge/1`,
+// or `h2` when the config names mode h2: alpn-ids.ts), each
 // tunnel a classic CONNECT stream on it (RFC 9113 §8.5: `:method CONNECT` and `:authority`, no
 // `:scheme` or `:path`). The connection is opened on first use, shared by every tunnel, and opened
 // again after the peer closes it or sends GOAWAY.
@@ -27,16 +28,33 @@ export type H2PeerStream = SpliceEnd & { readonly response: ResponseHead; readon
 export class H2PeerSession {
   readonly #peer: PeerEndpoint;
   readonly #dial: (alpnProtocols: readonly string[]) => Promise<TlsConnection>;
+  readonly #offered: readonly string[];
   readonly #log: Logger;
   #session: Promise<http2.ClientHttp2Session> | undefined;
   #closed = false;
   /** Connections opened so far (1 while the peer keeps it up). */
   connections = 0;
+  /** Told when the peer answers a new connection without HTTP/2 (mode auto asks it again: peer-mode.ts). */
+  onRefused: () => void = () => {};
 
-  constructor(peer: PeerEndpoint, dial: (alpnProtocols: readonly string[]) => Promise<TlsConnection>, log: Logger) {
+  /** `offered`: the ALPN ids to offer, each of which the peer may answer to mean HTTP/2 CONNECT streams. */
+  constructor(peer: PeerEndpoint, dial: (alpnProtocols: readonly string[]) => Promise<TlsConnection>, offered: readonly string[], log: Logger) {
     this.#peer = peer;
     this.#dial = dial;
+    this.#offered = offered;
     this.#log = log;
+  }
+
+  /**
+   * Takes a connection that already negotiated HTTP/2 (the dial that asked the peer which mode it
+   * speaks) as the shared connection; closes it when one is already up.
+   */
+  adopt(connection: TlsConnection): void {
+    if (this.#session !== undefined || this.#closed) {
+      connection.socket.destroy();
+      return;
+    }
+    this.#session = this.#connect(connection);
   }
 
   /**
@@ -112,20 +130,21 @@ export class H2PeerSession {
     return this.#session;
   }
 
-  #connect(): Promise<http2.ClientHttp2Session> {
+  #connect(negotiated?: TlsConnection): Promise<http2.ClientHttp2Session> {
     // Not `async`: the promise kept in #session must be `attempt` itself, or `forget` never matches
     // it and a closed connection is reused for every later tunnel.
     const forget = (): void => {
       if (this.#session === attempt) this.#session = undefined;
     };
     const attempt = (async () => {
-      const { socket } = await this.#dial(["h2"]).catch((err: unknown) => {
+      const { socket } = negotiated ?? await this.#dial(this.#offered).catch((err: unknown) => {
         throw err instanceof DialError ? peerDialError(this.#peer.name, err) : err;
       });
-      if (socket.alpnProtocol !== "h2") {
+      if (typeof socket.alpnProtocol !== "string" || !this.#offered.includes(socket.alpnProtocol)) {
         socket.destroy();
+        this.onRefused();
         throw new TunnelError("TLSB_ERR_PEER_TLS", `peer ${this.#peer.name} does not speak HTTP/2`, {
-          details: `peer ${this.#peer.name} did not accept ALPN h2 (set mode: h1 for it)`,
+          details: `peer ${this.#peer.name} did not accept ALPN ${this.#offered.join(" or ")} (set mode: h1 for it)`,
         });
       }
       const session = http2.connect(`https://${this.#peer.servername}:${this.#peer.port}`, {
