@@ -10,7 +10,7 @@ import { runThroughput } from "./scenario-throughput.ts";
 import { runHold } from "./scenario-hold.ts";
 import { openTunnel, readUntil } from "./tunnel-client.ts";
 import { formatValue } from "./render-tables.ts";
-import { runWan } from "./scenario-wan.ts";
+import { parallelMibEach, runWan } from "./scenario-wan.ts";
 import { WanPath } from "./wan-path.ts";
 
 const TUNNEL_TIMEOUT_MS = 10_000;
@@ -63,7 +63,7 @@ async function runScenario(sut: SystemUnderTest, scenario: string, o: BenchOptio
         setupSeconds: o.rateSeconds,
         bulkMib: o.mib,
         parallelTunnels: 32,
-        parallelMib: Math.max(1, Math.round(o.mib / 8)),
+        parallelMib: parallelMibEach(o.mib),
         echoSeconds: o.quick ? 3 : 10,
         echoBulkTunnels: 4,
         timeoutMs: Math.max(60_000, (o.mib * 1.048576e6) / 2e6 * 1000),

@@ -27,6 +27,11 @@ export type WanScenarioOptions = {
 };
 
 const PING = Buffer.alloc(32, 0x70);
+
+/** MiB each of the 32 parallel tunnels downloads, for `mib` MiB through one tunnel: the same total. */
+export function parallelMibEach(mib: number): number {
+  return Math.max(1, Math.round(mib / 32));
+}
 /** More than any bulk tunnel of the echo test moves before it is cut (the size line takes 15 digits). */
 const ENDLESS = 1e14;
 

@@ -2,6 +2,7 @@
 // and carried over unchanged when the loopback run rewrites the rest of the file.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { MachineInfo } from "./machine.ts";
+import { parallelMibEach } from "./scenario-wan.ts";
 import { wanBoundBytes } from "./wan-path.ts";
 import type { WanParameters } from "./wan-path.ts";
 
@@ -66,7 +67,7 @@ connection holding its bound stops being read, so a full pipe pushes back on the
 
 **Measured per system and round**: *CONNECT→200* of one tunnel at a time for ${d.rateSeconds} s (after 5 warm-up tunnels;
 relays have none, their *first echo* is comparable), divided by the RTT; *1 tunnel up/down*: ${d.mib} MiB each way
-through one tunnel (as in the loopback throughput scenario); *32 tunnels*: 32 tunnels download ${Math.max(1, Math.round(d.mib / 8))} MiB each at once,
+through one tunnel (as in the loopback throughput scenario); *32 tunnels*: 32 tunnels download ${parallelMibEach(d.mib)} MiB each at once,
 total MB/s; *echo beside bulk*: with stalls on, four tunnels download without end while a fifth sends a 32-byte echo,
 waits for it and sends the next, for 10 s: the echo's p50 and p99 (the head-of-line cost) and what the four moved.
 
