@@ -55,6 +55,7 @@ export function createTlsbridge(variant: TlsbridgeVariant = "default"): SystemUn
       const c = ctx.certs;
       services = ctx.services;
       const peerPort = await freePort();
+      const peerVia = await ctx.hop(peerPort); // listening before the next free port is picked
       ingressPort = await freePort();
       const dir = join(ctx.workDir, v.name);
       mkdirSync(dir, { recursive: true });
@@ -75,7 +76,7 @@ ${v.nodeKeys ?? ""}`);
     rules: bench-site.yaml
 peers:
   bench-peer:
-    address: 127.0.0.1:${await ctx.hop(peerPort)}
+    address: 127.0.0.1:${peerVia}
     servername: ${c.serverName}
 ${v.peerKeys}tls: { ca: ${c.ca}, cert: ${c.clientCert}, key: ${c.clientKey} }
 ${PER_CLIENT_CAP}${v.nodeKeys ?? ""}`);
