@@ -1,6 +1,7 @@
 // The WAN section of docs/benchmarks.md: written by `npm run bench -- --wan` between two markers,
 // and carried over unchanged when the loopback run rewrites the rest of the file.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { MachineInfo } from "./machine.ts";
 import { parallelMibEach } from "./scenario-wan.ts";
 import { wanBoundBytes } from "./wan-path.ts";
@@ -24,6 +25,15 @@ export type WanDocInput = {
   results: string;
   notes: readonly string[];
 };
+
+/**
+ * The hand-written reading of the WAN figures (which targets are met, why not, what would) lives in
+ * packages/bench/WAN-ANALYSIS.md and is carried into every regenerated section.
+ */
+function analysis(): string {
+  const file = fileURLToPath(new URL("../WAN-ANALYSIS.md", import.meta.url));
+  return existsSync(file) ? `\n${readFileSync(file, "utf8").trimEnd()}\n` : "";
+}
 
 /** The WAN section of the document at `path` (markers included), or "" when it has none. */
 export function existingWanSection(path: string): string {
@@ -73,7 +83,7 @@ waits for it and sends the next, for 10 s: the echo's p50 and p99 (the head-of-l
 
 ### Results
 ${d.results}
-${d.notes.length > 0 ? `Notes from this run:\n${d.notes.map((n) => `- ${n}`).join("\n")}\n` : ""}${END}`;
+${d.notes.length > 0 ? `Notes from this run:\n${d.notes.map((n) => `- ${n}`).join("\n")}\n` : ""}${analysis()}${END}`;
   const old = existsSync(d.path) ? readFileSync(d.path, "utf8") : "";
   const previous = existingWanSection(d.path);
   writeFileSync(d.path, previous !== "" ? old.replace(previous, section) : `${old.trimEnd()}\n\n${section}\n`);
