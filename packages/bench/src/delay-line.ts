@@ -5,6 +5,7 @@
 //
 //   client ──▶ [ wait for the link (fair queue, rate) ─▶ one-way delay ] ──▶ target
 //          ◀── [ one-way delay ◀─ wait for the link                    ] ◀──
+// A new connection's first bytes wait one round trip more: the TCP handshake across the WAN.
 import net from "node:net";
 import { BottleneckLink } from "./bottleneck-link.ts";
 import { DelayedDirection } from "./delayed-direction.ts";
@@ -123,6 +124,11 @@ export class DelayLine {
       sockets: [client, target],
     };
     this.#connections.push(relayed);
+    // The relay accepts on loopback at once, but across a WAN the TCP handshake (SYN, SYN-ACK) costs
+    // a round trip before either side's first byte can leave: hold both directions for it.
+    const established = performance.now() + 2 * o.oneWayDelayMs;
+    relayed.up.hold(established);
+    relayed.down.hold(established);
     target.once("connect", () => client.resume());
     let gone = false;
     const cut = (err?: Error): void => {

@@ -66,12 +66,14 @@ ${p.stall.forMs} ms.
 hop between a system's two nodes (ingress → peer for tlsbridge and squid, client stunnel → server stunnel;
 \`direct\` is one plain TCP connection from the generator to the service across the same path, the baseline). Each chunk
 waits for the link (round-robin between connections, a fair queue, at the rate), then travels the one-way delay; a
-connection holding its bound stops being read, so a full pipe pushes back on the sender.
+connection holding its bound stops being read, so a full pipe pushes back on the sender; a new connection's first
+bytes wait one more round trip, the TCP handshake's.
 - *Models*: round trips (TCP connect, TLS handshake, CONNECT, HTTP/2 WINDOW_UPDATE all pay them), application-level
   flow control against the bandwidth-delay product (an HTTP/2 window smaller than rate × RTT caps a tunnel), a shared
   rate, and one TCP connection stalling as it does while it recovers a lost segment (everything on it waits).
 - *Does not model*: TCP's own loss recovery, congestion control and window growth (the kernel's TCP runs on loopback
-  at both ends of the relay, with no loss and microsecond round trips), jitter, or reordering. Tunnels in mode h1
+  at both ends of the relay, with no loss and microsecond round trips), jitter, or reordering. The loopback socket
+  buffers on either side of the relay add queueing a real path would not have (up to a few MiB per connection). Tunnels in mode h1
   each have a TCP connection of their own, as they would on a real WAN.
 - The nodes run in the same network namespace; the relay is what separates them.
 
