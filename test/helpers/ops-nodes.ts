@@ -91,15 +91,15 @@ export type OpsWorkspace = {
   readonly startNode: (role: "ingress" | "peer", config: string, env?: NodeJS.ProcessEnv) => OpsNode;
   /**
    * Writes `<name>` in `dir`: a peer on `listen` with the workspace PKI that allows `localhost`,
-   * then `extra` lines; returns its path.
+   * then `extra` lines; `peerMode` names the mode (default: none, so auto); returns its path.
    */
   readonly writePeerConfig: (name: string, extra?: readonly string[], listen?: string) => Promise<string>;
   /**
    * Writes `sites/hq.yaml` (localhost to peer `cloud`) and `<name>` in `dir`: an ingress listening on
    * a free loopback port for site hq, with `cloud` at 127.0.0.1:`peerPort` and the workspace PKI,
-   * then `extra` lines; returns its path.
+   * then `extra` lines; `peerMode` names the mode (default: none, so auto); returns its path.
    */
-  readonly writeIngressConfig: (name: string, peerPort: number, extra?: readonly string[]) => Promise<string>;
+  readonly writeIngressConfig: (name: string, peerPort: number, extra?: readonly string[], peerMode?: "h1" | "h2") => Promise<string>;
   /** Stops every node started here, then the echo service, then removes the directory. */
   readonly close: () => Promise<void>;
 };
@@ -131,7 +131,7 @@ export async function openOpsWorkspace(prefix: string): Promise<OpsWorkspace> {
       ].join("\n"));
       return file;
     },
-    writeIngressConfig: async (name, peerPort, extra = []) => {
+    writeIngressConfig: async (name, peerPort, extra = [], peerMode) => {
       await writeFile(join(dir, "sites", "hq.yaml"), "rules:\n  - match: localhost\n    peer: cloud\n");
       const file = join(dir, name);
       await writeFile(file, [
@@ -139,7 +139,7 @@ export async function openOpsWorkspace(prefix: string): Promise<OpsWorkspace> {
         "  - listen: 127.0.0.1:0",
         "    rules: sites/hq.yaml",
         "peers:",
-        `  cloud: { address: '127.0.0.1:${peerPort}', servername: localhost }`,
+        `  cloud: { address: '127.0.0.1:${peerPort}', servername: localhost${peerMode !== undefined ? `, mode: ${peerMode}` : ""} }`,
         "tls: { ca: pki/ca.pem, cert: pki/ingress.pem, key: pki/ingress-key.pem }",
         ...extra,
         "",
