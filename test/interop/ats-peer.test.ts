@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { atsUnavailable, startAtsPeer } from "../helpers/ats-peer.ts";
 import type { AtsPeer } from "../helpers/ats-peer.ts";
+import { expectAutoModeGivesH1 } from "../helpers/auto-mode-check.ts";
 import { startIngressToPeer } from "../helpers/ingress-to-peer.ts";
 import type { LoneIngress } from "../helpers/ingress-to-peer.ts";
 import { issueTestCert, testPki } from "../helpers/pki.ts";
@@ -47,18 +48,7 @@ describe.skipIf(unavailable !== undefined)(`ingress -> stock Apache Traffic Serv
   }, 240_000);
 
   it("with mode auto, the config's default, ATS gets mode h1: it does not pick our ALPN id (issue 13)", async () => {
-    const auto = await startIngressToPeer({ name: "ats", port: ats.port, servername: ATS_NAME, mode: "auto" });
-    try {
-      await expectEchoedBack(auto.ingressPort, `127.0.0.1:${echo.port}`, 1);
-      await expectEchoedBack(auto.ingressPort, `127.0.0.1:${echo.port}`, 1);
-      const legs = auto.ingressLog.events("tunnel.open").map((l) => l.peerTls as { mode: string; alpn: string | false });
-      expect(legs.map((l) => l.mode)).toEqual(["h1", "h1"]);
-      // The first tunnel's dial asked (tlsbridge/1, http/1.1); ATS took http/1.1 or said nothing.
-      expect(["http/1.1", false]).toContain(legs[0]?.alpn);
-      expect(auto.ingressLog.events("peer.dial.failed")).toHaveLength(0);
-    } finally {
-      await auto.close();
-    }
+    await expectAutoModeGivesH1({ name: "ats", port: ats.port, servername: ATS_NAME }, echo.port);
   }, 60_000);
 
   it("relays ATS's refusal of a port outside connect_ports, with our Proxy-Status member", async () => {

@@ -8,6 +8,7 @@
 // once in full, and the peer is offered no more tickets for a while; said once in the log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
+import { expectAutoModeGivesH1 } from "../helpers/auto-mode-check.ts";
 import { startIngressToPeer } from "../helpers/ingress-to-peer.ts";
 import type { LoneIngress } from "../helpers/ingress-to-peer.ts";
 import { issueTestCert, testPki } from "../helpers/pki.ts";
@@ -46,17 +47,7 @@ describe.skipIf(unavailable !== undefined)(`ingress -> stock squid peer${unavail
   }
 
   it("with mode auto, the config's default, squid gets mode h1: it does not pick our ALPN id (issue 13)", async () => {
-    const auto = await startIngressToPeer({ name: "squid", port: squid.port, servername: SQUID_NAME, mode: "auto" });
-    try {
-      await expectEchoedBack(auto.ingressPort, `127.0.0.1:${echo.port}`, 1);
-      await expectEchoedBack(auto.ingressPort, `127.0.0.1:${echo.port}`, 1);
-      const legs = auto.ingressLog.events("tunnel.open").map((l) => l.peerTls as { mode: string; alpn: string | false });
-      expect(legs.map((l) => l.mode)).toEqual(["h1", "h1"]);
-      // The first tunnel's dial asked (tlsbridge/1, http/1.1); squid took http/1.1 or said nothing.
-      expect(["http/1.1", false]).toContain(legs[0]?.alpn);
-    } finally {
-      await auto.close();
-    }
+    await expectAutoModeGivesH1({ name: "squid", port: squid.port, servername: SQUID_NAME }, echo.port);
   }, 60_000);
 
   it(`carries ${TUNNELS} tunnels in a row, ${MIB_EACH_WAY} MiB each way with checksums, past squid's refused resumption`, async () => {
