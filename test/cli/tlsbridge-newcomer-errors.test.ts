@@ -53,6 +53,6 @@ describe("tlsbridge messages a newcomer meets", () => {
 
   it("ingress --help lists the peer keys the loader accepts (mode, pool, peerGroups)", async () => {
     const r = await runTlsbridge(["ingress", "--help"]);
-    for (const key of ["mode?=h1|h2", "pool?{size=4, maxIdleMs=4000}", "peerGroups?{NAME: [PEER, ...]}"]) expect(r.stdout).toContain(key);
+    for (const key of ["mode?=auto|h1|h2", "pool?{size=4, maxIdleMs=4000}", "peerGroups?{NAME: [PEER, ...]}"]) expect(r.stdout).toContain(key);
   });
 });

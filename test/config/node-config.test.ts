@@ -39,7 +39,7 @@ describe("node config loaders", () => {
     expect(o.listeners).toHaveLength(1);
     expect(o.listeners[0]).toMatchObject({ site: "edge", host: "::1", port: 0 });
     expect(o.listeners[0]?.rules.match("api.svc.example", 443)?.rule.peer).toBe("east");
-    expect(o.peers.get("east")).toEqual({ name: "east", host: "peer.example", port: 4443, servername: "peer.example", mode: "h1" });
+    expect(o.peers.get("east")).toEqual({ name: "east", host: "peer.example", port: 4443, servername: "peer.example", mode: "auto" });
     expect(o.tls.cert.toString()).toContain("BEGIN CERTIFICATE");
     expect(loaded.shutdownGraceMs).toBe(CONFIG_DEFAULTS.shutdownGraceMs);
     expect(Object.isFrozen(loaded)).toBe(true);

@@ -103,9 +103,10 @@ export type OpsWorkspace = {
   /**
    * Writes `sites/hq.yaml` (localhost to peer `cloud`) and `<name>` in `dir`: an ingress listening on
    * a free loopback port for site hq, with `cloud` at 127.0.0.1:`peer` (a port) or `peer` (host:port)
-   * and the workspace PKI, then `extra` lines; returns its path.
+   * and the workspace PKI, then `extra` lines; `peerMode` names the mode (default: none, so auto);
+   * returns its path.
    */
-  readonly writeIngressConfig: (name: string, peer: number | string, extra?: readonly string[]) => Promise<string>;
+  readonly writeIngressConfig: (name: string, peer: number | string, extra?: readonly string[], peerMode?: "h1" | "h2") => Promise<string>;
   /** Stops every node started here, then the echo service, then removes the directory. */
   readonly close: () => Promise<void>;
 };
@@ -138,7 +139,7 @@ export async function openOpsWorkspace(prefix: string): Promise<OpsWorkspace> {
       ].join("\n"));
       return file;
     },
-    writeIngressConfig: async (name, peer, extra = []) => {
+    writeIngressConfig: async (name, peer, extra = [], peerMode) => {
       await writeFile(join(dir, "sites", "hq.yaml"), "rules:\n  - match: localhost\n    peer: cloud\n");
       const file = join(dir, name);
       await writeFile(file, [
@@ -146,7 +147,7 @@ export async function openOpsWorkspace(prefix: string): Promise<OpsWorkspace> {
         "  - listen: 127.0.0.1:0",
         "    rules: sites/hq.yaml",
         "peers:",
-        `  cloud: { address: '${typeof peer === "number" ? `127.0.0.1:${peer}` : peer}', servername: localhost }`,
+        `  cloud: { address: '${typeof peer === "number" ? `127.0.0.1:${peer}` : peer}', servername: localhost${peerMode !== undefined ? `, mode: ${peerMode}` : ""} }`,
         "tls: { ca: pki/ca.pem, cert: pki/ingress.pem, key: pki/ingress-key.pem }",
         ...extra,
         "",

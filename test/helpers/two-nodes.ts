@@ -33,8 +33,8 @@ export type TwoNodeOptions = {
   readonly peerLimits?: Partial<PeerLimits>;
   /** A TLS listener (HTTPS proxy) instead of plain TCP. */
   readonly ingressListenerTls?: IssuedCertificate;
-  /** The peer's mode and warm pool in the ingress's config (default: h1, no pool). */
-  readonly peerMode?: "h1" | "h2";
+  /** The peer's mode and warm pool in the ingress's options (default: h1, no pool; the config's default mode is auto). */
+  readonly peerMode?: "auto" | "h1" | "h2";
   readonly peerPool?: { readonly size: number; readonly maxIdleMs: number };
   /** What the ingress's listener speaks (default http), and an sni listener's target port (default 443). */
   readonly ingressProtocol?: ListenerProtocol;

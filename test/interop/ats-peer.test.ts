@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { atsUnavailable, startAtsPeer } from "../helpers/ats-peer.ts";
 import type { AtsPeer } from "../helpers/ats-peer.ts";
+import { expectAutoModeGivesH1 } from "../helpers/auto-mode-check.ts";
 import { startIngressToPeer } from "../helpers/ingress-to-peer.ts";
 import type { LoneIngress } from "../helpers/ingress-to-peer.ts";
 import { issueTestCert, testPki } from "../helpers/pki.ts";
@@ -45,6 +46,10 @@ describe.skipIf(unavailable !== undefined)(`ingress -> stock Apache Traffic Serv
     expect(ingress.ingressLog.events("peer.dial.failed")).toHaveLength(0);
     console.info(`ATS: ${TUNNELS} x ${MIB_EACH_WAY} MiB echoed, ms per tunnel: ${durations.map(Math.round).join(" ")}`);
   }, 240_000);
+
+  it("with mode auto, the config's default, ATS gets mode h1: it does not pick our ALPN id (issue 13)", async () => {
+    await expectAutoModeGivesH1({ name: "ats", port: ats.port, servername: ATS_NAME }, echo.port);
+  }, 60_000);
 
   it("relays ATS's refusal of a port outside connect_ports, with our Proxy-Status member", async () => {
     const reply = await connectThrough(ingress.ingressPort, `127.0.0.1:${await closedPort()}`);

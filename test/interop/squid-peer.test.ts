@@ -8,6 +8,7 @@
 // once in full, and the peer is offered no more tickets for a while; said once in the log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
+import { expectAutoModeGivesH1 } from "../helpers/auto-mode-check.ts";
 import { startIngressToPeer } from "../helpers/ingress-to-peer.ts";
 import type { LoneIngress } from "../helpers/ingress-to-peer.ts";
 import { issueTestCert, testPki } from "../helpers/pki.ts";
@@ -44,6 +45,10 @@ describe.skipIf(unavailable !== undefined)(`ingress -> stock squid peer${unavail
       await ingress.close();
     }
   }
+
+  it("with mode auto, the config's default, squid gets mode h1: it does not pick our ALPN id (issue 13)", async () => {
+    await expectAutoModeGivesH1({ name: "squid", port: squid.port, servername: SQUID_NAME }, echo.port);
+  }, 60_000);
 
   it(`carries ${TUNNELS} tunnels in a row, ${MIB_EACH_WAY} MiB each way with checksums, past squid's refused resumption`, async () => {
     await withIngress(undefined, async ({ ingressPort, ingressLog }) => {

@@ -27,7 +27,7 @@ describe("workers: 2 at the peer", () => {
     const peer = workspace.startNode("peer", await workspace.writePeerConfig("peer.yaml", ["workers: 2", "shutdownGraceMs: 200"]));
     await waitUntil(() => peer.lines.filter((l) => l.event === "listening").length === 2, "two peer workers listening", 30_000);
     const peerPort = portOf(peer.lines.find((l) => l.event === "listening") ?? {});
-    const ingress = workspace.startNode("ingress", await workspace.writeIngressConfig("ingress.yaml", peerPort, ["shutdownGraceMs: 200"]));
+    const ingress = workspace.startNode("ingress", await workspace.writeIngressConfig("ingress.yaml", peerPort, ["shutdownGraceMs: 200"], "h1"));
     const port = portOf(await ingress.waitFor("listening"));
 
     const tunnels = 16;

@@ -38,7 +38,7 @@ describe("bulk transfer and garbage collection", () => {
   it("frees read buffers with young-generation collections, not full ones, on either node", async () => {
     const peer = workspace.startNode("peer", await workspace.writePeerConfig("peer.yaml", ["admin: { listen: '127.0.0.1:0' }"]));
     const [peerListening, peerAdmin] = await Promise.all([peer.waitFor("listening"), peer.waitFor("admin.listening")]);
-    const ingress = workspace.startNode("ingress", await workspace.writeIngressConfig("ingress.yaml", portOf(peerListening), ["admin: { listen: '127.0.0.1:0' }"]));
+    const ingress = workspace.startNode("ingress", await workspace.writeIngressConfig("ingress.yaml", portOf(peerListening), ["admin: { listen: '127.0.0.1:0' }"], "h1"));
     const [listening, ingressAdmin] = await Promise.all([ingress.waitFor("listening"), ingress.waitFor("admin.listening")]);
     const admins = { ingress: portOf(ingressAdmin), peer: portOf(peerAdmin) };
 

@@ -56,7 +56,7 @@ describe.each([1, 2])("SIGTERM to an ingress with workers: %i", (workers) => {
         "  - listen: 127.0.0.1:0",
         `    rules: sites/hq-${workers}.yaml`,
         "peers:",
-        `  pooled: { address: '127.0.0.1:${peerPort}', servername: localhost, pool: { size: 2, maxIdleMs: 60000 } }`,
+        `  pooled: { address: '127.0.0.1:${peerPort}', servername: localhost, mode: h1, pool: { size: 2, maxIdleMs: 60000 } }`,
         `  multiplexed: { address: '127.0.0.1:${peerPort}', servername: localhost, mode: h2 }`,
         `  silent: { address: '127.0.0.1:${silent.port}', servername: localhost }`,
         "tls: { ca: pki/ca.pem, cert: pki/ingress.pem, key: pki/ingress-key.pem }",

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { MachineInfo } from "./machine.ts";
 import type { BenchOptions } from "./options.ts";
+import { existingWanSection } from "./wan-docs.ts";
 
 /** Everything the document needs besides the rendered results. */
 export type DocInput = {
@@ -97,5 +98,7 @@ ${d.notes.length > 0 ? `## Notes from this run\n${d.notes.map((n) => `- ${n}`).j
   // The hand-written part (what the numbers mean, profile findings, targets not met and why) lives
   // in packages/bench/ANALYSIS.md and is carried into every regenerated document.
   const analysis = fileURLToPath(new URL("../ANALYSIS.md", import.meta.url));
-  writeFileSync(d.path, existsSync(analysis) ? `${text}\n${readFileSync(analysis, "utf8")}` : text);
+  const wan = existingWanSection(d.path); // the WAN run's section stays until that run is made again
+  const body = existsSync(analysis) ? `${text}\n${readFileSync(analysis, "utf8")}` : text;
+  writeFileSync(d.path, wan === "" ? body : `${body.trimEnd()}\n\n${wan}\n`);
 }

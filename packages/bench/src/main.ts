@@ -12,6 +12,8 @@ import { machineInfo } from "./machine.ts";
 import { USAGE, parseOptions } from "./options.ts";
 import type { BenchOptions } from "./options.ts";
 import { renderResults } from "./report.ts";
+import { writeWanSection } from "./wan-docs.ts";
+import { renderWanResults } from "./wan-report.ts";
 import { mediansBySystem, roundsBySystem } from "./results-table.ts";
 import type { RoundRecord } from "./results-table.ts";
 import { runRounds } from "./run-rounds.ts";
@@ -56,7 +58,7 @@ async function main(): Promise<number> {
 
   const all: SystemUnderTest[] = [
     createDirect(), createSocat(), createStunnel(), createSquid(),
-    createTlsbridge("default"), createTlsbridge("pool"), createTlsbridge("h2"), createTlsbridge("workers"),
+    createTlsbridge("default"), createTlsbridge("h1"), createTlsbridge("pool"), createTlsbridge("h2"), createTlsbridge("workers"),
   ];
   const systems: SystemUnderTest[] = [];
   for (const sut of all.filter((s) => (o.only as readonly string[]).includes(s.name))) {
@@ -101,19 +103,27 @@ async function main(): Promise<number> {
 
   const medians = mediansBySystem(records);
   const names = systems.map((s) => s.name);
-  const results = renderResults(medians, names, roundsBySystem(records), records);
+  const results = o.wan === undefined ? renderResults(medians, names, roundsBySystem(records), records) : renderWanResults(medians, names, records);
   log(`\n${results}`);
   log(`raw results: ${relative(REPO, resultsFile)}`);
   const firstErrors = [...new Set(records.filter((r) => r.error !== undefined).map((r) => `${r.system} ${r.scenario}: ${r.error}`))];
   for (const e of firstErrors.slice(0, 10)) notes.push(`failed: ${e}`);
 
-  if (o.writeDocs) {
-    const path = join(REPO, "docs", "benchmarks.md");
+  const command = process.argv.length > 2 ? `npm run bench -- ${process.argv.slice(2).join(" ")}` : "npm run bench";
+  const path = join(REPO, "docs", "benchmarks.md");
+  if (o.writeDocs && o.wan !== undefined) {
+    writeWanSection({
+      path, machine, parameters: o.wan, command,
+      startedAt: started.toISOString(), durationSec: (Date.now() - started.getTime()) / 1000,
+      rounds: o.rounds, mib: o.mib, rateSeconds: o.rateSeconds, resultsFile: relative(REPO, resultsFile), results, notes,
+    });
+    log(`wrote the WAN section of ${relative(REPO, path)}`);
+  } else if (o.writeDocs) {
     writeBenchmarksDoc({
       path,
       machine,
       options: o,
-      command: process.argv.length > 2 ? `npm run bench -- ${process.argv.slice(2).join(" ")}` : "npm run bench",
+      command,
       startedAt: started.toISOString(),
       durationSec: (Date.now() - started.getTime()) / 1000,
       resultsFile: relative(REPO, resultsFile),

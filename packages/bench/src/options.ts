@@ -1,11 +1,16 @@
 // Command-line options of `npm run bench`, parsed with node:util parseArgs, checked once and frozen.
 
 import { parseArgs } from "node:util";
+import type { WanParameters } from "./wan-path.ts";
 
 /** Every system the benchmark knows, in report order. */
-export const SYSTEMS = ["direct", "socat", "stunnel", "squid", "tlsbridge", "tlsbridge-pool", "tlsbridge-h2", "tlsbridge-workers"] as const;
+export const SYSTEMS = ["direct", "socat", "stunnel", "squid", "tlsbridge", "tlsbridge-h1", "tlsbridge-pool", "tlsbridge-h2", "tlsbridge-workers"] as const;
+/** The systems of the WAN run (`--wan`) unless --only says otherwise: direct is one plain TCP connection across the path. */
+export const WAN_SYSTEMS = ["direct", "stunnel", "squid", "tlsbridge", "tlsbridge-h1", "tlsbridge-pool", "tlsbridge-h2"] as const;
 /** The scenarios, in the order each round runs them: hold first, on a freshly started system. */
 export const SCENARIOS = ["hold", "rate", "throughput"] as const;
+/** What `--wan` runs instead. */
+export type WanScenarioName = "wan";
 
 export type SystemName = (typeof SYSTEMS)[number];
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -17,8 +22,10 @@ export type BenchOptions = Readonly<{
   hold: number;
   rateSeconds: number;
   only: readonly SystemName[];
-  scenarios: readonly ScenarioName[];
+  scenarios: readonly (ScenarioName | WanScenarioName)[];
   quick: boolean;
+  /** The WAN run: every system's inter-node hop through a delay line with these parameters. */
+  wan: WanParameters | undefined;
   writeDocs: boolean;
   help: boolean;
 }>;
@@ -31,6 +38,10 @@ export const USAGE = `usage: npm run bench -- [options]
   --seconds S         duration of each rate run (default 4; --quick: 1)
   --only a,b          systems: ${SYSTEMS.join(",")} (default all)
   --scenario a,b      scenarios: ${SCENARIOS.join(",")} (default all)
+  --wan               the WAN run instead: each system's two nodes joined through a delay line
+                      (systems ${WAN_SYSTEMS.join(",")} unless --only; 2 rounds; --mib default 64)
+  --rtt-ms N          the WAN's round-trip time (default 50)
+  --mbit N            the WAN's rate each way, Mbit/s (default 1000)
   --quick             small numbers for a smoke run (does not write docs unless --docs)
   --docs / --no-docs  write docs/benchmarks.md (default: yes unless --quick)
 `;
@@ -64,19 +75,31 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       only: { type: "string" },
       scenario: { type: "string" },
       quick: { type: "boolean", default: false },
+      wan: { type: "boolean", default: false },
+      "rtt-ms": { type: "string" },
+      mbit: { type: "string" },
       docs: { type: "boolean" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   const quick = values.quick === true;
+  const wan = values.wan === true
+    ? {
+        rttMs: positiveNumber("rtt-ms", values["rtt-ms"], 50, 1000),
+        bitsPerSec: positiveNumber("mbit", values.mbit, 1000, 100_000) * 1e6,
+        stall: { everyMs: 1000, forMs: 200 },
+      }
+    : undefined;
+  if (wan === undefined && (values["rtt-ms"] !== undefined || values.mbit !== undefined)) throw new Error("--rtt-ms and --mbit go with --wan");
   return Object.freeze({
-    rounds: Math.round(positiveNumber("rounds", values.rounds, quick ? 1 : 3, 50)),
-    mib: Math.round(positiveNumber("mib", values.mib, quick ? 16 : 512, 8192)),
+    rounds: Math.round(positiveNumber("rounds", values.rounds, quick ? 1 : wan ? 2 : 3, 50)),
+    mib: Math.round(positiveNumber("mib", values.mib, quick ? 16 : wan ? 64 : 512, 8192)),
     hold: Math.round(positiveNumber("hold", values.hold, quick ? 50 : 1000, 10_000)),
     rateSeconds: positiveNumber("seconds", values.seconds, quick ? 1 : 4, 120),
-    only: list("only", values.only, SYSTEMS),
-    scenarios: list("scenario", values.scenario, SCENARIOS),
+    only: values.only === undefined && wan ? WAN_SYSTEMS : list("only", values.only, SYSTEMS),
+    scenarios: wan ? (["wan"] as const) : list("scenario", values.scenario, SCENARIOS),
     quick,
+    wan,
     writeDocs: values.docs ?? !quick,
     help: values.help === true,
   });

@@ -6,6 +6,7 @@ import { formatValue, mediansTable, ratioTable } from "./render-tables.ts";
 import { roundRange } from "./results-table.ts";
 import type { Medians, RoundRecord } from "./results-table.ts";
 import { checkTargets, TARGETS } from "./targets.ts";
+import type { Target } from "./targets.ts";
 
 const BASELINES = ["direct", "socat", "stunnel", "squid"] as const;
 
@@ -25,24 +26,30 @@ export function renderResults(medians: Medians, systems: readonly string[], roun
   if (variants.length === 0) {
     out.push("Not measured in this run: the tlsbridge rows are filled in when the tunnel lands (`npm run bench` picks it up by itself).", "");
   } else {
-    // One column per tlsbridge configuration measured; a target that names its configuration
-    // (the multiplexed one) is shown in that column only. The median decides; the range of the
-    // same figure over the rounds shows how sure that is on a noisy machine.
-    out.push(`| target (median, and its lowest and highest round) | ${variants.join(" | ")} |`, `| --- |${variants.map(() => " --- |").join("")}`);
-    const byVariant = variants.map((v) => checkTargets(medians, v, TARGETS.map((t) => ({ ...t, system: undefined }))));
-    TARGETS.forEach((target, i) => {
-      const cells = byVariant.map((results, j) => {
-        if (target.system !== undefined && target.system !== variants[j]) return "";
-        const r = results[i];
-        if (r === undefined || r.value === undefined) return "not measured";
-        const show = (v: number): string => (r.target.baseline ? `${v.toFixed(2)}x` : formatValue(v));
-        const range = roundRange(records, variants[j] as string, r.target.baseline, r.target.key);
-        const spread = range === undefined ? "" : ` (rounds ${show(range.min)} to ${show(range.max)})`;
-        return `${show(r.value)} ${r.met ? "yes" : "**no**"}${spread}`;
-      });
-      out.push(`| ${target.text} | ${cells.join(" | ")} |`);
-    });
-    out.push("");
+    out.push(targetsTable(medians, variants, records, TARGETS), "");
   }
+  return out.join("\n");
+}
+
+/**
+ * One column per tlsbridge configuration measured; a target that names its configuration is shown
+ * in that column only. The median decides; the range of the same figure over the rounds shows how
+ * sure that is on a noisy machine.
+ */
+export function targetsTable(medians: Medians, variants: readonly string[], records: readonly RoundRecord[], targets: readonly Target[]): string {
+  const out = [`| target (median, and its lowest and highest round) | ${variants.join(" | ")} |`, `| --- |${variants.map(() => " --- |").join("")}`];
+  const byVariant = variants.map((v) => checkTargets(medians, v, targets.map((t) => ({ ...t, system: undefined }))));
+  targets.forEach((target, i) => {
+    const cells = byVariant.map((results, j) => {
+      if (target.system !== undefined && target.system !== variants[j]) return "";
+      const r = results[i];
+      if (r === undefined || r.value === undefined) return "not measured";
+      const show = (v: number): string => (r.target.baseline ? `${v.toFixed(2)}x` : formatValue(v));
+      const range = roundRange(records, variants[j] as string, r.target.baseline, r.target.key);
+      const spread = range === undefined ? "" : ` (rounds ${show(range.min)} to ${show(range.max)})`;
+      return `${show(r.value)} ${r.met ? "yes" : "**no**"}${spread}`;
+    });
+    out.push(`| ${target.text} | ${cells.join(" | ")} |`);
+  });
   return out.join("\n");
 }

@@ -10,6 +10,8 @@ import { runThroughput } from "./scenario-throughput.ts";
 import { runHold } from "./scenario-hold.ts";
 import { openTunnel, readUntil } from "./tunnel-client.ts";
 import { formatValue } from "./render-tables.ts";
+import { parallelMibEach, runWan } from "./scenario-wan.ts";
+import { WanPath } from "./wan-path.ts";
 
 const TUNNEL_TIMEOUT_MS = 10_000;
 
@@ -33,10 +35,15 @@ function summary(m: Metrics): string {
     pick("throughput.downMBps", "down MB/s"),
     pick("throughput.cpuSecPerGB", "CPU s/GB"),
     pick("hold.kibPerTunnel", "KiB/tunnel"),
+    pick("wan.setupP50Rtt", "200 p50 RTT"),
+    pick("wan.upMBps", "up MB/s"),
+    pick("wan.downMBps", "down MB/s"),
+    pick("wan.parallelMBps", "x32 MB/s"),
+    pick("wan.stallEchoP99Ms", "stall echo p99 ms"),
   ].filter((s) => s !== undefined).join(", ");
 }
 
-async function runScenario(sut: SystemUnderTest, scenario: string, o: BenchOptions): Promise<Metrics> {
+async function runScenario(sut: SystemUnderTest, scenario: string, o: BenchOptions, path: WanPath | undefined): Promise<Metrics> {
   switch (scenario) {
     case "rate": {
       const base = { durationMs: o.rateSeconds * 1000, maxTunnels: 50_000, timeoutMs: TUNNEL_TIMEOUT_MS };
@@ -49,15 +56,30 @@ async function runScenario(sut: SystemUnderTest, scenario: string, o: BenchOptio
       return runThroughput(sut, { mib: o.mib, timeoutMs: Math.max(60_000, (o.mib * 1.048576e6) / 2e6 * 1000) });
     case "hold":
       return runHold(sut, { tunnels: o.hold, timeoutMs: TUNNEL_TIMEOUT_MS, settleMs: 1000 });
+    case "wan":
+      if (path === undefined) throw new Error("the wan scenario needs --wan");
+      return runWan(sut, {
+        path,
+        setupSeconds: o.rateSeconds,
+        bulkMib: o.mib,
+        parallelTunnels: 32,
+        parallelMib: parallelMibEach(o.mib),
+        echoSeconds: o.quick ? 3 : 10,
+        echoBulkTunnels: 4,
+        timeoutMs: Math.max(60_000, (o.mib * 1.048576e6) / 2e6 * 1000),
+      });
     default:
       throw new Error(`unknown scenario ${scenario}`);
   }
 }
 
-/** Runs every round; `emit` receives each record as soon as it exists. */
+/**
+ * Runs every round; `emit` receives each record as soon as it exists. With `o.wan` each system
+ * start gets delay lines of its own between its nodes (`ctx.hop`), stopped after the system.
+ */
 export async function runRounds(
   systems: readonly SystemUnderTest[],
-  ctx: SutContext,
+  loopback: Omit<SutContext, "hop">,
   o: BenchOptions,
   run: string,
   emit: (r: RoundRecord) => void,
@@ -68,6 +90,8 @@ export async function runRounds(
     const order = [...systems.slice(shift), ...systems.slice(0, shift)];
     log(`round ${round}/${o.rounds}: ${order.map((s) => s.name).join(", ")}`);
     for (const sut of order) {
+      const path = o.wan === undefined ? undefined : new WanPath(o.wan, loopback.workDir);
+      const ctx: SutContext = { ...loopback, hop: path === undefined ? async (port) => port : (port) => path.hop(port) };
       try {
         await sut.start(ctx);
         await smokeTest(sut);
@@ -76,12 +100,13 @@ export async function runRounds(
         log(`  ${sut.name}: ${error}`);
         for (const scenario of o.scenarios) emit({ run, round, system: sut.name, scenario, error, metrics: {} });
         await sut.stop().catch(() => {});
+        await path?.close();
         continue;
       }
       try {
         for (const scenario of o.scenarios) {
           try {
-            const metrics = await runScenario(sut, scenario, o);
+            const metrics = await runScenario(sut, scenario, o, path);
             emit({ run, round, system: sut.name, scenario, metrics });
             log(`  ${sut.name} ${scenario}: ${summary(metrics)}`);
           } catch (err) {
@@ -92,6 +117,7 @@ export async function runRounds(
         }
       } finally {
         await sut.stop();
+        await path?.close();
       }
     }
   }

@@ -11,7 +11,8 @@ const BLOCK = Buffer.alloc(256 * 1024, 0x7a);
 /** Size and deadline of one throughput run. */
 export type ThroughputOptions = { mib: number; timeoutMs: number };
 
-async function upload(sut: SystemUnderTest, size: number, timeoutMs: number): Promise<number> {
+/** One tunnel sends `size` bytes to the sink; MB/s until the sink confirmed the count. */
+export async function upload(sut: SystemUnderTest, size: number, timeoutMs: number): Promise<number> {
   const t = await openTunnel(sut.endpoint("sink"), timeoutMs);
   try {
     let answer = "";
@@ -31,7 +32,8 @@ async function upload(sut: SystemUnderTest, size: number, timeoutMs: number): Pr
   }
 }
 
-async function download(sut: SystemUnderTest, size: number, timeoutMs: number): Promise<number> {
+/** One tunnel asks the source for `size` bytes; MB/s until the last arrived. */
+export async function download(sut: SystemUnderTest, size: number, timeoutMs: number): Promise<number> {
   const t = await openTunnel(sut.endpoint("source"), timeoutMs);
   try {
     const t0 = performance.now();

@@ -5,6 +5,7 @@ import type net from "node:net";
 import { createEchoService } from "./echo-service.ts";
 import { createSinkService } from "./sink-service.ts";
 import { createSourceService } from "./source-service.ts";
+import { exitWithParent } from "./exit-with-parent.ts";
 
 function listen(server: net.Server): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,12 +23,4 @@ const [echo, sink, source] = await Promise.all([
   listen(createSourceService()),
 ]);
 process.stdout.write(`${JSON.stringify({ echo, sink, source })}\n`);
-// Exit with the parent: stdin is not used, so watch the parent pid instead.
-const parent = process.ppid;
-setInterval(() => {
-  try {
-    process.kill(parent, 0);
-  } catch {
-    process.exit(0);
-  }
-}, 1000).unref();
+exitWithParent();

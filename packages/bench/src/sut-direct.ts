@@ -13,7 +13,12 @@ export function createDirect(): SystemUnderTest {
     description: "no proxy: the client connects straight to the service",
     unavailable: async () => undefined,
     async start(ctx: SutContext) {
-      services = ctx.services;
+      // In the WAN run this is one plain TCP connection across the same path, the baseline.
+      services = {
+        echo: await ctx.hop(ctx.services.echo),
+        sink: await ctx.hop(ctx.services.sink),
+        source: await ctx.hop(ctx.services.source),
+      };
     },
     async stop() {},
     pids: () => [],

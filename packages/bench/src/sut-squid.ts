@@ -46,6 +46,7 @@ export function createSquid(): SystemUnderTest {
       const c = ctx.certs;
       services = ctx.services;
       const peerPort = await freePort();
+      const peerVia = await ctx.hop(peerPort); // listening before the next free port is picked
       ingressPort = await freePort();
       // squid drops root to the `proxy` user: its dirs must be writable by it.
       const peerDir = join(ctx.workDir, "squid-peer");
@@ -59,7 +60,7 @@ https_port 127.0.0.1:${peerPort} tls-cert=${c.serverCert} tls-key=${c.serverKey}
 `;
       const ingressConf = `${common(ingressDir, "ingress")}
 http_port 127.0.0.1:${ingressPort}
-cache_peer 127.0.0.1 parent ${peerPort} 0 no-query no-digest no-netdb-exchange name=peer tls tls-cert=${c.clientCert} tls-key=${c.clientKey} tls-cafile=${c.ca} tls-domain=${c.serverName} tls-min-version=1.3
+cache_peer 127.0.0.1 parent ${peerVia} 0 no-query no-digest no-netdb-exchange name=peer tls tls-cert=${c.clientCert} tls-key=${c.clientKey} tls-cafile=${c.ca} tls-domain=${c.serverName} tls-min-version=1.3
 never_direct allow all
 `;
       const peerPath = join(peerDir, "squid.conf");

@@ -32,15 +32,18 @@ export function createStunnel(): SystemUnderTest {
       const listenPorts: number[] = [];
       const innerPorts: number[] = [];
       for (const target of RELAY_TARGETS) {
-        const outer = await ports.pick(target);
+        // The hop (a delay line in the WAN run) listens before the next free port is picked, so
+        // that port cannot be the one the hop just took.
         const inner = await freePort();
+        const via = await ctx.hop(inner);
+        const outer = await ports.pick(target);
         listenPorts.push(outer);
         innerPorts.push(inner);
         clientConf += `
 [${target}]
 client = yes
 accept = 127.0.0.1:${outer}
-connect = 127.0.0.1:${inner}
+connect = 127.0.0.1:${via}
 cert = ${c.clientCert}
 key = ${c.clientKey}
 CAfile = ${c.ca}

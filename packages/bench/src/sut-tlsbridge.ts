@@ -1,7 +1,7 @@
 // tlsbridge itself: `tlsbridge peer` and `tlsbridge ingress` started from the repo's CLI with
 // YAML configs generated here (shape: ARCHITECTURE.md "Configuration"). Skipped while the CLI is absent.
 
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { freePort } from "./ports.ts";
@@ -12,31 +12,30 @@ import type { SutContext, SystemUnderTest, TargetName } from "./sut.ts";
 export const TLSBRIDGE_CLI = fileURLToPath(new URL("../../cli/bin/tlsbridge.ts", import.meta.url));
 
 /**
- * Every bench client comes from 127.0.0.1, so a per-client tunnel cap (default 256, where the cli has
- * one) would refuse the hold scenario's 1000 tunnels: raise it to the node's cap, when the config knows it.
+ * Every bench client comes from 127.0.0.1, so the per-client tunnel cap (default 256) would refuse
+ * the hold scenario's 1000 tunnels: raise it to the node's cap.
  */
-function perClientCap(): string {
-  const defaults = fileURLToPath(new URL("../../cli/src/config-defaults.ts", import.meta.url));
-  return existsSync(defaults) && readFileSync(defaults, "utf8").includes("maxTunnelsPerClient")
-    ? "limits: { maxTunnelsPerClient: 4096 }\n"
-    : "";
-}
+const PER_CLIENT_CAP = "limits: { maxTunnelsPerClient: 4096 }\n";
 
-/** The tlsbridge configurations measured: the defaults, a warm pool (mode h1), mode h2, and two workers per node. */
-export type TlsbridgeVariant = "default" | "pool" | "h2" | "workers";
+/**
+ * The tlsbridge configurations measured: the defaults, mode h1 (one TLS connection per tunnel), h1
+ * with a warm pool, mode h2 named in the config, and h1 with two workers per node.
+ */
+export type TlsbridgeVariant = "default" | "h1" | "pool" | "h2" | "workers";
 
 const VARIANTS: Record<TlsbridgeVariant, { name: string; description: string; peerKeys: string; nodeKeys?: string }> = {
-  default: { name: "tlsbridge", description: "tlsbridge ingress -> peer (mTLS, TLS 1.3, default settings: mode h1, no pool), CONNECT", peerKeys: "" },
+  default: { name: "tlsbridge", description: "tlsbridge ingress -> peer (mTLS, TLS 1.3, default settings: no `mode:`, so ALPN picks it), CONNECT", peerKeys: "" },
+  h1: { name: "tlsbridge-h1", description: "tlsbridge in mode h1 (`mode: h1`): one TLS connection per tunnel, as with ATS peers", peerKeys: "    mode: h1\n" },
   workers: {
     name: "tlsbridge-workers",
-    description: "tlsbridge as the default (mode h1), with `workers: 2` on the ingress and on the peer (node:cluster, SO_REUSEPORT)",
-    peerKeys: "",
+    description: "tlsbridge in mode h1, with `workers: 2` on the ingress and on the peer (node:cluster, SO_REUSEPORT)",
+    peerKeys: "    mode: h1\n",
     nodeKeys: "workers: 2\n",
   },
   pool: {
     name: "tlsbridge-pool",
-    description: "tlsbridge as above with a warm pool per peer (`pool: { size: 8, maxIdleMs: 4000 }`)",
-    peerKeys: "    pool: { size: 8, maxIdleMs: 4000 }\n",
+    description: "tlsbridge in mode h1 with a warm pool per peer (`mode: h1`, `pool: { size: 8, maxIdleMs: 4000 }`)",
+    peerKeys: "    mode: h1\n    pool: { size: 8, maxIdleMs: 4000 }\n",
   },
   h2: { name: "tlsbridge-h2", description: "tlsbridge in mode h2: every tunnel an HTTP/2 CONNECT stream on one mTLS connection", peerKeys: "    mode: h2\n" },
 };
@@ -51,18 +50,12 @@ export function createTlsbridge(variant: TlsbridgeVariant = "default"): SystemUn
     name: v.name,
     speaksConnect: true,
     description: v.description,
-    unavailable: async () => {
-      if (!existsSync(TLSBRIDGE_CLI)) return "the tlsbridge CLI (packages/cli/bin/tlsbridge.ts) is not there yet";
-      const peers = fileURLToPath(new URL("../../cli/src/ingress-peers.ts", import.meta.url));
-      if ((variant === "pool" || variant === "h2") && !readFileSync(peers, "utf8").includes('"pool"')) return "this tree's config has no `mode`/`pool` for peers";
-      const ops = fileURLToPath(new URL("../../cli/src/ops-settings.ts", import.meta.url));
-      if (variant === "workers" && !(existsSync(ops) && readFileSync(ops, "utf8").includes('"workers"'))) return "this tree's config has no `workers`";
-      return undefined;
-    },
+    unavailable: async () => (existsSync(TLSBRIDGE_CLI) ? undefined : "the tlsbridge CLI (packages/cli/bin/tlsbridge.ts) is not there"),
     async start(ctx: SutContext) {
       const c = ctx.certs;
       services = ctx.services;
       const peerPort = await freePort();
+      const peerVia = await ctx.hop(peerPort); // listening before the next free port is picked
       ingressPort = await freePort();
       const dir = join(ctx.workDir, v.name);
       mkdirSync(dir, { recursive: true });
@@ -84,10 +77,10 @@ ${v.nodeKeys ?? ""}`);
     rules: bench-site.yaml
 peers:
   bench-peer:
-    address: 127.0.0.1:${peerPort}
+    address: 127.0.0.1:${peerVia}
     servername: ${c.serverName}
 ${v.peerKeys}tls: { ca: ${c.ca}, cert: ${c.clientCert}, key: ${c.clientKey} }
-${perClientCap()}${v.nodeKeys ?? ""}`);
+${PER_CLIENT_CAP}${v.nodeKeys ?? ""}`);
       const node = process.execPath;
       // Extra node flags for profiling runs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
       const nodeArgs = (process.env.TLSBRIDGE_BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");

@@ -14,7 +14,16 @@ export type TargetName = keyof ServicePorts;
 export type Endpoint = { port: number; connectAuthority?: string };
 
 /** Everything a system needs to start. */
-export type SutContext = { workDir: string; certs: CertPaths; services: ServicePorts };
+export type SutContext = {
+  workDir: string;
+  certs: CertPaths;
+  services: ServicePorts;
+  /**
+   * The port to dial for 127.0.0.1:`port` across the path between the nodes: the same port on
+   * loopback, a delay line's in the WAN run (wan-path.ts). Systems dial their second node through it.
+   */
+  hop: (port: number) => Promise<number>;
+};
 
 /** One system under test. */
 export type SystemUnderTest = {

@@ -1,6 +1,6 @@
 // The ingress's `peers:` mapping: name -> { address, servername?, mode?, pool? }. The names are what
-// rule files may say in `peer:`; servername defaults to the address's host; mode to h1, the HTTP/1.1
-// one-connection-per-tunnel mode ATS peers speak; no warm pool unless `pool:` is given.
+// rule files may say in `peer:`; servername defaults to the address's host; mode to auto (the TLS
+// handshake picks h2 for a tlsbridge peer, h1 for ATS or squid); no warm pool unless `pool:` is given.
 import { isMap, isScalar } from "yaml";
 import { addProblem, describeNode, expectInt, expectMap, requireKey, resolveNode } from "@tlsbridge/rules";
 import type { ConfigProblem, YamlSource } from "@tlsbridge/rules";
@@ -8,8 +8,11 @@ import type { PeerEndpoint } from "@tlsbridge/ingress";
 import { expectHostPort, parseHostPort } from "./listen-address.ts";
 import { optionalInt, optionalString } from "./settings-section.ts";
 
-/** Peer modes: `h1` one TLS connection per tunnel (default), `h2` CONNECT streams on one connection. */
-const PEER_MODES: readonly string[] = ["h1", "h2"];
+/**
+ * Peer modes: `auto` (default) asks the peer at the first handshake (ALPN `tlsbridge/1`); `h1` one
+ * TLS connection per tunnel; `h2` CONNECT streams on one connection.
+ */
+const PEER_MODES: readonly string[] = ["auto", "h1", "h2"];
 /** `pool:` defaults: 4 warm connections, each closed after 4 s unused (below the peer's 10 s head timeout). */
 export const POOL_DEFAULTS = { size: 4, maxIdleMs: 4_000 } as const;
 const MAX_POOL_SIZE = 64;
@@ -53,7 +56,7 @@ export function parsePeers(
     if (address === undefined) continue;
     const servername = optionalString(fields, "servername", address.host, isServername,
       "a DNS name or IP address", source, problems);
-    const mode = optionalString(fields, "mode", "h1", (m) => PEER_MODES.includes(m), "h1 or h2", source, problems) as "h1" | "h2";
+    const mode = optionalString(fields, "mode", "auto", (m) => PEER_MODES.includes(m), "auto, h1 or h2", source, problems) as "auto" | "h1" | "h2";
     let pool: { size: number; maxIdleMs: number } | undefined;
     if (fields.values.has("pool")) {
       const poolFields = expectMap(fields.values.get("pool"), source, problems, ["size", "maxIdleMs"]);
@@ -62,7 +65,7 @@ export function parsePeers(
           ? expectInt(poolFields.values.get("size"), source, problems, 0, MAX_POOL_SIZE) ?? POOL_DEFAULTS.size
           : POOL_DEFAULTS.size;
         pool = { size, maxIdleMs: optionalInt(poolFields, "maxIdleMs", POOL_DEFAULTS.maxIdleMs, source, problems) };
-        if (mode === "h2") addProblem(resolveNode(fields.values.get("pool"), source), source, problems, "pool is for mode h1 (mode h2 keeps one connection)");
+        if (mode === "h2") addProblem(resolveNode(fields.values.get("pool"), source), source, problems, "pool is for mode h1 or auto (mode h2 keeps one connection)");
       }
     }
     peers.set(name, {

@@ -1,4 +1,5 @@
-// The multiplexed mode's peer leg: one mTLS connection per peer speaking HTTP/2 (ALPN `h2`), each
+// The multiplexed mode's peer leg: one mTLS connection per peer speaking HTTP/2 (ALPN `tlsbridge/1`,
+// or `h2` when the config names mode h2: alpn-ids.ts), each
 // tunnel a classic CONNECT stream on it (RFC 9113 §8.5: `:method CONNECT` and `:authority`, no
 // `:scheme` or `:path`). The connection is opened on first use, shared by every tunnel, and opened
 // again after the peer closes it or sends GOAWAY.
@@ -23,20 +24,55 @@ import { peerDialError } from "./peer-failure.ts";
 /** A CONNECT stream the peer answered. */
 export type H2PeerStream = SpliceEnd & { readonly response: ResponseHead; readonly stream: http2.ClientHttp2Stream };
 
-/** One peer's shared HTTP/2 connection. */
+/**
+ * HTTP/2 connections one peer gets at most. Tunnels spread over them, so a TCP connection that stalls
+ * (a lost segment on a WAN) holds up only its share of the tunnels (issue 13).
+ */
+export const H2_MAX_CONNECTIONS_PER_PEER = 4;
+
+/** One of a peer's HTTP/2 connections and the tunnels it carries now. */
+type SharedConnection = {
+  readonly session: Promise<http2.ClientHttp2Session>;
+  /** Set once the connection is up. */
+  ready: http2.ClientHttp2Session | undefined;
+  streams: number;
+};
+
+/**
+ * One peer's shared HTTP/2 connections: the first opened by the first tunnel; while every connection
+ * that is up carries a tunnel, another is opened in the background for later tunnels, up to
+ * {@link H2_MAX_CONNECTIONS_PER_PEER}. A tunnel takes the connection carrying the fewest.
+ */
 export class H2PeerSession {
   readonly #peer: PeerEndpoint;
   readonly #dial: (alpnProtocols: readonly string[]) => Promise<TlsConnection>;
+  readonly #offered: readonly string[];
   readonly #log: Logger;
-  #session: Promise<http2.ClientHttp2Session> | undefined;
+  #shared: SharedConnection[] = [];
   #closed = false;
   /** Connections opened so far (1 while the peer keeps it up). */
   connections = 0;
+  /** Told when the peer answers a new connection without HTTP/2 (mode auto asks it again: peer-mode.ts). */
+  onRefused: () => void = () => {};
 
-  constructor(peer: PeerEndpoint, dial: (alpnProtocols: readonly string[]) => Promise<TlsConnection>, log: Logger) {
+  /** `offered`: the ALPN ids to offer, each of which the peer may answer to mean HTTP/2 CONNECT streams. */
+  constructor(peer: PeerEndpoint, dial: (alpnProtocols: readonly string[]) => Promise<TlsConnection>, offered: readonly string[], log: Logger) {
     this.#peer = peer;
     this.#dial = dial;
+    this.#offered = offered;
     this.#log = log;
+  }
+
+  /**
+   * Takes a connection that already negotiated HTTP/2 (the dial that asked the peer which mode it
+   * speaks) as the shared connection; closes it when one is already up.
+   */
+  adopt(connection: TlsConnection): void {
+    if (this.#shared.length >= H2_MAX_CONNECTIONS_PER_PEER || this.#closed) {
+      connection.socket.destroy();
+      return;
+    }
+    this.#connect(connection);
   }
 
   /**
@@ -51,7 +87,8 @@ export class H2PeerSession {
     responseTimeoutMs: number,
     onStream: (end: SpliceEnd) => void,
   ): Promise<H2PeerStream> {
-    const session = await this.#current();
+    const shared = await this.#least();
+    const session = await shared.session;
     const request: http2.OutgoingHttpHeaders = { ":method": "CONNECT", ":authority": authority };
     for (const [name, value] of headers) request[name.toLowerCase()] = value;
     let stream: http2.ClientHttp2Stream;
@@ -62,6 +99,8 @@ export class H2PeerSession {
         cause: err, details: `peer ${this.#peer.name}: the HTTP/2 connection is closing`,
       });
     }
+    shared.streams += 1;
+    stream.once("close", () => (shared.streams -= 1));
     treatConnectErrorAsReset(stream);
     const end = h2StreamEnd(stream);
     onStream(end);
@@ -98,34 +137,40 @@ export class H2PeerSession {
     return { ...end, stream, response: responseHead(responseHeaders) };
   }
 
-  /** Closes the connection (GOAWAY, open tunnels finish) and stops reopening it. */
+  /** Closes the connections (GOAWAY, open tunnels finish) and stops reopening them. */
   close(): void {
     this.#closed = true;
-    void this.#session?.then((s) => s.close(), () => {});
+    for (const shared of this.#shared) void shared.session.then((s) => s.close(), () => {});
   }
 
-  #current(): Promise<http2.ClientHttp2Session> {
-    if (this.#closed) {
-      return Promise.reject(new TunnelError("TLSB_ERR_PEER_UNREACHABLE", "ingress is shutting down"));
+  /** The connection for the next tunnel: the one up carrying the fewest, else the first being opened. */
+  async #least(): Promise<SharedConnection> {
+    if (this.#closed) throw new TunnelError("TLSB_ERR_PEER_UNREACHABLE", "ingress is shutting down");
+    const up = this.#shared.filter((s) => s.ready !== undefined && !s.ready.closed && !s.ready.destroyed);
+    const opening = this.#shared.find((s) => s.ready === undefined);
+    if (up.length === 0) return opening ?? this.#connect();
+    const least = up.reduce((a, b) => (b.streams < a.streams ? b : a));
+    if (least.streams > 0 && opening === undefined && this.#shared.length < H2_MAX_CONNECTIONS_PER_PEER) {
+      // For the tunnels after this one; a failure is seen by the tunnel that next needs it.
+      this.#connect().session.catch(() => {});
     }
-    this.#session ??= this.#connect();
-    return this.#session;
+    return least;
   }
 
-  #connect(): Promise<http2.ClientHttp2Session> {
-    // Not `async`: the promise kept in #session must be `attempt` itself, or `forget` never matches
-    // it and a closed connection is reused for every later tunnel.
+  #connect(negotiated?: TlsConnection): SharedConnection {
+    // The entry leaves the list when its connection fails, closes or is told GOAWAY.
     const forget = (): void => {
-      if (this.#session === attempt) this.#session = undefined;
+      this.#shared = this.#shared.filter((s) => s !== shared);
     };
     const attempt = (async () => {
-      const { socket } = await this.#dial(["h2"]).catch((err: unknown) => {
+      const { socket } = negotiated ?? await this.#dial(this.#offered).catch((err: unknown) => {
         throw err instanceof DialError ? peerDialError(this.#peer.name, err) : err;
       });
-      if (socket.alpnProtocol !== "h2") {
+      if (typeof socket.alpnProtocol !== "string" || !this.#offered.includes(socket.alpnProtocol)) {
         socket.destroy();
+        this.onRefused();
         throw new TunnelError("TLSB_ERR_PEER_TLS", `peer ${this.#peer.name} does not speak HTTP/2`, {
-          details: `peer ${this.#peer.name} did not accept ALPN h2 (set mode: h1 for it)`,
+          details: `peer ${this.#peer.name} did not accept ALPN ${this.#offered.join(" or ")} (set mode: h1 for it)`,
         });
       }
       const session = http2.connect(`https://${this.#peer.servername}:${this.#peer.port}`, {
@@ -148,8 +193,10 @@ export class H2PeerSession {
       session.once("connect", () => widenConnectionWindow(session));
       return session;
     })();
-    attempt.catch(forget);
-    return attempt;
+    const shared: SharedConnection = { session: attempt, ready: undefined, streams: 0 };
+    this.#shared.push(shared);
+    attempt.then((session) => (shared.ready = session), forget);
+    return shared;
   }
 }
 

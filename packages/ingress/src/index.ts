@@ -9,3 +9,4 @@ export type { PasswordHash } from "./password-hash.ts";
 export { ProxyAuthenticator } from "./proxy-auth.ts";
 export type { AuthDeniedReason, AuthOutcome, ProxyAuthOptions, ProxyAuthUsers } from "./proxy-auth.ts";
 export { parseBasicCredentials } from "./basic-credentials.ts";
+export { H2_MAX_CONNECTIONS_PER_PEER } from "./h2-peer-session.ts";

@@ -44,10 +44,11 @@ export type PeerEndpoint = {
   /** Name verified against the peer's certificate (SNI too, unless it is an IP address). */
   readonly servername: string;
   /**
-   * `h1` (default): one TLS connection per tunnel, HTTP/1.1 CONNECT (what ATS peers speak).
-   * `h2`: every tunnel a CONNECT stream on one shared HTTP/2 connection (RFC 9113 §8.5).
+   * `h1` (default here; the config's default is `auto`): one TLS connection per tunnel, HTTP/1.1
+   * CONNECT (what ATS peers speak). `h2`: every tunnel a CONNECT stream on one shared HTTP/2
+   * connection (RFC 9113 §8.5). `auto`: h2 when the peer answers ALPN `tlsbridge/1`, else h1 (peer-mode.ts).
    */
-  readonly mode?: "h1" | "h2";
+  readonly mode?: "auto" | "h1" | "h2";
   /**
    * Mode h1: connections kept handshaken and waiting (peer-pool.ts). `maxIdleMs` must stay below
    * the peer's `limits.headTimeoutMs`, which also covers a pooled connection's idle time. Absent

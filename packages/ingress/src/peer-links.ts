@@ -1,11 +1,13 @@
-// Everything the ingress keeps per peer between tunnels: TLS session tickets (resumption), the warm
-// pool (mode h1) or the shared HTTP/2 connection (mode h2). Made once per ingress, closed on shutdown.
+// Everything the ingress keeps per peer between tunnels: TLS session tickets (resumption), the mode
+// (named, or learned at the first handshake), the warm pool (mode h1) and the shared HTTP/2
+// connection (mode h2). Made once per ingress, closed on shutdown.
 import type tls from "node:tls";
 import type { Logger } from "pino";
-import { DIAL_FAILURES, DialError, dialTls, LOG_EVENTS } from "@tlsbridge/transport";
+import { DIAL_FAILURES, DialError, dialTls, H2_MODE_ALPN, LOG_EVENTS, TLSBRIDGE_ALPN } from "@tlsbridge/transport";
 import type { TlsConnection } from "@tlsbridge/transport";
 import { H2PeerSession } from "./h2-peer-session.ts";
 import type { IngressLimits, PeerEndpoint } from "./ingress-options.ts";
+import { PeerMode } from "./peer-mode.ts";
 import { PeerPool } from "./peer-pool.ts";
 import { SESSION_MAX_AGE_MS, SessionCache } from "./session-cache.ts";
 
@@ -13,9 +15,11 @@ import { SESSION_MAX_AGE_MS, SessionCache } from "./session-cache.ts";
 export type PeerLink = {
   readonly peer: PeerEndpoint;
   readonly sessions: SessionCache;
-  /** Mode h1 with `pool.size > 0`. */
+  /** The mode tunnels to this peer are opened in. */
+  readonly mode: PeerMode;
+  /** Mode h1 or auto with `pool.size > 0`; filled once the mode is h1. */
   readonly pool: PeerPool | undefined;
-  /** Mode h2. */
+  /** Mode h2 or auto. */
   readonly h2: H2PeerSession | undefined;
   /** A new mTLS connection to the peer, resuming a TLS session when one is cached. */
   readonly dial: (alpnProtocols?: readonly string[]) => Promise<TlsConnection>;
@@ -79,17 +83,19 @@ export class PeerLinks {
           return connection;
         }
       };
-      const mode = peer.mode ?? "h1";
+      // Mode auto names neither: the peer's ALPN answer decides (peer-mode.ts).
+      const fixed = peer.mode === "auto" ? undefined : peer.mode ?? "h1";
       const poolSize = peer.pool?.size ?? 0;
-      const pool = mode === "h1" && poolSize > 0 && peer.pool !== undefined ? new PeerPool(() => dial(), peer.pool, peerLog) : undefined;
-      const h2 = mode === "h2" ? new H2PeerSession(peer, dial, peerLog) : undefined;
-      this.#links.set(peer.name, { peer, sessions, pool, h2, dial, counts });
+      const pool = fixed !== "h2" && poolSize > 0 && peer.pool !== undefined ? new PeerPool(() => dial(), peer.pool, peerLog) : undefined;
+      const h2 = fixed !== "h1" ? new H2PeerSession(peer, dial, fixed === "h2" ? H2_MODE_ALPN : [TLSBRIDGE_ALPN], peerLog) : undefined;
+      const mode = new PeerMode(fixed, dial, h2, () => pool?.start());
+      this.#links.set(peer.name, { peer, sessions, mode, pool, h2, dial, counts });
     }
   }
 
-  /** Starts filling the warm pools. */
+  /** Starts filling the warm pools of peers in mode h1 (an auto peer's, once it answered h1). */
   start(): void {
-    for (const link of this.#links.values()) link.pool?.start();
+    for (const link of this.#links.values()) if (link.mode.current === "h1") link.pool?.start();
   }
 
   /** Whether `name` is a configured peer. */

@@ -1,4 +1,5 @@
-// Opens the ingress's leg of a tunnel to a peer, in the peer's mode:
+// Opens the ingress's leg of a tunnel to a peer, in the peer's mode (named, or learned from its ALPN
+// answer by the first tunnel: peer-mode.ts):
 //   h1 (default, what ATS peers speak): a TLS connection per tunnel, taken warm from the pool or
 //      dialed (resuming a TLS session when possible); the replayed CONNECT is written with any early
 //      data in the same write, and the response head read with the restartable CR/LF scanner.
@@ -23,6 +24,8 @@ export type ReplayedRequest = {
 export type PeerLegInfo = {
   readonly mode: "h1" | "h2";
   readonly protocol: string | null;
+  /** What the peer answered to our ALPN offer (false: nothing, as ATS and squid to none offered). */
+  readonly alpn: string | false;
   readonly group: string | undefined;
   /** TLS session resumed (h1: this tunnel's connection; h2: the shared connection). */
   readonly resumed: boolean;
@@ -65,20 +68,28 @@ export async function openPeerTunnel(
     throw peerDialError(peer.name, new DialError(DIAL_FAILURES.unreachable, "removed from the config by a reload"));
   }
   const link = links.get(peer.name);
-  if (link.h2 !== undefined) {
+  let asked: TlsConnection | undefined;
+  if (link.mode.current === undefined) {
+    const answer = await link.mode.ask().catch((err: unknown) => {
+      throw err instanceof DialError ? peerDialError(peer.name, err) : err;
+    });
+    asked = answer.connection;
+  }
+  if (link.mode.current === "h2" && link.h2 !== undefined) {
     const opened = await link.h2.open(
       request.target.authority, request.headers, earlyData, options.limits.peerResponseTimeoutMs, options.onDialed,
     );
-    const socket = opened.stream.session?.socket as net.Socket & { getProtocol?: () => string | null; isSessionReused?: () => boolean };
+    const socket = opened.stream.session?.socket as net.Socket & { alpnProtocol?: string | false; isSessionReused?: () => boolean };
     return {
       socket: opened.socket,
       raw: opened.raw,
       response: opened.response,
       rest: EMPTY,
-      leg: { mode: "h2", protocol: "h2", group: undefined, resumed: socket?.isSessionReused?.() ?? false, pooled: false },
+      leg: { mode: "h2", protocol: "h2", alpn: socket?.alpnProtocol ?? false, group: undefined, resumed: socket?.isSessionReused?.() ?? false, pooled: false },
     };
   }
   const head = formatConnectRequest(request.target, request.headers);
+  if (asked !== undefined) return exchange(peer, asked, head, earlyData, options, false);
   const warm = link.pool?.take();
   if (warm !== undefined) {
     try {
@@ -117,6 +128,7 @@ async function exchange(
       leg: {
         mode: "h1",
         protocol: socket.getProtocol(),
+        alpn: socket.alpnProtocol ?? false,
         group: (socket.getEphemeralKeyInfo() as { name?: string } | null)?.name,
         resumed: socket.isSessionReused(),
         pooled,

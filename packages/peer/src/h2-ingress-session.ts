@@ -1,17 +1,18 @@
-// The peer's side of the multiplexed mode: an ingress that negotiated ALPN `h2` on the shared mTLS
-// listener gets an HTTP/2 session, and each CONNECT stream on it is one tunnel (h2-connect-stream.ts).
-// Ingresses that offer no ALPN, or `http/1.1` (ATS), keep the one-connection-per-tunnel path.
+// The peer's side of the multiplexed mode: an ingress that negotiated ALPN `tlsbridge/1` (or `h2`,
+// from ingresses older than that id) on the shared mTLS listener gets an HTTP/2 session, and each
+// CONNECT stream on it is one tunnel (h2-connect-stream.ts). Ingresses that offer no ALPN, or
+// `http/1.1` (ATS), keep the one-connection-per-tunnel path.
 import http2 from "node:http2";
 import type net from "node:net";
 import type tls from "node:tls";
-import { H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, LinkLostError, LOG_EVENTS, widenConnectionWindow } from "@tlsbridge/transport";
+import { H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, LinkLostError, LOG_EVENTS, TLSBRIDGE_ALPN, widenConnectionWindow } from "@tlsbridge/transport";
 import type { PeerContext } from "./peer-context.ts";
 import { serveConnectStream } from "./h2-connect-stream.ts";
 import type { IngressIdentity } from "./h2-connect-stream.ts";
 import type { IngressCertificate } from "./ingress-certificate.ts";
 
-/** ALPN protocols the peer's listener accepts, preferred first. */
-export const PEER_ALPN_PROTOCOLS: readonly string[] = ["h2", "http/1.1"];
+/** ALPN protocols the peer's listener accepts, preferred first: our own id wins over `http/1.1`. */
+export const PEER_ALPN_PROTOCOLS: readonly string[] = [TLSBRIDGE_ALPN, "h2", "http/1.1"];
 
 /** Serves HTTP/2 sessions handed over by the TLS listener. */
 export type H2Acceptor = {

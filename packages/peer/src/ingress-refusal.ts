@@ -8,7 +8,7 @@
 import http2 from "node:http2";
 import type net from "node:net";
 import type tls from "node:tls";
-import { answerAndClose, DEFAULT_LINGER_MS, H2_SETTINGS } from "@tlsbridge/transport";
+import { answerAndClose, DEFAULT_LINGER_MS, H2_SETTINGS, isMultiplexedAlpn } from "@tlsbridge/transport";
 import { ERRORS, formatErrorResponse, proxyStatusEntry, TunnelError } from "@tlsbridge/wire";
 
 /** Answers refused ingresses; one per peer. */
@@ -24,7 +24,7 @@ export function createIngressRefusal(nodeName: () => string): IngressRefusal {
   const live = new Set<http2.ServerHttp2Session>();
   const reasons = new WeakMap<http2.Http2Session, string>();
   let arriving: string | undefined;
-  // Not listening anywhere: refused sockets that negotiated h2 are handed over with emit("connection").
+  // Not listening anywhere: refused sockets that negotiated HTTP/2 are handed over with emit("connection").
   const server = http2.createServer({ settings: H2_SETTINGS });
   server.on("session", (session: http2.ServerHttp2Session) => {
     if (arriving !== undefined) reasons.set(session, arriving);
@@ -46,7 +46,7 @@ export function createIngressRefusal(nodeName: () => string): IngressRefusal {
   return {
     refuse: (socket, raw, why) => {
       raw.on("error", () => {});
-      if (socket.alpnProtocol === "h2") {
+      if (isMultiplexedAlpn(socket.alpnProtocol)) {
         arriving = why;
         try {
           server.emit("connection", socket);

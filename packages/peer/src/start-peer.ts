@@ -2,7 +2,7 @@
 // that graceful shutdown drains.
 import type tls from "node:tls";
 import {
-  ConnectionRegistry, createTlsListener, listen, LOG_EVENTS, NO_METRICS, nodeTlsSettings, stopListening, TunnelLimiter, watchCloseNotify,
+  ConnectionRegistry, createTlsListener, isMultiplexedAlpn, listen, LOG_EVENTS, NO_METRICS, nodeTlsSettings, stopListening, TunnelLimiter, watchCloseNotify,
 } from "@tlsbridge/transport";
 import type { HostResolver, NodeContext } from "@tlsbridge/transport";
 import { createH2Acceptor, PEER_ALPN_PROTOCOLS } from "./h2-ingress-session.ts";
@@ -62,8 +62,8 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
     certificates: new IngressCertificates(),
     get resolveService() { return resolver.resolve; },
   };
-  // One listener for both modes: ALPN `h2` gets the multiplexed path, anything else (no ALPN, as
-  // from ATS, or `http/1.1`) the one-connection-per-tunnel path.
+  // One listener for both modes: ALPN `tlsbridge/1` or `h2` gets the multiplexed path, anything else
+  // (no ALPN, as from ATS, or `http/1.1`) the one-connection-per-tunnel path.
   const h2 = createH2Acceptor(shared);
   // A refused ingress is told why in HTTP before the connection closes (ingress-refusal.ts).
   const refusal = createIngressRefusal(() => current.nodeName);
@@ -93,7 +93,7 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
       }
       // The ingress's FIN without close_notify is a lost link, not an end (issue 9).
       watchCloseNotify(socket, raw);
-      if (socket.alpnProtocol === "h2") h2.accept(socket, raw, certificate);
+      if (isMultiplexedAlpn(socket.alpnProtocol)) h2.accept(socket, raw, certificate);
       else void serveIngress(socket, raw, certificate, shared);
     },
     (err, remote) => log.warn({ event: LOG_EVENTS.authDenied, remote, reason: err.reason, err }, "ingress refused at the TLS handshake"),

@@ -3,11 +3,19 @@
 // stalled reader can still only park a bounded amount of data in the other node.
 import type http2 from "node:http2";
 
-/** Per-stream receive window: what one tunnel may have in flight towards a reader (4 MiB). */
-export const H2_STREAM_WINDOW_BYTES = 4 * 1024 * 1024;
+/**
+ * Per-stream receive window: what one tunnel may have in flight towards a reader, and so what a
+ * stalled reader can park in the node (16 MiB). One tunnel moves at most window / RTT: 16 MiB
+ * covers the bandwidth-delay product of 1 Gbit/s up to 130 ms (4 MiB capped it at 80 MB/s at 50 ms,
+ * issue 13). The kernel's socket buffers must cover it too (tcp_rmem/tcp_wmem: docs/deployment.md).
+ */
+export const H2_STREAM_WINDOW_BYTES = 16 * 1024 * 1024;
 
-/** Connection receive window, shared by all tunnels of one ingress-peer connection (32 MiB). */
-export const H2_CONNECTION_WINDOW_BYTES = 32 * 1024 * 1024;
+/**
+ * Connection receive window, shared by all tunnels of one ingress-peer connection (128 MiB): eight
+ * stalled readers' worth, so a few of them cannot starve the other tunnels on the connection.
+ */
+export const H2_CONNECTION_WINDOW_BYTES = 128 * 1024 * 1024;
 
 /** Streams (tunnels) one connection may carry at once; more are refused with REFUSED_STREAM. */
 export const H2_MAX_CONCURRENT_STREAMS = 10_000;

@@ -31,6 +31,7 @@ export { addressKey, TunnelLimiter } from "./tunnel-limiter.ts";
 export type { TunnelLimits, TunnelSlot } from "./tunnel-limiter.ts";
 export { h2StreamEnd, resetStream, treatConnectErrorAsReset } from "./h2-stream-end.ts";
 export { h2HeaderList } from "./h2-header-list.ts";
+export { H2_MODE_ALPN, isMultiplexedAlpn, NEGOTIATING_ALPN, TLSBRIDGE_ALPN } from "./alpn-ids.ts";
 export {
   H2_CONNECTION_WINDOW_BYTES, H2_MAX_CONCURRENT_STREAMS, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, H2_STREAM_WINDOW_BYTES,
   widenConnectionWindow,
