@@ -6,10 +6,9 @@ import { ConfigError } from "@tlsbridge/rules";
 import { EXIT_CODES, UsageError, programVersion } from "@tlsbridge/runtime";
 import type { ExitCode } from "@tlsbridge/runtime";
 import { runCheck } from "./command-check.ts";
-import { runPkiInit } from "./command-pki.ts";
 import { HELP_TEXT } from "./help-text.ts";
 import type { HelpTopic } from "./help-text.ts";
-import { PKI_ERROR_CODES, PkiError } from "./pki/index.ts";
+import { PkiError } from "./pki/pki-error.ts";
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -95,6 +94,8 @@ async function pki(args: readonly string[]): Promise<ExitCode> {
   if (sub !== "init") throw new UsageError(sub === undefined ? "missing subcommand (pki init DIR)" : `unknown subcommand 'pki ${sub}'`, "pki");
   if (dir === undefined) throw new UsageError("missing DIR (pki init DIR)", "pki");
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0] ?? ""}'`, "pki");
+  // Loaded on demand: the X.509 library and its reflect-metadata polyfill serve only this command.
+  const { runPkiInit } = await import("./command-pki.ts");
   return runPkiInit(dir, {
     force: values.force === true,
     ...(values["peer-name"] === undefined ? {} : { peerNames: values["peer-name"] }),
@@ -142,8 +143,9 @@ function report(error: unknown): ExitCode {
     return EXIT_CODES.usage;
   }
   if (error instanceof PkiError) {
+    // A refusal to overwrite is a refusal like any other bad request: fix the command (--force).
     err(`tlsbridge pki: ${error.message}`);
-    return error.code === PKI_ERROR_CODES.exists ? EXIT_CODES.runtime : EXIT_CODES.usage;
+    return EXIT_CODES.usage;
   }
   // Our own fault or the system's: one line, plus the stack when asked for.
   const message = error instanceof Error ? error.message : String(error);
