@@ -18,12 +18,18 @@ const userEnv: NodeJS.ProcessEnv = {
   PATH: (process.env.PATH ?? "").split(delimiter).filter((dir) => !dir.includes("node_modules")).join(delimiter),
 };
 
-function npx(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile("npx", [...args], { cwd: REPO_ROOT, env: userEnv }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+/** `npx ...args` in the repository, as on a first call: with an empty npm cache. */
+async function npx(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const cache = await mkdtemp(join(tmpdir(), "tlsbridge-npm-cache-"));
+  try {
+    return await new Promise((resolve) => {
+      execFile("npx", [...args], { cwd: REPO_ROOT, env: { ...userEnv, npm_config_cache: cache } }, (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+      });
     });
-  });
+  } finally {
+    await rm(cache, { recursive: true, force: true });
+  }
 }
 
 /**
