@@ -129,7 +129,7 @@ async function openTunnel(
   if (auth !== undefined) {
     state.bindings = {
       ...state.bindings,
-      user: await authenticate(auth, request, addressKey(raw.remoteAddress), context.log.child(state.bindings)),
+      user: await authenticate(auth, request, addressKey(raw.remoteAddress), context.log.child(state.bindings), context.metrics),
     };
   }
   const match = context.rules.match(target.host, target.port);
@@ -231,23 +231,30 @@ async function readHead(client: net.Socket, limits: IngressLimits): Promise<Head
 
 /**
  * Checks the client's credential: the user name (the caller binds it to the tunnel's log lines), or
- * a 407 refusal (logged here as auth.denied with the user name, never the header or the password).
+ * a 407 refusal (logged here as auth.denied with the user name, never the header or the password,
+ * and counted by reason).
  */
-async function authenticate(auth: ProxyAuthenticator, request: ConnectRequest, client: string, log: Logger): Promise<string> {
+async function authenticate(auth: ProxyAuthenticator, request: ConnectRequest, client: string, log: Logger, metrics: TunnelMetrics): Promise<string> {
   const outcome = await auth.check(headerValues(request.headers, "proxy-authorization"), client);
   if (outcome.ok) {
     log.child({ user: outcome.user }).debug({ event: LOG_EVENTS.authGranted, cached: outcome.cached }, "client authenticated");
     return outcome.user;
   }
-  // No credential yet is how many clients start (they wait for the challenge): info, not warn. A
-  // throttled address is logged once per window (report), not per attempt.
-  const level = outcome.reason === "missing" || outcome.reason === "busy" ? "info" : "warn";
-  if (outcome.report !== false) {
-    log[level]({
-      event: LOG_EVENTS.authDenied, reason: outcome.reason, target: request.target.authority,
-      ...(outcome.user !== undefined ? { user: outcome.user } : {}),
-    }, "proxy authentication failed");
+  metrics.proxyAuthRefused(outcome.reason);
+  const target = request.target.authority;
+  if (outcome.reason === "throttled") {
+    // The first refusal of an address's window is the news (warn); the rest are logged at info, so
+    // an operator sees the attempts go on without a warning per attempt (issue 15).
+    const details = `too many failed logins, retry in ${outcome.retryAfterS} s`;
+    log[outcome.report ? "warn" : "info"]({ event: LOG_EVENTS.authDenied, reason: outcome.reason, target, retryAfterS: outcome.retryAfterS }, details);
+    throw new TunnelError("TLSB_ERR_PROXY_AUTH", "proxy authentication throttled", { details });
   }
+  // No credential yet is how many clients start (they wait for the challenge): info, not warn.
+  const level = outcome.reason === "missing" || outcome.reason === "busy" ? "info" : "warn";
+  log[level]({
+    event: LOG_EVENTS.authDenied, reason: outcome.reason, target,
+    ...(outcome.user !== undefined ? { user: outcome.user } : {}),
+  }, "proxy authentication failed");
   if (outcome.reason === "busy") {
     throw new TunnelError("TLSB_ERR_AUTH_BUSY", "too many proxy logins being checked", { details: "too many logins being checked, retry" });
   }

@@ -61,6 +61,11 @@ export function createTunnelMetrics(): PromTunnelMetrics {
     help: "Ingress: requests routed by each rule (site, 0-based index in the site's rule file).",
     labelNames: ["site", "rule"] as const, registers,
   });
+  const authRefusals = new Counter({
+    name: "tlsbridge_proxy_auth_refusals_total",
+    help: "Ingress: proxy logins refused (407, or 503 when busy), by reason: missing, malformed, user, password, throttled, busy.",
+    labelNames: ["reason"] as const, registers,
+  });
   const sink: TunnelMetrics = {
     tunnelOpened: (setupSeconds) => {
       active.inc();
@@ -79,6 +84,7 @@ export function createTunnelMetrics(): PromTunnelMetrics {
     dialFailed: (error) => dialFailures.inc({ error }),
     ruleHit: (site, rule) => ruleHits.inc({ site, rule: String(rule) }),
     peerHandshake: (peer, seconds, resumed) => handshake.observe({ peer, resumed: String(resumed) }, seconds),
+    proxyAuthRefused: (reason) => authRefusals.inc({ reason }),
   };
   // Zero series exist from the start, so a scrape before any traffic shows them (rate() needs a 0).
   bytes.inc({ direction: "up" }, 0);
