@@ -128,9 +128,10 @@ export class ConfigReloader {
       this.#options.onResult?.("rejected", this.#current);
       return;
     }
+    const previous = this.#current;
     this.#current = next;
     if (this.#options.quiet !== true) {
-      logCertificates(next, log);
+      logCertificates(next, log, previous);
       if (restart.changes.length > 0) {
         log.warn({ event: LOG_EVENTS.configRestartNeeded, ...context, changes: restart.changes, applied: true },
           "reload applied except what needs a restart");
