@@ -117,7 +117,7 @@ export class ConfigReloader {
     const restart = restartNeeded(this.#current, next);
     if (restart.blocking) {
       log.warn({ event: LOG_EVENTS.configRestartNeeded, ...context, changes: restart.changes, applied: false },
-        "reload not applied: the listeners changed, restart the node");
+        `reload not applied, restart the node to apply it: ${restart.changes.join("; ")}`);
       this.#options.onResult?.("restart_needed", this.#current);
       return;
     }
@@ -134,7 +134,7 @@ export class ConfigReloader {
       logCertificates(next, log, previous);
       if (restart.changes.length > 0) {
         log.warn({ event: LOG_EVENTS.configRestartNeeded, ...context, changes: restart.changes, applied: true },
-          "reload applied except what needs a restart");
+          `reload applied except what needs a restart: ${restart.changes.join("; ")}`);
       }
     }
     log.info({
