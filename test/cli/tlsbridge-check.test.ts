@@ -116,9 +116,26 @@ describe("tlsbridge check on broken configs", () => {
     expect(r.stderr).toMatch(/^configs\/syntax\.yaml:\d+:\d+: YAML: /);
   });
 
-  it("says when a file is neither an ingress nor a peer config", async () => {
+  // Issue 15: a rule file got "cannot tell whether this is an ingress config ... or a peer config".
+  it("recognises a rule file and says how to check it", async () => {
     const r = await check("--config", "configs/sites/hq.yaml");
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("configs/sites/hq.yaml:1:1: cannot tell whether this is an ingress config (listeners, peers) or a peer config (listen, allow)\n");
+    expect(r.stderr).toBe("configs/sites/hq.yaml:1:1: this is a site rule file (rules:), not a node config: check it through the ingress config "
+      + "whose listener names it (tlsbridge check --config INGRESS.yaml checks every rule file it names)\n");
+  });
+
+  it("says when a file is neither an ingress nor a peer config", async () => {
+    await writeFile(join(base, "configs", "neither.yaml"), "node: x\n");
+    const r = await check("--config", "configs/neither.yaml");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("configs/neither.yaml:1:1: cannot tell whether this is an ingress config (listeners, peers) or a peer config (listen, allow)\n");
+  });
+
+  // Issue 15: `rules: []` was accepted without a word, and every CONNECT to that listener got 403.
+  it("warns about a rule file without rules, naming the listener", async () => {
+    await writeFile(join(base, "configs", "sites", "lab.yaml"), "rules: []\n");
+    const r = await check("--config", "configs/ingress.yaml");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split("\n").at(-1)).toBe("warning: configs/sites/lab.yaml: no rules: listener lab (127.0.0.1:8081) refuses every CONNECT with 403");
   });
 });

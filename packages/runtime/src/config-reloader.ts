@@ -14,6 +14,7 @@ import { fingerprintFiles, sameFingerprint } from "./config-fingerprint.ts";
 import type { ConfigFingerprint } from "./config-fingerprint.ts";
 import { summariseConfig } from "./config-summary.ts";
 import { logCertificates } from "./log-certificates.ts";
+import { logConfigWarnings } from "./log-config-warnings.ts";
 import { restartNeeded } from "./restart-needed.ts";
 
 /** What started a reload. */
@@ -132,6 +133,7 @@ export class ConfigReloader {
     this.#current = next;
     if (this.#options.quiet !== true) {
       logCertificates(next, log, previous);
+      logConfigWarnings(next, log);
       if (restart.changes.length > 0) {
         log.warn({ event: LOG_EVENTS.configRestartNeeded, ...context, changes: restart.changes, applied: true },
           `reload applied except what needs a restart: ${restart.changes.join("; ")}`);

@@ -10,6 +10,7 @@ export const LOG_EVENTS = {
   configReloaded: "config.reloaded",
   configUnchanged: "config.unchanged",
   configRestartNeeded: "config.restart.needed",
+  configWarning: "config.warning",
   certLoaded: "cert.loaded",
   requestRejected: "request.rejected",
   routeMatch: "route.match",
