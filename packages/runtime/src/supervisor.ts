@@ -15,6 +15,7 @@ import { startOperations } from "./node-operations.ts";
 import { closeOnSignal, HARD_EXIT_AFTER_GRACE_MS } from "./shutdown-on-signal.ts";
 import { isWorkerReady, WORKER_PORTS_ENV, WORKER_SLOT_ENV, WORKER_TICKET_KEYS_ENV } from "./worker-messages.ts";
 import type { WorkerReload, WorkerTicketKeys } from "./worker-messages.ts";
+import { reportStartFailure } from "./start-failure.ts";
 
 /** A worker that died sooner than this after starting is replaced only after a backoff. */
 const EARLY_DEATH_MS = 2_000;
@@ -86,7 +87,7 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
   try {
     ports = await fork(1, 0);
   } catch (err) {
-    log.fatal({ event: LOG_EVENTS.internalError, err }, "could not start");
+    // The worker said why (listen.failed, or internal.error for a bug) before it exited.
     process.stderr.write(`tlsbridge ${loaded.kind}: could not start: ${(err as Error).message}\n`);
     return EXIT_CODES.runtime;
   }
@@ -123,8 +124,7 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
     });
     operations.nodeMetrics.workersReady(readyCount());
   } catch (err) {
-    log.fatal({ event: LOG_EVENTS.internalError, err }, "could not start the admin listener");
-    process.stderr.write(`tlsbridge ${loaded.kind}: could not start the admin listener: ${(err as Error).message}\n`);
+    reportStartFailure(err, "could not start the admin listener", loaded.kind, log);
     await stopWorkers();
     return EXIT_CODES.runtime;
   }

@@ -5,6 +5,7 @@
 export const LOG_EVENTS = {
   startup: "startup",
   listening: "listening",
+  listenFailed: "listen.failed",
   configLoaded: "config.loaded",
   configRejected: "config.rejected",
   configReloaded: "config.reloaded",
