@@ -6,6 +6,7 @@ import {
   stopListening, TunnelLimiter,
 } from "@tlsbridge/transport";
 import type { NodeContext } from "@tlsbridge/transport";
+import { ClientHandshakeFailures } from "./client-handshake-failures.ts";
 import { serveClient } from "./client-connection.ts";
 import type { IngressOptions } from "./ingress-options.ts";
 import { LiveIngressSettings } from "./live-ingress-settings.ts";
@@ -43,6 +44,7 @@ export async function startIngress(options: IngressOptions, context: NodeContext
   try {
     for (const [index, listener] of options.listeners.entries()) {
       const shared = live.listenerContext(index, { registry, limiter, metrics, log: log.child({ site: listener.site }) });
+      const handshakeFailures = new ClientHandshakeFailures(shared.log);
       const server = listener.tls === undefined
         ? net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => void serveClient(socket, socket, shared))
         : createTlsListener(
@@ -53,7 +55,7 @@ export async function startIngress(options: IngressOptions, context: NodeContext
             ...(context.ticketKeys !== undefined ? { ticketKeys: context.ticketKeys } : {}),
           },
           (socket, raw) => void serveClient(socket, raw, shared),
-          (err, remote) => shared.log.debug({ event: LOG_EVENTS.requestRejected, remote, reason: err.message }, "client TLS handshake failed"),
+          (err, remote) => handshakeFailures.report(err, remote),
         );
       servers.push(server);
       if (listener.tls !== undefined) live.addTlsServer(index, server);

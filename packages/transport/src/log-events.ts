@@ -14,6 +14,7 @@ export const LOG_EVENTS = {
   configWarning: "config.warning",
   certLoaded: "cert.loaded",
   requestRejected: "request.rejected",
+  clientTlsFailed: "client.tls.failed",
   routeMatch: "route.match",
   routeMiss: "route.miss",
   peerDialFailed: "peer.dial.failed",
