@@ -18,6 +18,8 @@ export type LogLine = Record<string, unknown> & { event?: string; level?: number
 export type OpsNode = {
   readonly pid: number;
   readonly lines: LogLine[];
+  /** The same lines as written (for checks JSON.parse hides, such as a key written twice). */
+  readonly raw: string[];
   /** Resolves with the first line (already seen or future) with `event` that passes `where`. */
   readonly waitFor: (event: string, where?: (line: LogLine) => boolean, timeoutMs?: number) => Promise<LogLine>;
   readonly exited: Promise<number | null>;
@@ -31,8 +33,10 @@ export type OpsNode = {
 export function startNode(role: "ingress" | "peer", config: string, cwd: string, env?: NodeJS.ProcessEnv): OpsNode {
   const child = startTlsbridge([role, "--config", config, "--log-level", "debug"], cwd, env);
   const lines: LogLine[] = [];
+  const raw: string[] = [];
   const wakers = new Set<() => void>();
   createInterface({ input: child.stdout }).on("line", (text) => {
+    raw.push(text);
     try {
       lines.push(JSON.parse(text) as LogLine);
     } catch {
@@ -69,6 +73,7 @@ export function startNode(role: "ingress" | "peer", config: string, cwd: string,
   return {
     pid: child.pid as number,
     lines,
+    raw,
     waitFor,
     exited,
     signal: (signal) => void child.kill(signal),

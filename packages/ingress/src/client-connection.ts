@@ -134,14 +134,15 @@ async function openTunnel(
   }
   const match = context.rules.match(target.host, target.port);
   if (match === undefined) {
-    context.log.child(state.bindings).info({ event: LOG_EVENTS.routeMiss, target: target.authority, site: context.site }, "no rule matches");
+    context.log.child(state.bindings).info({ event: LOG_EVENTS.routeMiss, target: target.authority }, "no rule matches"); // `site`: the listener's logger
     throw new TunnelError("TLSB_ERR_NO_ROUTE", `no rule of site ${context.site} matches ${target.authority}`, {
       details: "no rule matches the target",
     });
   }
   const candidates = context.peerChoice.candidates(match.rule.peer);
   context.metrics.ruleHit(context.site, match.rule.index);
-  const routedBindings = { ...state.bindings, site: context.site, target: target.authority, rule: match.rule.index };
+  const routedBindings = { ...state.bindings, target: target.authority, rule: match.rule.index }; // `site` is the listener logger's
+  context.log.child(routedBindings).debug({ event: LOG_EVENTS.routeMatch, peer: match.rule.peer }, "rule matched"); // documented, was never written (issue 15)
   const slot = context.limiter.acquire(addressKey(raw.remoteAddress));
   if (!slot.ok) {
     throw new TunnelError("TLSB_ERR_TOO_MANY_TUNNELS", `tunnel limit reached (${slot.limit === "node" ? "node" : "client"}: ${slot.max})`, {

@@ -31,7 +31,7 @@ export type RunningIngress = {
 
 /** Starts every listener; rejects (with nothing left listening) when one cannot bind. */
 export async function startIngress(options: IngressOptions, context: NodeContext): Promise<RunningIngress> {
-  const log = context.log.child({ role: "ingress" });
+  const log = context.log; // the program's logger already writes `role` (issue 15: written twice)
   const registry = new ConnectionRegistry();
   const limiter = new TunnelLimiter({
     maxTunnels: options.limits.maxTunnels,
