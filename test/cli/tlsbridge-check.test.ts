@@ -37,7 +37,7 @@ describe("tlsbridge check on the shipped configs", () => {
     const r = await check("--config", "configs/ingress.yaml", "localhost:9080", "example.org:443");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      "  site hq (127.0.0.1:8080): rules[0] (configs/sites/hq.yaml:6:5) 'localhost' ports 9080 -> peer cloud-east at 127.0.0.1:4443 (servername localhost)",
+      "  site hq (127.0.0.1:8080): rules[0] (configs/sites/hq.yaml:7:5) 'localhost' ports 9080 -> peer cloud-east at 127.0.0.1:4443 (servername localhost)",
     );
     expect(r.stdout).toContain(
       "  site hq (127.0.0.1:8080): refused (403): no rule matches example.org:443: no rule's pattern matches the host",
@@ -46,7 +46,7 @@ describe("tlsbridge check on the shipped configs", () => {
 
   it("explains a host that matches a rule but not its port", async () => {
     const r = await check("--config", "configs/ingress.yaml", "localhost:22");
-    expect(r.stdout).toContain("refused (403): no rule matches localhost:22: rules[0] (configs/sites/hq.yaml:6:5) matches the host but not port 22");
+    expect(r.stdout).toContain("refused (403): no rule matches localhost:22: rules[0] (configs/sites/hq.yaml:7:5) matches the host but not port 22");
   });
 
   it("passes for peer.yaml and says whether the allow list admits each target", async () => {
@@ -54,8 +54,8 @@ describe("tlsbridge check on the shipped configs", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("configs/peer.yaml: ok (peer config, node tlsbridge-peer)");
     expect(r.stdout).toMatch(/cert pki\/peer\.pem: CN=peer\.tlsbridge\.test/);
-    expect(r.stdout).toContain("localhost:9080: allowed by allow[0] (configs/peer.yaml:16:5) 'localhost|127[.]0[.]0[.]1' ports 9080");
-    expect(r.stdout).toContain("localhost:80: not allowed (403): allow[0] (configs/peer.yaml:16:5) matches the host but not port 80 (ports 9080)");
+    expect(r.stdout).toContain("localhost:9080: allowed by allow[0] (configs/peer.yaml:17:5) 'localhost|127[.]0[.]0[.]1' ports 9080");
+    expect(r.stdout).toContain("localhost:80: not allowed (403): allow[0] (configs/peer.yaml:17:5) matches the host but not port 80 (ports 9080)");
     expect(r.stdout).toContain("example.org:443: not allowed (403): no allow entry's pattern matches the host");
   });
 });
