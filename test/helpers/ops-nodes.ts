@@ -6,9 +6,10 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { formatPasswordHash, hashPassword } from "@tlsbridge/ingress";
 import { startTlsbridge } from "../cli/run-tlsbridge.ts";
 import { writeTestPki } from "./pki.ts";
-import { startEchoService } from "./services.ts";
+import { closedPort, startEchoService } from "./services.ts";
 import type { TestService } from "./services.ts";
 
 /** One parsed log line. */
@@ -186,4 +187,31 @@ export async function scrape(port: number): Promise<Map<string, number>> {
   const { status, body } = await adminGet(port, "/metrics");
   if (status !== 200) throw new Error(`/metrics answered ${status}: ${body}`);
   return parseMetrics(body);
+}
+
+/** One `user:hash` line of a users file (scrypt at the lowest accepted cost: tests need no strength). */
+export async function usersFileLine(user: string, password: string): Promise<string> {
+  return `${user}:${formatPasswordHash(await hashPassword(password, { ln: 14, r: 8, p: 1 }))}\n`;
+}
+
+/**
+ * Writes, in `dir`, an ingress config with proxy authentication: `users` as users.htpasswd, a site
+ * that routes every host to peer `cloud` at a closed port (a client that passes gets 502), the
+ * test PKI, then `extra` lines. Returns the config's file name.
+ */
+export async function writeAuthIngressConfig(dir: string, users: string, extra: readonly string[] = []): Promise<string> {
+  const pki = await writeTestPki();
+  await writeFile(join(dir, "site.yaml"), "rules:\n  - match: '.*'\n    peer: cloud\n");
+  await writeFile(join(dir, "users.htpasswd"), users);
+  await writeFile(join(dir, "ingress.yaml"), [
+    "listeners:",
+    "  - listen: 127.0.0.1:0",
+    "    rules: site.yaml",
+    "    auth: { users: users.htpasswd }",
+    `peers: { cloud: { address: '127.0.0.1:${await closedPort()}', servername: localhost } }`,
+    `tls: { ca: ${pki.ca.cert}, cert: ${pki.ingress.cert}, key: ${pki.ingress.key} }`,
+    ...extra,
+    "",
+  ].join("\n"));
+  return "ingress.yaml";
 }

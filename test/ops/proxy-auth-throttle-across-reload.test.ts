@@ -8,19 +8,14 @@ import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatPasswordHash, hashPassword } from "@tlsbridge/ingress";
 import { sendRaw } from "../helpers/connect-client.ts";
 import type { ConnectResult } from "../helpers/connect-client.ts";
-import { writeTestPki } from "../helpers/pki.ts";
-import { closedPort } from "../helpers/services.ts";
 import { proxyStatusOf } from "../helpers/tunnel-probe.ts";
-import { portOf, scrape, startNode } from "../helpers/ops-nodes.ts";
+import { portOf, scrape, startNode, usersFileLine, writeAuthIngressConfig } from "../helpers/ops-nodes.ts";
 import type { OpsNode } from "../helpers/ops-nodes.ts";
 
 /** Another loopback address is another client: the one that keeps guessing. */
 const GUESSER = "127.0.0.2";
-const line = async (user: string, password: string): Promise<string> =>
-  `${user}:${formatPasswordHash(await hashPassword(password, { ln: 14, r: 8, p: 1 }))}\n`;
 
 describe("proxy-auth throttle in the real program", () => {
   let dir: string;
@@ -29,21 +24,9 @@ describe("proxy-auth throttle in the real program", () => {
   let admin: number;
   let aliceLine: string;
   beforeAll(async () => {
-    aliceLine = await line("alice", "alice-pw");
+    aliceLine = await usersFileLine("alice", "alice-pw");
     dir = await mkdtemp(join(tmpdir(), "tlsbridge-auth-throttle-"));
-    const pki = await writeTestPki();
-    await writeFile(join(dir, "site.yaml"), "rules:\n  - match: '.*'\n    peer: cloud\n");
-    await writeFile(join(dir, "users.htpasswd"), aliceLine);
-    await writeFile(join(dir, "ingress.yaml"), [
-      "listeners:",
-      "  - listen: 127.0.0.1:0",
-      "    rules: site.yaml",
-      "    auth: { users: users.htpasswd }",
-      `peers: { cloud: { address: '127.0.0.1:${await closedPort()}', servername: localhost } }`,
-      `tls: { ca: ${pki.ca.cert}, cert: ${pki.ingress.cert}, key: ${pki.ingress.key} }`,
-      "admin: { listen: '127.0.0.1:0' }",
-      "",
-    ].join("\n"));
+    await writeAuthIngressConfig(dir, aliceLine, ["admin: { listen: '127.0.0.1:0' }"]);
     node = startNode("ingress", "ingress.yaml", dir);
     const [listening, adminListening] = await Promise.all([node.waitFor("listening"), node.waitFor("admin.listening")]);
     port = portOf(listening);
@@ -72,13 +55,14 @@ describe("proxy-auth throttle in the real program", () => {
 
     // A reload (the users file gains bob, alice's line unchanged, as `tlsbridge auth add` does it)
     // keeps both the memory and the throttle.
-    await writeFile(join(dir, "users.next"), aliceLine + (await line("bob", "bob-pw")));
+    await writeFile(join(dir, "users.next"), aliceLine + (await usersFileLine("bob", "bob-pw")));
     await rename(join(dir, "users.next"), join(dir, "users.htpasswd"));
     await node.waitFor("config.reloaded");
     expect((await attempt("alice", "alice-pw")).status).toBe(502);
     const again = await attempt("alice", "guess-11");
     expect(again.proxyStatus).toContain('details="too many failed logins, retry in');
 
+    await node.waitFor("auth.denied", (l) => l.reason === "throttled" && l.level === 30); // the line may trail the 407
     const denied = node.lines.filter((l) => l.event === "auth.denied" && l.reason === "throttled");
     expect(denied).toHaveLength(2);
     expect(denied.map((l) => l.level)).toEqual([40, 30]); // the first warns, the rest are info
