@@ -37,7 +37,7 @@ describe("tlsbridge check on the shipped configs", () => {
     const r = await check("--config", "configs/ingress.yaml", "localhost:9080", "example.org:443");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(
-      "  site hq (127.0.0.1:8080): rules[0] (configs/sites/hq.yaml:6:5) 'localhost' ports 9080, 9443 -> peer cloud-east at 127.0.0.1:4443 (servername localhost)",
+      "  site hq (127.0.0.1:8080): rules[0] (configs/sites/hq.yaml:7:5) 'localhost' ports 9080, 9443 -> peer cloud-east at 127.0.0.1:4443 (servername localhost)",
     );
     expect(r.stdout).toContain(
       "  site hq (127.0.0.1:8080): refused (403): no rule matches example.org:443: no rule's pattern matches the host",
@@ -48,7 +48,7 @@ describe("tlsbridge check on the shipped configs", () => {
 
   it("explains a host that matches a rule but not its port", async () => {
     const r = await check("--config", "configs/ingress.yaml", "localhost:22");
-    expect(r.stdout).toContain("refused (403): no rule matches localhost:22: rules[0] (configs/sites/hq.yaml:6:5) matches the host but not port 22");
+    expect(r.stdout).toContain("refused (403): no rule matches localhost:22: rules[0] (configs/sites/hq.yaml:7:5) matches the host but not port 22");
   });
 
   it("passes for peer.yaml and says whether the allow list admits each target", async () => {
@@ -56,8 +56,8 @@ describe("tlsbridge check on the shipped configs", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("configs/peer.yaml: ok (peer config, node tlsbridge-peer)");
     expect(r.stdout).toMatch(/cert pki\/peer\.pem: CN=peer\.tlsbridge\.test/);
-    expect(r.stdout).toContain("localhost:9080: allowed by allow[0] (configs/peer.yaml:16:5) 'localhost|127[.]0[.]0[.]1' ports 9080, 9443");
-    expect(r.stdout).toContain("localhost:80: not allowed (403): allow[0] (configs/peer.yaml:16:5) matches the host but not port 80 (ports 9080, 9443)");
+    expect(r.stdout).toContain("localhost:9080: allowed by allow[0] (configs/peer.yaml:17:5) 'localhost|127[.]0[.]0[.]1' ports 9080, 9443");
+    expect(r.stdout).toContain("localhost:80: not allowed (403): allow[0] (configs/peer.yaml:17:5) matches the host but not port 80 (ports 9080, 9443)");
     expect(r.stdout).toContain("example.org:443: not allowed (403): no allow entry's pattern matches the host");
   });
 });
@@ -153,9 +153,26 @@ describe("tlsbridge check on broken configs", () => {
     expect(r.stderr).toMatch(/^configs\/syntax\.yaml:\d+:\d+: YAML: /);
   });
 
-  it("says when a file is neither an ingress nor a peer config", async () => {
+  // Issue 15: a rule file got "cannot tell whether this is an ingress config ... or a peer config".
+  it("recognises a rule file and says how to check it", async () => {
     const r = await check("--config", "configs/sites/hq.yaml");
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("configs/sites/hq.yaml:1:1: cannot tell whether this is an ingress config (listeners, peers) or a peer config (listen, allow)\n");
+    expect(r.stderr).toBe("configs/sites/hq.yaml:1:1: this is a site rule file (rules:), not a node config: check it through the ingress config "
+      + "whose listener names it (tlsbridge check --config INGRESS.yaml checks every rule file it names)\n");
+  });
+
+  it("says when a file is neither an ingress nor a peer config", async () => {
+    await writeFile(join(base, "configs", "neither.yaml"), "node: x\n");
+    const r = await check("--config", "configs/neither.yaml");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("configs/neither.yaml:1:1: cannot tell whether this is an ingress config (listeners, peers) or a peer config (listen, allow)\n");
+  });
+
+  // Issue 15: `rules: []` was accepted without a word, and every CONNECT to that listener got 403.
+  it("warns about a rule file without rules, naming the listener", async () => {
+    await writeFile(join(base, "configs", "sites", "lab.yaml"), "rules: []\n");
+    const r = await check("--config", "configs/ingress.yaml");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split("\n").at(-1)).toBe("warning: configs/sites/lab.yaml: no rules: listener lab (127.0.0.1:8081) refuses every CONNECT with 403");
   });
 });

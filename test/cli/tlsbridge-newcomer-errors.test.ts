@@ -34,7 +34,7 @@ describe("tlsbridge messages a newcomer meets", () => {
     await writeFile(join(base, "configs", "bare-port-peer.yaml"), peer);
     const r = await runTlsbridge(["check", "--config", "configs/bare-port-peer.yaml"], { cwd: base });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("configs/bare-port-peer.yaml:8:9: expected host:port or [ipv6]:port, got the number 4443: add the host (0.0.0.0:4443");
+    expect(r.stderr).toContain("configs/bare-port-peer.yaml:9:9: expected host:port or [ipv6]:port, got the number 4443: add the host (0.0.0.0:4443");
   });
 
   it("check with a URL instead of host:port says so, and names the target once", async () => {

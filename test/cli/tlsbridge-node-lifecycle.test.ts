@@ -100,15 +100,18 @@ describe("tlsbridge peer as a process", () => {
     expect(node.lines.map((l) => l.event)).toEqual(["startup", "config.rejected"]);
   });
 
-  it("exits 1 with one line when it cannot listen", async () => {
+  // Issue 15: this was logged as internal.error with a stack trace, which the docs say means a bug.
+  it("exits 1 with one line naming the address and the cause when its port is taken", async () => {
     const blocker = createServer().listen(0, "127.0.0.1");
     await once(blocker, "listening");
     try {
       const port = (blocker.address() as AddressInfo).port;
       const node = startNode(["peer", "--config", await peerConfig("peer-busy.yaml", `127.0.0.1:${port}`)]);
       expect(await node.exited).toBe(1);
-      expect(node.stderr()).toMatch(/^tlsbridge peer: could not start: .*\n$/);
-      expect(node.lines.at(-1)).toMatchObject({ event: "internal.error", level: 60 });
+      expect(node.stderr()).toBe(`tlsbridge peer: cannot listen on 127.0.0.1:${port}: the address is already in use (another process listens there)\n`);
+      expect(node.lines.at(-1)).toMatchObject({ event: "listen.failed", level: 50, code: "EADDRINUSE", address: `127.0.0.1:${port}` });
+      expect(node.lines.at(-1)).not.toHaveProperty("err");
+      expect(node.lines.some((l) => l.event === "internal.error")).toBe(false);
     } finally {
       blocker.close();
     }

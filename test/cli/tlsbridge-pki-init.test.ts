@@ -31,11 +31,11 @@ describe("tlsbridge pki init", () => {
     expect(peer.checkIssued(new X509Certificate(await readFile(join(base, "pki", "ca.pem"))))).toBe(true);
   });
 
-  it("refuses to overwrite an existing PKI (exit 1, files unchanged), and replaces it with --force", async () => {
+  it("refuses to overwrite an existing PKI (exit 2 like every refusal, files unchanged), and replaces it with --force", async () => {
     expect((await runTlsbridge(["pki", "init", "pki"], { cwd: base })).code).toBe(0);
     const before = await readFile(join(base, "pki", "ca.pem"), "utf8");
     const again = await runTlsbridge(["pki", "init", "pki"], { cwd: base });
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(2);
     expect(again.stderr).toContain("refusing to overwrite");
     expect(again.stderr).toContain("--force");
     expect(await readFile(join(base, "pki", "ca.pem"), "utf8")).toBe(before);

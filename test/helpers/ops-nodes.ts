@@ -8,9 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
+import { formatPasswordHash, hashPassword } from "@tlsbridge/ingress";
 import { startTlsbridge } from "../cli/run-tlsbridge.ts";
 import { writeTestPki } from "./pki.ts";
-import { startEchoService } from "./services.ts";
+import { closedPort, startEchoService } from "./services.ts";
 import type { TestService } from "./services.ts";
 
 /** One parsed log line. */
@@ -20,6 +21,8 @@ export type LogLine = Record<string, unknown> & { event?: string; level?: number
 export type OpsNode = {
   readonly pid: number;
   readonly lines: LogLine[];
+  /** The same lines as written (for checks JSON.parse hides, such as a key written twice). */
+  readonly raw: string[];
   /** Resolves with the first line (already seen or future) with `event` that passes `where`. */
   readonly waitFor: (event: string, where?: (line: LogLine) => boolean, timeoutMs?: number) => Promise<LogLine>;
   readonly exited: Promise<number | null>;
@@ -37,8 +40,10 @@ export function startNode(role: "ingress" | "peer", config: string, cwd: string,
 /** Follows a node process already started (any build of the program): its JSON log lines, its exit. */
 export function followNode(child: ChildProcessByStdio<null, Readable, Readable>): OpsNode {
   const lines: LogLine[] = [];
+  const raw: string[] = [];
   const wakers = new Set<() => void>();
   createInterface({ input: child.stdout }).on("line", (text) => {
+    raw.push(text);
     try {
       lines.push(JSON.parse(text) as LogLine);
     } catch {
@@ -75,6 +80,7 @@ export function followNode(child: ChildProcessByStdio<null, Readable, Readable>)
   return {
     pid: child.pid as number,
     lines,
+    raw,
     waitFor,
     exited,
     signal: (signal) => void child.kill(signal),
@@ -189,4 +195,31 @@ export async function scrape(port: number): Promise<Map<string, number>> {
   const { status, body } = await adminGet(port, "/metrics");
   if (status !== 200) throw new Error(`/metrics answered ${status}: ${body}`);
   return parseMetrics(body);
+}
+
+/** One `user:hash` line of a users file (scrypt at the lowest accepted cost: tests need no strength). */
+export async function usersFileLine(user: string, password: string): Promise<string> {
+  return `${user}:${formatPasswordHash(await hashPassword(password, { ln: 14, r: 8, p: 1 }))}\n`;
+}
+
+/**
+ * Writes, in `dir`, an ingress config with proxy authentication: `users` as users.htpasswd, a site
+ * that routes every host to peer `cloud` at a closed port (a client that passes gets 502), the
+ * test PKI, then `extra` lines. Returns the config's file name.
+ */
+export async function writeAuthIngressConfig(dir: string, users: string, extra: readonly string[] = []): Promise<string> {
+  const pki = await writeTestPki();
+  await writeFile(join(dir, "site.yaml"), "rules:\n  - match: '.*'\n    peer: cloud\n");
+  await writeFile(join(dir, "users.htpasswd"), users);
+  await writeFile(join(dir, "ingress.yaml"), [
+    "listeners:",
+    "  - listen: 127.0.0.1:0",
+    "    rules: site.yaml",
+    "    auth: { users: users.htpasswd }",
+    `peers: { cloud: { address: '127.0.0.1:${await closedPort()}', servername: localhost } }`,
+    `tls: { ca: ${pki.ca.cert}, cert: ${pki.ingress.cert}, key: ${pki.ingress.key} }`,
+    ...extra,
+    "",
+  ].join("\n"));
+  return "ingress.yaml";
 }

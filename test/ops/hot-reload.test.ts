@@ -81,6 +81,9 @@ describe("hot reload with a transfer running", () => {
     await writeFile(join(dir, "pki", "peer-live-key.pem"), sameCa.key);
     await writeFile(join(dir, "pki", "peer-live.pem"), sameCa.cert);
     expect(await next(peer, "config.reloaded", mark)).toMatchObject({ trigger: "file" });
+    // Only the certificate that changed is logged again, not the CA (issue 15: every certificate was).
+    const rotated = peer.lines.slice(mark).filter((l) => l.event === "cert.loaded");
+    expect(rotated).toEqual([expect.objectContaining({ file: "pki/peer-live.pem", certRole: "cert", role: "peer", fingerprint256: fingerprintOf(sameCa.cert) })]);
     expect(await presentedFingerprint(peerPort, [pki.ca.cert, pki.otherCa.cert])).toBe(fingerprintOf(sameCa.cert));
     const first = await connectThrough(port, `localhost:${echo.port}`);
     expect(first.status).toBe(200);
@@ -109,6 +112,7 @@ describe("hot reload with a transfer running", () => {
     mark = ingress.lines.length;
     await writeFile(rules, "rules:\n  - match: localhost\n    peer: cloud\n  - match: '127[.]0[.]0[.]1'\n    peer: cloud\n");
     await next(ingress, "config.reloaded", mark);
+    expect(ingress.lines.slice(mark).filter((l) => l.event === "cert.loaded")).toEqual([]); // no certificate changed
     const third = await connectThrough(port, `127.0.0.1:${echo.port}`);
     expect(third.status).toBe(200);
     third.socket.destroy();

@@ -5,34 +5,18 @@ import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatPasswordHash, hashPassword } from "@tlsbridge/ingress";
 import { connectThrough } from "../helpers/connect-client.ts";
-import { writeTestPki } from "../helpers/pki.ts";
-import { closedPort } from "../helpers/services.ts";
-import { portOf, startNode } from "../helpers/ops-nodes.ts";
+import { portOf, startNode, usersFileLine, writeAuthIngressConfig } from "../helpers/ops-nodes.ts";
 import type { OpsNode } from "../helpers/ops-nodes.ts";
 
 const basic = (user: string, password: string): string => `Proxy-Authorization: Basic ${Buffer.from(`${user}:${password}`).toString("base64")}\r\n`;
-const line = async (user: string, password: string): Promise<string> =>
-  `${user}:${formatPasswordHash(await hashPassword(password, { ln: 14, r: 8, p: 1 }))}\n`;
 
 describe("users file reload in the real program", () => {
   let dir: string;
   let node: OpsNode;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "tlsbridge-users-reload-"));
-    const pki = await writeTestPki();
-    await writeFile(join(dir, "site.yaml"), "rules:\n  - match: '.*'\n    peer: cloud\n");
-    await writeFile(join(dir, "users.htpasswd"), await line("alice", "alice-pw"));
-    await writeFile(join(dir, "ingress.yaml"), [
-      "listeners:",
-      "  - listen: 127.0.0.1:0",
-      "    rules: site.yaml",
-      "    auth: { users: users.htpasswd }",
-      `peers: { cloud: { address: '127.0.0.1:${await closedPort()}', servername: localhost } }`,
-      `tls: { ca: ${pki.ca.cert}, cert: ${pki.ingress.cert}, key: ${pki.ingress.key} }`,
-      "",
-    ].join("\n"));
+    await writeAuthIngressConfig(dir, await usersFileLine("alice", "alice-pw"));
     node = startNode("ingress", "ingress.yaml", dir);
   });
   afterAll(async () => {
@@ -48,7 +32,7 @@ describe("users file reload in the real program", () => {
     expect(await node.waitFor("auth.denied", (l) => l.user === "bob")).toMatchObject({ reason: "user" });
 
     // Replaced by rename, as editors and `tlsbridge auth add` do.
-    await writeFile(join(dir, "users.next"), (await line("alice", "alice-pw")) + (await line("bob", "bob-pw")));
+    await writeFile(join(dir, "users.next"), (await usersFileLine("alice", "alice-pw")) + (await usersFileLine("bob", "bob-pw")));
     await rename(join(dir, "users.next"), join(dir, "users.htpasswd"));
     const reloaded = await node.waitFor("config.reloaded");
     expect(reloaded.trigger).toBe("file");

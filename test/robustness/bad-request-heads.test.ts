@@ -100,6 +100,15 @@ describe("bad request heads at the ingress", () => {
     await expectServed(nodes.ingressPort, echo.port);
   });
 
+  // Issue 15: a URL as the CONNECT target was answered "IPv6 literal must be in brackets" (the
+  // colons of `http://`), while `check` said correctly that it is a URL.
+  it("CONNECT http://localhost:9080/ gets 400 saying it is a URL, as `check` says", async () => {
+    const reply = await sendRaw(nodes.ingressPort, connect("http://localhost:9080/"));
+    reply.socket.destroy();
+    expect(reply.status).toBe(400);
+    expect(proxyStatusOf(reply.headers)).toBe('test-ingress; error=http_request_error; details="a URL, not a CONNECT target"');
+  });
+
   it("openssl s_client -proxy with port 99999 gets 400", async () => {
     const result = await run("openssl", ["s_client", "-proxy", `127.0.0.1:${nodes.ingressPort}`, "-connect", "localhost:99999"], { timeout: 10_000 })
       .catch((err: { stdout: string; stderr: string }) => err);

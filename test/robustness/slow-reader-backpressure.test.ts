@@ -34,9 +34,16 @@ function flood(socket: net.Socket, total: number) {
       written += block.length;
       if (!socket.write(block)) {
         waitingSince = performance.now();
-        await new Promise((resolve) => {
-          socket.once("drain", resolve);
-          socket.once("close", resolve);
+        // Both listeners go once either fires: a `close` listener left behind per drain piled up
+        // on the socket (issue 15: "MaxListenersExceededWarning: 11 close listeners added to [Socket]").
+        await new Promise<void>((resolve) => {
+          const go = (): void => {
+            socket.off("drain", go);
+            socket.off("close", go);
+            resolve();
+          };
+          socket.on("drain", go);
+          socket.on("close", go);
         });
         waitingSince = undefined;
       }

@@ -22,7 +22,7 @@ export async function runCheck(
       return parseTarget(t);
     } catch (err) {
       // `why` alone: the parser's message repeats the target, which this line already shows.
-      const why = /^[a-z][a-z0-9+.-]*:\/\//i.test(t) ? "a URL, not a CONNECT target" : (err as TunnelError).details ?? (err as Error).message;
+      const why = (err as TunnelError).details ?? (err as Error).message;
       throw new UsageError(`bad target '${t}': ${why} (expected host:port or [ipv6]:port, e.g. localhost:9080)`, "check");
     }
   });

@@ -1,6 +1,6 @@
 // What `tlsbridge check` prints about a valid config: the node, its listeners or allow list, its
 // peers, and every certificate with subject and expiry, warnings last.
-import { certificateWarning, CONFIG_DEFAULTS, formatHostPort } from "@tlsbridge/config";
+import { certificateWarning, CONFIG_DEFAULTS, configWarnings, formatHostPort } from "@tlsbridge/config";
 import { formatCidr } from "@tlsbridge/rules";
 import type { LoadedConfig } from "@tlsbridge/config";
 
@@ -38,5 +38,6 @@ export function configReport(loaded: LoadedConfig): string[] {
     const warning = certificateWarning(c, CONFIG_DEFAULTS.certExpiryWarningDays);
     if (warning !== undefined) lines.push(`warning: ${warning}`);
   }
+  for (const warning of configWarnings(loaded)) lines.push(`warning: ${warning}`);
   return lines;
 }

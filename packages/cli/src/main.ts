@@ -8,10 +8,9 @@ import type { ExitCode } from "@tlsbridge/runtime";
 import { bashCompletion } from "./bash-completion.ts";
 import { runCheck } from "./command-check.ts";
 import { COMMAND_OPTIONS } from "./command-options.ts";
-import { runPkiInit, runPkiIssue } from "./command-pki.ts";
 import { HELP_TEXT } from "./help-text.ts";
 import type { HelpTopic } from "./help-text.ts";
-import { PKI_ERROR_CODES, PkiError } from "./pki/index.ts";
+import { PkiError } from "./pki/pki-error.ts";
 
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const err = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -93,6 +92,8 @@ async function pki(args: readonly string[]): Promise<ExitCode> {
     const given = options.find((o) => values[o] !== undefined);
     if (given !== undefined) throw new UsageError(`--${given} belongs to pki ${other}`, "pki");
   };
+  // Loaded on demand: the X.509 library and its reflect-metadata polyfill serve only this command.
+  const { runPkiInit, runPkiIssue } = await import("./command-pki.ts");
   if (sub === "init") {
     onlyFor(["role", "name", "out"], "issue");
     return runPkiInit(dir, {
@@ -167,8 +168,9 @@ function report(error: unknown): ExitCode {
     return EXIT_CODES.usage;
   }
   if (error instanceof PkiError) {
+    // A refusal to overwrite is a refusal like any other bad request: fix the command (--force).
     err(`tlsbridge pki: ${error.message}`);
-    return error.code === PKI_ERROR_CODES.exists ? EXIT_CODES.runtime : EXIT_CODES.usage;
+    return EXIT_CODES.usage;
   }
   // Our own fault or the system's: one line, plus the stack when asked for.
   const message = error instanceof Error ? error.message : String(error);

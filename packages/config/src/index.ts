@@ -11,6 +11,7 @@ export type { RunAs } from "./run-as.ts";
 export { POOL_DEFAULTS } from "./ingress-peers.ts";
 export { parseUsersText, USER_NAME } from "./users-file.ts";
 export { certificateWarning, describeCertificate } from "./certificate-info.ts";
+export { configWarnings } from "./config-warnings.ts";
 export type { CertificateInfo } from "./certificate-info.ts";
 export { parseHostPort, formatHostPort } from "./listen-address.ts";
 export type { HostPort } from "./listen-address.ts";

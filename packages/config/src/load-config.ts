@@ -30,6 +30,16 @@ export async function loadAnyConfig(path: string): Promise<LoadedConfig> {
     ? contents.items.flatMap((pair) => (isScalar(pair.key) && typeof pair.key.value === "string" ? [pair.key.value] : []))
     : [];
   const kind = detectConfigKind(keys);
+  if (kind === undefined && keys.includes("rules")) {
+    // Issue 15: `check --config configs/sites/hq.yaml` said only that it could not tell the kind.
+    throw new ConfigError([{
+      file: source.file,
+      line: 1,
+      column: 1,
+      message: "this is a site rule file (rules:), not a node config: check it through the ingress config whose listener names it "
+        + "(tlsbridge check --config INGRESS.yaml checks every rule file it names)",
+    }]);
+  }
   if (kind === undefined) {
     throw new ConfigError([{
       file: source.file,

@@ -12,11 +12,22 @@ describe("AuthFailureLimiter", () => {
       expect(limiter.check("10.0.0.1")).toEqual({ throttled: false });
       limiter.fail("10.0.0.1");
     }
-    expect(limiter.check("10.0.0.1")).toEqual({ throttled: true, report: true });
-    expect(limiter.check("10.0.0.1")).toEqual({ throttled: true, report: false }); // reported once per window
+    expect(limiter.check("10.0.0.1")).toEqual({ throttled: true, retryAfterS: 1, report: true });
+    expect(limiter.check("10.0.0.1")).toEqual({ throttled: true, retryAfterS: 1, report: false }); // reported once per window
     expect(limiter.check("10.0.0.2")).toEqual({ throttled: false });
     now = 999;
     expect(limiter.check("10.0.0.1").throttled).toBe(true);
+  });
+
+  it("says in whole seconds, rounded up, when the address may try again", () => {
+    let now = 0;
+    const limiter = new AuthFailureLimiter({ maxFailures: 1, windowMs: 60_000, now: () => now });
+    limiter.fail("a");
+    expect(limiter.check("a")).toMatchObject({ throttled: true, retryAfterS: 60 });
+    now = 2_500;
+    expect(limiter.check("a")).toMatchObject({ throttled: true, retryAfterS: 58 });
+    now = 59_999;
+    expect(limiter.check("a")).toMatchObject({ throttled: true, retryAfterS: 1 });
   });
 
   it("forgets an address when its window ends, and reports again in the next window", () => {
@@ -24,13 +35,13 @@ describe("AuthFailureLimiter", () => {
     const limiter = new AuthFailureLimiter({ maxFailures: 2, windowMs: 1000, now: () => now });
     limiter.fail("a");
     limiter.fail("a");
-    expect(limiter.check("a")).toEqual({ throttled: true, report: true });
+    expect(limiter.check("a")).toEqual({ throttled: true, retryAfterS: 1, report: true });
     now = 1000;
     expect(limiter.check("a")).toEqual({ throttled: false });
     limiter.fail("a"); // a new window from here
     expect(limiter.check("a")).toEqual({ throttled: false });
     limiter.fail("a");
-    expect(limiter.check("a")).toEqual({ throttled: true, report: true });
+    expect(limiter.check("a")).toEqual({ throttled: true, retryAfterS: 1, report: true });
   });
 
   it("failures spread over windows do not add up", () => {

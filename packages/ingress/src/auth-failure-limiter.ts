@@ -21,8 +21,11 @@ export const AUTH_FAILURE_DEFAULTS = { maxFailures: 10, windowMs: 60_000, maxCli
 
 type Window = { readonly started: number; failures: number; reported: boolean };
 
-/** Whether an address may try a password now; `report` is true once per throttled window. */
-export type ThrottleState = { readonly throttled: false } | { readonly throttled: true; readonly report: boolean };
+/**
+ * Whether an address may try a password now; when not, in how many whole seconds it may (rounded
+ * up), and `report` true for the first refusal of the window.
+ */
+export type ThrottleState = { readonly throttled: false } | { readonly throttled: true; readonly retryAfterS: number; readonly report: boolean };
 
 /** Counts failed logins per client address in fixed windows. */
 export class AuthFailureLimiter {
@@ -44,7 +47,8 @@ export class AuthFailureLimiter {
     if (window === undefined || window.failures < this.#max) return { throttled: false };
     const report = !window.reported;
     window.reported = true;
-    return { throttled: true, report };
+    const retryAfterS = Math.max(1, Math.ceil((window.started + this.#windowMs - this.#now()) / 1000));
+    return { throttled: true, retryAfterS, report };
   }
 
   /** Counts a failed login (a wrong password or an unknown user: scrypt ran). */

@@ -15,6 +15,7 @@ import { PeerLinks } from "./peer-links.ts";
 import { AuthFailureLimiter } from "./auth-failure-limiter.ts";
 import { ProxyAuthenticator } from "./proxy-auth.ts";
 import type { ProxyAuthOptions } from "./proxy-auth.ts";
+import { VerifiedCredentials } from "./verified-credentials.ts";
 import { VerifyGate } from "./verify-gate.ts";
 
 /** What every listener shares and a reload does not replace. */
@@ -30,13 +31,13 @@ export class LiveIngressSettings {
   #options: IngressOptions;
   #links: PeerLinks;
   #choice: PeerChoice;
-  /** Per listener; a new one per reload, so a changed users file also empties the verified cache. */
+  /** Per listener; a new one per reload, with the users file as it is now. */
   #auth: ReadonlyArray<ProxyAuthenticator | undefined>;
   readonly #log: Logger;
   readonly #metrics: TunnelMetrics;
   readonly #tlsServers = new Map<number, tls.Server>();
-  /** Failed-login throttle and scrypt gate: node-wide, and kept across reloads (a reload must not reset them). */
-  readonly #authGuards: ProxyAuthOptions = { limiter: new AuthFailureLimiter(), gate: new VerifyGate() };
+  /** Verified credentials, failed-login throttle and scrypt gate: node-wide, and kept across reloads (a reload must not reset them). */
+  readonly #authGuards: ProxyAuthOptions = { verified: new VerifiedCredentials(), limiter: new AuthFailureLimiter(), gate: new VerifyGate() };
 
   constructor(options: IngressOptions, log: Logger, metrics: TunnelMetrics) {
     this.#options = options;

@@ -5,6 +5,7 @@ import { parseBasicCredentials } from "./basic-credentials.ts";
 import { formatPasswordHash, hashPassword, parsePasswordHash, verifyPassword } from "./password-hash.ts";
 import type { PasswordHash } from "./password-hash.ts";
 import { ProxyAuthenticator } from "./proxy-auth.ts";
+import { VerifiedCredentials } from "./verified-credentials.ts";
 
 const COST = { ln: 14, r: 8, p: 1 };
 const basic = (text: string): string => `Basic ${Buffer.from(text).toString("base64")}`;
@@ -48,7 +49,7 @@ describe("Basic credentials", () => {
 describe("ProxyAuthenticator", () => {
   it("grants, refuses, and caches a verified header for the TTL only", async () => {
     let now = 1_000;
-    const auth = new ProxyAuthenticator(new Map([["alice", await hashPassword("pw", COST)]]), { cacheTtlMs: 100, now: () => now });
+    const auth = new ProxyAuthenticator(new Map([["alice", await hashPassword("pw", COST)]]), { verified: new VerifiedCredentials({ ttlMs: 100, now: () => now }) });
     expect(await auth.check([])).toEqual({ ok: false, reason: "missing" });
     expect(await auth.check([basic("alice:pw"), basic("alice:pw")])).toEqual({ ok: false, reason: "malformed" });
     expect(await auth.check([basic("alice:nope")])).toEqual({ ok: false, reason: "password", user: "alice" });
@@ -58,6 +59,19 @@ describe("ProxyAuthenticator", () => {
     now += 101;
     expect(await auth.check([basic("alice:pw")])).toEqual({ ok: true, user: "alice", cached: false });
     expect(await auth.check([basic("alice:nope")])).toMatchObject({ ok: false }); // failures are never cached as success
+  });
+
+  // Issue 15: a reload made a new authenticator and with it an empty memory.
+  it("remembers a credential across a reload while the users file keeps its hash, and not after it changes", async () => {
+    const verified = new VerifiedCredentials();
+    const alice = await hashPassword("pw", COST);
+    expect(await new ProxyAuthenticator(new Map([["alice", alice]]), { verified }).check([basic("alice:pw")])).toMatchObject({ ok: true, cached: false });
+    const reloaded = new ProxyAuthenticator(new Map([["alice", { ...alice, hash: Buffer.from(alice.hash) }]]), { verified });
+    expect(await reloaded.check([basic("alice:pw")])).toEqual({ ok: true, user: "alice", cached: true });
+    const changed = new ProxyAuthenticator(new Map([["alice", await hashPassword("new-pw", COST)]]), { verified });
+    expect(await changed.check([basic("alice:pw")])).toEqual({ ok: false, reason: "password", user: "alice" });
+    const removed = new ProxyAuthenticator(new Map([["bob", alice]]), { verified });
+    expect(await removed.check([basic("alice:pw")])).toEqual({ ok: false, reason: "user", user: "alice" });
   });
 
   it("shares one scrypt among identical checks under way", async () => {

@@ -5,11 +5,11 @@
 // throttled per client address and verifications run through a small gate (the limiter and the gate
 // outlive a reload: they are handed in).
 import { createHash, randomBytes } from "node:crypto";
-import { LruCache } from "@tlsbridge/rules";
 import type { AuthFailureLimiter } from "./auth-failure-limiter.ts";
 import { parseBasicCredentials } from "./basic-credentials.ts";
 import { DEFAULT_SCRYPT_COST, verifyPassword } from "./password-hash.ts";
 import type { PasswordHash } from "./password-hash.ts";
+import { VerifiedCredentials } from "./verified-credentials.ts";
 import type { VerifyGate } from "./verify-gate.ts";
 
 /** A listener's users: name to password hash (loaded by the config package from the users file). */
@@ -24,34 +24,28 @@ export type AuthDeniedReason = "missing" | "malformed" | "user" | "password" | "
 
 /**
  * The result of a check; `user` is never absent on success, and given on refusal when known.
- * `report` is false for a throttled refusal already reported in the address's current window.
+ * A throttled refusal says when the address may try again, and whether it is the first refusal of
+ * the address's current window (`report`).
  */
 export type AuthOutcome =
   | { readonly ok: true; readonly user: string; readonly cached: boolean }
-  | { readonly ok: false; readonly reason: AuthDeniedReason; readonly user?: string; readonly report?: boolean };
+  | { readonly ok: false; readonly reason: Exclude<AuthDeniedReason, "throttled">; readonly user?: string }
+  | { readonly ok: false; readonly reason: "throttled"; readonly retryAfterS: number; readonly report: boolean };
 
-/** Cache sizing; the defaults suit a site of a few thousand users. */
+/** What a listener's authenticator shares with the others; each part is optional (tests). */
 export type ProxyAuthOptions = {
-  /** Verified credentials remembered (LRU). Default 1024. */
-  readonly cacheSize?: number;
-  /** How long a verified credential is remembered. Default 300000 (5 minutes). */
-  readonly cacheTtlMs?: number;
-  /** Clock in ms (tests). */
-  readonly now?: () => number;
+  /** Verified credentials; shared by every listener and kept across reloads. */
+  readonly verified?: VerifiedCredentials;
   /** Failed logins per client address; shared by every listener and kept across reloads. */
   readonly limiter?: AuthFailureLimiter;
   /** Verifications running at once; shared by every listener and kept across reloads. */
   readonly gate?: VerifyGate;
 };
 
-type Verified = { readonly user: string; readonly expires: number };
-
-/** Checks Basic credentials against one users table; a reload makes a new one (and so a new cache). */
+/** Checks Basic credentials against one users table; a reload makes a new one. */
 export class ProxyAuthenticator {
   readonly #users: ProxyAuthUsers;
-  readonly #cache: LruCache<string, Verified>;
-  readonly #ttlMs: number;
-  readonly #now: () => number;
+  readonly #verified: VerifiedCredentials;
   readonly #inFlight = new Map<string, Promise<AuthOutcome>>();
   readonly #limiter: AuthFailureLimiter | undefined;
   readonly #gate: VerifyGate | undefined;
@@ -60,9 +54,7 @@ export class ProxyAuthenticator {
 
   constructor(users: ProxyAuthUsers, options: ProxyAuthOptions = {}) {
     this.#users = users;
-    this.#cache = new LruCache(options.cacheSize ?? 1024);
-    this.#ttlMs = options.cacheTtlMs ?? 300_000;
-    this.#now = options.now ?? Date.now;
+    this.#verified = options.verified ?? new VerifiedCredentials();
     this.#limiter = options.limiter;
     this.#gate = options.gate;
     const like = users.values().next().value ?? { ...DEFAULT_SCRYPT_COST, hash: Buffer.alloc(32) };
@@ -80,10 +72,12 @@ export class ProxyAuthenticator {
     const value = values[0];
     if (values.length > 1 || value === undefined) return Promise.resolve({ ok: false, reason: "malformed" });
     const key = createHash("sha256").update(value).digest("base64");
-    const hit = this.#cache.get(key);
-    if (hit !== undefined && hit.expires > this.#now()) return Promise.resolve({ ok: true, user: hit.user, cached: true });
+    const known = this.#verified.find(key, this.#users);
+    if (known !== undefined) return Promise.resolve({ ok: true, user: known, cached: true });
     const throttle = this.#limiter?.check(client);
-    if (throttle?.throttled === true) return Promise.resolve({ ok: false, reason: "throttled", report: throttle.report });
+    if (throttle?.throttled === true) {
+      return Promise.resolve({ ok: false, reason: "throttled", retryAfterS: throttle.retryAfterS, report: throttle.report });
+    }
     const running = this.#inFlight.get(key);
     if (running !== undefined) return running;
     const check = this.#verify(value, key, client).finally(() => this.#inFlight.delete(key));
@@ -103,7 +97,7 @@ export class ProxyAuthenticator {
     if (stored === undefined || !matches) this.#limiter?.fail(client);
     if (stored === undefined) return { ok: false, reason: "user", user };
     if (!matches) return { ok: false, reason: "password", user };
-    this.#cache.set(key, { user, expires: this.#now() + this.#ttlMs });
+    this.#verified.remember(key, user, stored);
     return { ok: true, user, cached: false };
   }
 }

@@ -6,6 +6,7 @@ import {
   stopListening, TunnelLimiter,
 } from "@tlsbridge/transport";
 import type { NodeContext } from "@tlsbridge/transport";
+import { ClientHandshakeFailures } from "./client-handshake-failures.ts";
 import { serveClient } from "./client-connection.ts";
 import { gateClients } from "./client-gate.ts";
 import { frontDoorFor } from "./front-doors.ts";
@@ -32,7 +33,7 @@ export type RunningIngress = {
 
 /** Starts every listener; rejects (with nothing left listening) when one cannot bind. */
 export async function startIngress(options: IngressOptions, context: NodeContext): Promise<RunningIngress> {
-  const log = context.log.child({ role: "ingress" });
+  const log = context.log; // the program's logger already writes `role` (issue 15: written twice)
   const registry = new ConnectionRegistry();
   const limiter = new TunnelLimiter({
     maxTunnels: options.limits.maxTunnels,
@@ -45,6 +46,7 @@ export async function startIngress(options: IngressOptions, context: NodeContext
   try {
     for (const [index, listener] of options.listeners.entries()) {
       const shared = live.listenerContext(index, { registry, limiter, metrics, log: log.child({ site: listener.site }) });
+      const handshakeFailures = new ClientHandshakeFailures(shared.log);
       const tlsServer = listener.tls === undefined
         ? undefined
         : createTlsListener(
@@ -55,7 +57,7 @@ export async function startIngress(options: IngressOptions, context: NodeContext
             ...(context.ticketKeys !== undefined ? { ticketKeys: context.ticketKeys } : {}),
           },
           (socket, raw) => void serveClient(socket, raw, frontDoorFor(shared, socket), shared),
-          (err, remote) => shared.log.debug({ event: LOG_EVENTS.requestRejected, remote, reason: err.message }, "client TLS handshake failed"),
+          (err, remote) => handshakeFailures.report(err, remote),
         );
       // One TCP server per listener checks `clients:` at accept; an admitted client of an HTTPS-proxy
       // listener is then handed to the TLS server (which never listens itself) for its handshake.

@@ -73,21 +73,22 @@ export async function openTunnel(
     limits: context.limits,
     nodeName: context.nodeName,
     authenticate: auth === undefined ? undefined : async (credentials, target) => {
-      const user = await authenticate(auth, credentials, target, clientKey, context.log.child(state.bindings));
+      const user = await authenticate(auth, credentials, target, clientKey, context.log.child(state.bindings), context.metrics);
       state.bindings = { ...state.bindings, user };
     },
   });
   const target = request.target;
   const match = context.rules.match(target.host, target.port);
   if (match === undefined) {
-    context.log.child(state.bindings).info({ event: LOG_EVENTS.routeMiss, target: target.authority, site: context.site }, "no rule matches");
+    context.log.child(state.bindings).info({ event: LOG_EVENTS.routeMiss, target: target.authority }, "no rule matches"); // `site`: the listener's logger
     throw new TunnelError("TLSB_ERR_NO_ROUTE", `no rule of site ${context.site} matches ${target.authority}`, {
       details: "no rule matches the target",
     });
   }
   const candidates = context.peerChoice.candidates(match.rule.peer);
   context.metrics.ruleHit(context.site, match.rule.index);
-  const routedBindings = { ...state.bindings, site: context.site, target: target.authority, rule: match.rule.index };
+  const routedBindings = { ...state.bindings, target: target.authority, rule: match.rule.index }; // `site` is the listener logger's
+  context.log.child(routedBindings).debug({ event: LOG_EVENTS.routeMatch, peer: match.rule.peer }, "rule matched");
   const slot = context.limiter.acquire(clientKey);
   if (!slot.ok) {
     throw new TunnelError("TLSB_ERR_TOO_MANY_TUNNELS", `tunnel limit reached (${slot.limit === "node" ? "node" : "client"}: ${slot.max})`, {
@@ -166,26 +167,32 @@ function replayedRequest(request: ClientRequest, id: string, nodeName: string, f
 
 /**
  * Checks the client's credential: the user name (the caller binds it to the tunnel's log lines), or
- * a 407 refusal (logged here as auth.denied with the user name, never the header or the password).
+ * a 407 refusal (logged here as auth.denied with the user name, never the header or the password,
+ * and counted by reason).
  */
 async function authenticate(
-  auth: ProxyAuthenticator, credentials: readonly string[], target: string | undefined, client: string, log: Logger,
+  auth: ProxyAuthenticator, credentials: readonly string[], target: string | undefined, client: string, log: Logger, metrics: TunnelMetrics,
 ): Promise<string> {
   const outcome = await auth.check(credentials, client);
   if (outcome.ok) {
     log.child({ user: outcome.user }).debug({ event: LOG_EVENTS.authGranted, cached: outcome.cached }, "client authenticated");
     return outcome.user;
   }
-  // No credential yet is how many clients start (they wait for the challenge): info, not warn. A
-  // throttled address is logged once per window (report), not per attempt.
-  const level = outcome.reason === "missing" || outcome.reason === "busy" ? "info" : "warn";
-  if (outcome.report !== false) {
-    log[level]({
-      event: LOG_EVENTS.authDenied, reason: outcome.reason,
-      ...(target !== undefined ? { target } : {}),
-      ...(outcome.user !== undefined ? { user: outcome.user } : {}),
-    }, "proxy authentication failed");
+  metrics.proxyAuthRefused(outcome.reason);
+  const targetField = target !== undefined ? { target } : {};
+  if (outcome.reason === "throttled") {
+    // The first refusal of an address's window is the news (warn); the rest are logged at info, so
+    // an operator sees the attempts go on without a warning per attempt (issue 15).
+    const details = `too many failed logins, retry in ${outcome.retryAfterS} s`;
+    log[outcome.report ? "warn" : "info"]({ event: LOG_EVENTS.authDenied, reason: outcome.reason, ...targetField, retryAfterS: outcome.retryAfterS }, details);
+    throw new TunnelError("TLSB_ERR_PROXY_AUTH", "proxy authentication throttled", { details });
   }
+  // No credential yet is how many clients start (they wait for the challenge): info, not warn.
+  const level = outcome.reason === "missing" || outcome.reason === "busy" ? "info" : "warn";
+  log[level]({
+    event: LOG_EVENTS.authDenied, reason: outcome.reason, ...targetField,
+    ...(outcome.user !== undefined ? { user: outcome.user } : {}),
+  }, "proxy authentication failed");
   if (outcome.reason === "busy") {
     throw new TunnelError("TLSB_ERR_AUTH_BUSY", "too many proxy logins being checked", { details: "too many logins being checked, retry" });
   }

@@ -42,7 +42,7 @@ export type RunningPeer = {
 
 /** Binds the listener and serves; rejects when it cannot bind. */
 export async function startPeer(options: PeerOptions, context: NodeContext): Promise<RunningPeer> {
-  const log = context.log.child({ role: "peer" });
+  const log = context.log; // the program's logger already writes `role` (issue 15: written twice)
   const registry = new ConnectionRegistry();
   const limiter = new TunnelLimiter({
     maxTunnels: options.limits.maxTunnels,

@@ -14,6 +14,7 @@ import { fingerprintFiles, sameFingerprint } from "./config-fingerprint.ts";
 import type { ConfigFingerprint } from "./config-fingerprint.ts";
 import { summariseConfig } from "./config-summary.ts";
 import { logCertificates } from "./log-certificates.ts";
+import { logConfigWarnings } from "./log-config-warnings.ts";
 import { restartNeeded } from "./restart-needed.ts";
 
 /** What started a reload. */
@@ -117,7 +118,7 @@ export class ConfigReloader {
     const restart = restartNeeded(this.#current, next);
     if (restart.blocking) {
       log.warn({ event: LOG_EVENTS.configRestartNeeded, ...context, changes: restart.changes, applied: false },
-        "reload not applied: the listeners changed, restart the node");
+        `reload not applied, restart the node to apply it: ${restart.changes.join("; ")}`);
       this.#options.onResult?.("restart_needed", this.#current);
       return;
     }
@@ -128,12 +129,14 @@ export class ConfigReloader {
       this.#options.onResult?.("rejected", this.#current);
       return;
     }
+    const previous = this.#current;
     this.#current = next;
     if (this.#options.quiet !== true) {
-      logCertificates(next, log);
+      logCertificates(next, log, previous);
+      logConfigWarnings(next, log);
       if (restart.changes.length > 0) {
         log.warn({ event: LOG_EVENTS.configRestartNeeded, ...context, changes: restart.changes, applied: true },
-          "reload applied except what needs a restart");
+          `reload applied except what needs a restart: ${restart.changes.join("; ")}`);
       }
     }
     log.info({

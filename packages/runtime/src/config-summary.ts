@@ -1,5 +1,6 @@
 // A loaded config as plain data for the `config.loaded` log line: what runs where, without PEM
-// bytes, keys or compiled patterns.
+// bytes, keys or compiled patterns. Not the node's name: the node's logger already writes `node`
+// (issue 15: config.loaded carried it twice).
 import { formatHostPort } from "@tlsbridge/config";
 import { formatCidr } from "@tlsbridge/rules";
 import type { LoadedConfig } from "@tlsbridge/config";
@@ -11,7 +12,6 @@ export function summariseConfig(loaded: LoadedConfig): Record<string, unknown> {
     const o = loaded.options;
     return {
       ...common,
-      node: o.nodeName,
       listen: formatHostPort(o),
       allow: o.allow.entries.map((e) => ({ match: e.match, ports: e.ports ?? "any", ...(e.proxyProtocol !== undefined ? { proxyProtocol: e.proxyProtocol } : {}) })),
       keyExchangeGroups: o.keyExchangeGroups,
@@ -21,7 +21,6 @@ export function summariseConfig(loaded: LoadedConfig): Record<string, unknown> {
   const o = loaded.options;
   return {
     ...common,
-    node: o.nodeName,
     listeners: o.listeners.map((l, i) => ({
       site: l.site,
       listen: formatHostPort(l),

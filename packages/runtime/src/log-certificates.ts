@@ -1,15 +1,20 @@
-// One `cert.loaded` line per certificate of a config (at start and after each reload), a warning
-// when it is expired, not yet valid or close to expiry.
+// One `cert.loaded` line per certificate of a config at start, and after a reload per certificate
+// that is new or changed (issue 15: every reload repeated every certificate); a warning when one is
+// expired, not yet valid or close to expiry, at start and after every reload.
 import type { Logger } from "pino";
 import { LOG_EVENTS } from "@tlsbridge/transport";
 import { certificateWarning, CONFIG_DEFAULTS } from "@tlsbridge/config";
 import type { LoadedConfig } from "@tlsbridge/config";
 
-/** Logs every certificate `loaded` read. */
-export function logCertificates(loaded: LoadedConfig, log: Logger): void {
+/** Logs the certificates `loaded` read; with `previous` (a reload), only those it did not hold and those with a warning. */
+export function logCertificates(loaded: LoadedConfig, log: Logger, previous?: LoadedConfig): void {
+  const known = new Set(previous?.certificates.map((c) => `${c.file}\n${c.fingerprint256}`));
   for (const cert of loaded.certificates) {
     const warning = certificateWarning(cert, CONFIG_DEFAULTS.certExpiryWarningDays);
-    const fields = { event: LOG_EVENTS.certLoaded, ...cert };
+    if (warning === undefined && known.has(`${cert.file}\n${cert.fingerprint256}`)) continue;
+    // `certRole`, not `role`: the node's `role` is already on every line.
+    const { role, ...facts } = cert;
+    const fields = { event: LOG_EVENTS.certLoaded, ...facts, certRole: role };
     if (warning === undefined) log.info(fields, "certificate loaded");
     else log.warn(fields, warning);
   }

@@ -66,6 +66,11 @@ export function createTunnelMetrics(): PromTunnelMetrics {
     help: "Ingress: connections reset at accept because the client's address is in no network of the listener's clients list, by site.",
     labelNames: ["site"] as const, registers,
   });
+  const authRefusals = new Counter({
+    name: "tlsbridge_proxy_auth_refusals_total",
+    help: "Ingress: proxy logins refused (407, or 503 when busy), by reason: missing, malformed, user, password, throttled, busy.",
+    labelNames: ["reason"] as const, registers,
+  });
   const sink: TunnelMetrics = {
     tunnelOpened: (setupSeconds) => {
       active.inc();
@@ -85,6 +90,7 @@ export function createTunnelMetrics(): PromTunnelMetrics {
     ruleHit: (site, rule) => ruleHits.inc({ site, rule: String(rule) }),
     clientRefused: (site) => clientsRefused.inc({ site }),
     peerHandshake: (peer, seconds, resumed) => handshake.observe({ peer, resumed: String(resumed) }, seconds),
+    proxyAuthRefused: (reason) => authRefusals.inc({ reason }),
   };
   // Zero series exist from the start, so a scrape before any traffic shows them (rate() needs a 0).
   bytes.inc({ direction: "up" }, 0);

@@ -1,7 +1,9 @@
 // What a reload cannot apply to a running node: bound addresses, the process layout and its user.
 // Said in a warning rather than half-applied. (The tunnel caps reload: TunnelLimiter.update.)
 import { formatHostPort } from "@tlsbridge/config";
-import type { LoadedConfig } from "@tlsbridge/config";
+import type { LoadedConfig, LoadedIngressConfig } from "@tlsbridge/config";
+
+type Listener = LoadedIngressConfig["options"]["listeners"][number];
 
 /** Differences between the running config and a new one that only a restart applies. */
 export type RestartNeeded = {
@@ -17,20 +19,9 @@ export function restartNeeded(old: LoadedConfig, next: LoadedConfig): RestartNee
   let blocking = false;
   if (old.kind !== next.kind) return { changes: [`the config is now for a ${next.kind}`], blocking: true };
   if (old.kind === "ingress" && next.kind === "ingress") {
-    const a = old.options.listeners;
-    const b = next.options.listeners;
-    if (a.length !== b.length || a.some((l, i) => l.site !== b[i]?.site || (l.tls === undefined) !== (b[i]?.tls === undefined)
-      || (l.protocol ?? "http") !== (b[i]?.protocol ?? "http"))) {
-      changes.push(`listeners: ${a.map((l) => l.site).join(", ")} -> ${b.map((l) => l.site).join(", ")} (sites, order, TLS or protocol differ)`);
-      blocking = true;
-    } else {
-      for (const [i, l] of a.entries()) {
-        const n = b[i];
-        if (n !== undefined && (n.host !== l.host || n.port !== l.port)) {
-          changes.push(`listener ${l.site}: ${formatHostPort(l)} -> ${formatHostPort(n)}`);
-        }
-      }
-    }
+    const listeners = listenerChanges(old.options.listeners, next.options.listeners);
+    changes.push(...listeners.changes);
+    blocking = listeners.blocking;
   }
   if (old.kind === "peer" && next.kind === "peer") {
     if (old.options.host !== next.options.host || old.options.port !== next.options.port) {
@@ -45,5 +36,34 @@ export function restartNeeded(old: LoadedConfig, next: LoadedConfig): RestartNee
   if (runAsOf(old) !== runAsOf(next)) changes.push(`user: ${runAsOf(old)} -> ${runAsOf(next)}`);
   if (old.drainDelayMs !== next.drainDelayMs) changes.push(`drainDelayMs: ${old.drainDelayMs} -> ${next.drainDelayMs}`);
   if (old.shutdownGraceMs !== next.shutdownGraceMs) changes.push(`shutdownGraceMs: ${old.shutdownGraceMs} -> ${next.shutdownGraceMs}`);
+  return { changes, blocking };
+}
+
+const tlsWord = (l: Listener): string => (l.tls === undefined ? "off" : "on");
+
+/**
+ * What changed between two listener lists, one line each naming the listener (site and address)
+ * and the change (issue 15: the message said only "sites, order or TLS differ"). Added, removed or
+ * reordered listeners and TLS turned on or off block the whole reload; a new address does not.
+ */
+function listenerChanges(a: readonly Listener[], b: readonly Listener[]): RestartNeeded {
+  const changes: string[] = [];
+  const before = new Map(a.map((l) => [l.site, l]));
+  const after = new Map(b.map((l) => [l.site, l]));
+  for (const l of a) if (!after.has(l.site)) changes.push(`listener ${l.site} (${formatHostPort(l)}) removed`);
+  for (const l of b) if (!before.has(l.site)) changes.push(`listener ${l.site} (${formatHostPort(l)}) added`);
+  const kept = (list: readonly Listener[], other: Map<string, Listener>): string => list.filter((l) => other.has(l.site)).map((l) => l.site).join(", ");
+  if (kept(a, after) !== kept(b, before)) changes.push(`listeners reordered: ${kept(a, after)} -> ${kept(b, before)}`);
+  for (const l of a) {
+    const n = after.get(l.site);
+    if (n !== undefined && tlsWord(n) !== tlsWord(l)) changes.push(`listener ${l.site} (${formatHostPort(l)}): TLS ${tlsWord(l)} -> ${tlsWord(n)}`);
+    const [from, to] = [l.protocol ?? "http", n?.protocol ?? "http"];
+    if (n !== undefined && from !== to) changes.push(`listener ${l.site} (${formatHostPort(l)}): protocol ${from} -> ${to}`);
+  }
+  const blocking = changes.length > 0;
+  for (const l of a) {
+    const n = after.get(l.site);
+    if (n !== undefined && (n.host !== l.host || n.port !== l.port)) changes.push(`listener ${l.site}: ${formatHostPort(l)} -> ${formatHostPort(n)}`);
+  }
   return { changes, blocking };
 }

@@ -10,6 +10,7 @@ import { summariseConfig } from "./config-summary.ts";
 import { EXIT_CODES } from "./exit-codes.ts";
 import type { ExitCode } from "./exit-codes.ts";
 import { logCertificates } from "./log-certificates.ts";
+import { logConfigWarnings } from "./log-config-warnings.ts";
 import { createLogger } from "./logger.ts";
 import { serveNode } from "./serve-node.ts";
 import { memoryAllocator } from "./memory-allocator.ts";
@@ -50,6 +51,7 @@ export async function runNode(options: RunNodeOptions): Promise<ExitCode> {
     // Workers load the same files the supervisor just logged: they stay quiet about them.
     nodeLog.info({ event: LOG_EVENTS.configLoaded, ...summariseConfig(loaded) }, "config loaded");
     logCertificates(loaded, nodeLog);
+    logConfigWarnings(loaded, nodeLog);
   }
   if (!worker && loaded.ops.workers > 1) {
     const { superviseWorkers } = await import("./supervisor.ts");

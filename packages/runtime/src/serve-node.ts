@@ -17,6 +17,7 @@ import { createTunnelMetrics } from "./prom-metrics.ts";
 import { closeOnSignal } from "./shutdown-on-signal.ts";
 import { isWorkerReload, isWorkerTicketKeys, workerPorts, workerTicketKeys } from "./worker-messages.ts";
 import type { WorkerReady } from "./worker-messages.ts";
+import { reportStartFailure } from "./start-failure.ts";
 
 /** A started role, whichever it is. */
 type RunningRole = {
@@ -44,8 +45,7 @@ export async function serveNode(path: string, loaded: LoadedConfig, log: Logger)
   try {
     running = await start(loaded, context, worker ? workerPorts() : undefined);
   } catch (err) {
-    log.fatal({ event: LOG_EVENTS.internalError, err }, "could not start");
-    process.stderr.write(`tlsbridge ${loaded.kind}: could not start: ${(err as Error).message}\n`);
+    reportStartFailure(err, "could not start", loaded.kind, log);
     return finish(worker, EXIT_CODES.runtime);
   }
   let operations: Operations | undefined;
@@ -69,8 +69,7 @@ export async function serveNode(path: string, loaded: LoadedConfig, log: Logger)
         apply: (next) => running.reload(next),
       });
     } catch (err) {
-      log.fatal({ event: LOG_EVENTS.internalError, err }, "could not start the admin listener");
-      process.stderr.write(`tlsbridge ${loaded.kind}: could not start the admin listener: ${(err as Error).message}\n`);
+      reportStartFailure(err, "could not start the admin listener", loaded.kind, log);
       await running.close(0);
       return EXIT_CODES.runtime;
     }

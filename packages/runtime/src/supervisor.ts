@@ -16,6 +16,7 @@ import { dropPrivileges, unreadable } from "./privilege-drop.ts";
 import { closeOnSignal, HARD_EXIT_AFTER_GRACE_MS } from "./shutdown-on-signal.ts";
 import { isWorkerReady, WORKER_PORTS_ENV, WORKER_SLOT_ENV, WORKER_TICKET_KEYS_ENV } from "./worker-messages.ts";
 import type { WorkerReload, WorkerTicketKeys } from "./worker-messages.ts";
+import { reportStartFailure } from "./start-failure.ts";
 
 /** A worker that died sooner than this after starting is replaced only after a backoff. */
 const EARLY_DEATH_MS = 2_000;
@@ -99,8 +100,7 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
       },
     });
   } catch (err) {
-    log.fatal({ event: LOG_EVENTS.internalError, err }, "could not start the admin listener");
-    process.stderr.write(`tlsbridge ${loaded.kind}: could not start the admin listener: ${(err as Error).message}\n`);
+    reportStartFailure(err, "could not start the admin listener", loaded.kind, log);
     return EXIT_CODES.runtime;
   }
   // The admin listener is bound: switch to `user:` before any worker starts, so every worker runs as
@@ -120,7 +120,7 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
   try {
     ports = await fork(1, 0);
   } catch (err) {
-    log.fatal({ event: LOG_EVENTS.internalError, err }, "could not start");
+    // The worker said why (listen.failed, or internal.error for a bug) before it exited.
     process.stderr.write(`tlsbridge ${loaded.kind}: could not start: ${(err as Error).message}\n`);
     operations.close();
     return EXIT_CODES.runtime;

@@ -63,6 +63,10 @@ export function createTlsListener(
     ...(options.alpnProtocols !== undefined ? { ALPNProtocols: [...options.alpnProtocols] } : {}),
     ...(options.ticketKeys !== undefined ? { ticketKeys: options.ticketKeys } : {}),
   });
+  // The client's address as it connected: by the time a handshake fails, a client that hung up
+  // (after its own alert, say) no longer has one, and the refusal would be logged from "undefined".
+  const remotes = new WeakMap<net.Socket, string>();
+  server.on("connection", (raw: net.Socket) => remotes.set(raw, remoteOf(raw)));
   server.on("secureConnection", (socket: tls.TLSSocket) => {
     const raw = rawSocketOf(socket);
     if (options.requireClientCert && !socket.authorized) {
@@ -79,7 +83,8 @@ export function createTlsListener(
   });
   server.on("tlsClientError", (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
     const reason = err.code === "ERR_TLS_HANDSHAKE_TIMEOUT" ? "timeout" : isCertificateFailure(err) ? "certificate" : "protocol";
-    onRefused(new HandshakeError(reason, `TLS handshake failed: ${err.code ?? err.message}`, { cause: err }), remoteOf(rawSocketOf(socket)));
+    const raw = rawSocketOf(socket);
+    onRefused(new HandshakeError(reason, `TLS handshake failed: ${err.code ?? err.message}`, { cause: err }), remotes.get(raw) ?? remoteOf(raw));
     socket.destroy();
   });
   return server;

@@ -27,6 +27,8 @@ export type TunnelMetrics = {
   readonly clientRefused: (site: string) => void;
   /** Ingress: a TLS handshake with `peer` completed (resumed or full). */
   readonly peerHandshake: (peer: string, seconds: number, resumed: boolean) => void;
+  /** Ingress: a proxy login was refused (`missing`, `malformed`, `user`, `password`, `throttled`, `busy`). */
+  readonly proxyAuthRefused: (reason: string) => void;
 };
 
 /** The sink that records nothing: the default when a caller passes none. */
@@ -38,4 +40,5 @@ export const NO_METRICS: TunnelMetrics = Object.freeze({
   ruleHit: () => {},
   clientRefused: () => {},
   peerHandshake: () => {},
+  proxyAuthRefused: () => {},
 });

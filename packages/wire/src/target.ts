@@ -16,6 +16,8 @@ const PORT = /^[1-9][0-9]{0,4}$/;
 const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 const DIGITS = /^[0-9]+$/;
 const HEX16 = /^[0-9a-f]{1,4}$/;
+/** `http://host:port/...`: what a client sends when it takes the proxy for an origin (issue 15). */
+const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 function bad(authority: string, why: string): TunnelError {
   return new TunnelError("TLSB_ERR_BAD_TARGET", `bad CONNECT target ${JSON.stringify(authority)}: ${why}`, {
@@ -33,6 +35,7 @@ export function parseTarget(authority: string): Target {
     const c = authority.charCodeAt(i);
     if (c <= 0x20 || c >= 0x7f) throw bad(authority, "control, space or non-ASCII character");
   }
+  if (URL_SCHEME.test(authority)) throw bad(authority, "a URL, not a CONNECT target");
   let hostPart: string;
   let portPart: string;
   let bracketed = false;

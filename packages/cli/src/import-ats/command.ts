@@ -12,7 +12,7 @@ import type { ExitCode } from "@tlsbridge/runtime";
 import { notesFor } from "./notes.ts";
 import { parseAtsConfig } from "./parse.ts";
 import type { AtsMapping } from "./parse.ts";
-import { namePeers, peersSnippet, ruleFileYaml } from "./yaml.ts";
+import { distinctPeers, namePeers, peersSnippet, ruleFileYaml } from "./yaml.ts";
 
 /** `tlsbridge rules --help`. */
 export const RULES_HELP = `Usage: tlsbridge rules import-ats FILE [--out FILE] [--force]
@@ -118,7 +118,7 @@ async function importAts(file: string, outFile: string | undefined, io: RulesIo)
   const from = [shown, ...config.includes].join(", ");
   const yaml = ruleFileYaml(usable, peers, from);
   // The output must load as a rule file naming exactly these peers; a failure here is our bug.
-  ruleSetFromYaml(parseYamlText(yaml, outFile ?? "<import-ats output>"), { knownPeers: [...peers.values()].map((p) => p.name) });
+  ruleSetFromYaml(parseYamlText(yaml, outFile ?? "<import-ats output>"), { knownPeers: distinctPeers(peers).map((p) => p.name) });
 
   report(usable, peers, from, io.err);
   if (outFile === undefined) {
@@ -142,6 +142,6 @@ function report(mappings: readonly AtsMapping[], peers: ReturnType<typeof namePe
     for (const line of lines) if (line !== undefined) err(`    - ${line}`);
   });
   err("note: the rules name peers that must be defined in ingress.yaml (ATS peers were host:port):");
-  for (const line of peersSnippet(peers.values())) err(`  ${line}`);
+  for (const line of peersSnippet(distinctPeers(peers))) err(`  ${line}`);
   err("  Add `servername:` where the peer's certificate names it differently from its address.");
 }

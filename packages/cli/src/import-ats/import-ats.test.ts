@@ -13,7 +13,7 @@ import { UsageError } from "@tlsbridge/runtime";
 import { runRules } from "./command.ts";
 import { keepAtsAnchoring, notesFor, sampleHost } from "./notes.ts";
 import { parseAtsConfig, parseAtsPeer } from "./parse.ts";
-import { namePeers } from "./yaml.ts";
+import { distinctPeers, namePeers } from "./yaml.ts";
 
 let dir: string;
 beforeAll(async () => {
@@ -114,6 +114,17 @@ describe("namePeers", () => {
       "peer-10.0.0.5=10.0.0.5:443",
       "peer-2001-db8--1=[2001:db8::1]:4443",
     ]);
+  });
+
+  // Issue 15: `peer-west.example` and `peer-west.example:443` became two peers with one address.
+  it("names the spellings of one address as one peer, 443 confirmed when any spelling says it", () => {
+    const m = (peer: string) => ({ pattern: "x", peer, file: "f", line: 1 });
+    const names = namePeers([m("peer-west.example"), m("peer-west.example:443"), m("Peer-West.example"), m("peer-east.example")]);
+    expect(distinctPeers(names).map((p) => `${p.name}=${p.address}${p.defaultPort ? " (443 assumed)" : ""}`)).toEqual([
+      "peer-west.example=peer-west.example:443",
+      "peer-east.example=peer-east.example:443 (443 assumed)",
+    ]);
+    expect(names.get("peer-west.example:443")).toBe(names.get("peer-west.example"));
   });
 });
 
