@@ -25,7 +25,7 @@ describe("tlsbridge pki issue", () => {
   it("renews the peer certificate only with --force; the new one chains to the same CA and keeps the local names", async () => {
     const before = await readFile(join(base, "pki", "peer.pem"), "utf8");
     const refused = await issue("--role", "peer", "--name", "peer.cloud.example", "--out", "peer");
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("refusing to overwrite existing PKI files (use --force to replace them)");
     expect(await readFile(join(base, "pki", "peer.pem"), "utf8")).toBe(before);
 
