@@ -33,9 +33,9 @@ export async function ingressConfigFromYaml(source: YamlSource, baseDir: string)
   const common = parseCommonSettings(top, "ingress", source, problems);
   const ops = parseOpsSettings(top, source, problems);
   const peersNode = requireKey(top, "peers", source, problems);
-  const { peers, names } = top.values.has("peers")
-    ? parsePeers(peersNode, source, problems)
-    : { peers: new Map(), names: undefined };
+  const { peers, names, files: peerFiles } = top.values.has("peers")
+    ? await parsePeers(peersNode, baseDir, source, problems)
+    : { peers: new Map(), names: undefined, files: [] };
   const { groups: peerGroups, names: groupNames } = top.values.has("peerGroups")
     ? parsePeerGroups(top.values.get("peerGroups"), names, source, problems)
     : { groups: new Map<string, readonly string[]>(), names: new Set<string>() };
@@ -68,6 +68,6 @@ export async function ingressConfigFromYaml(source: YamlSource, baseDir: string)
     certificates: [...tls.certificates, ...parsed.certificates],
     ops,
     // source.file is the displayed path: relative to the working directory, or absolute.
-    files: [resolve(source.file), ...tls.files, ...parsed.files],
+    files: [resolve(source.file), ...tls.files, ...parsed.files, ...peerFiles],
   });
 }

@@ -39,6 +39,23 @@ export type PeerEndpoint = {
    * or size 0: no pool.
    */
   readonly pool?: { readonly size: number; readonly maxIdleMs: number };
+  /** Absent: the peer is dialed directly. Present: through this corporate proxy (corporate-proxy-carrier.ts). */
+  readonly via?: CorporateProxy;
+};
+
+/**
+ * An HTTP proxy the ingress must go through to reach a peer (`via:`, issue 14): it is sent
+ * `CONNECT peer:port` and the peer's mTLS runs inside its tunnel.
+ */
+export type CorporateProxy = {
+  /** `host:port` as configured: logs, metrics and the `next-hop` of Proxy-Status name it so. */
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  /** `https://` proxies: TLS to the proxy, verified against `ca` (absent: Node's bundled roots) and `servername`. */
+  readonly tls?: { readonly ca?: Buffer; readonly servername: string };
+  /** The whole `Proxy-Authorization` value (`Basic ...`); never logged (runtime's log censor knows the key). */
+  readonly proxyAuthorization?: string;
 };
 
 /**

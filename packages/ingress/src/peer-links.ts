@@ -2,8 +2,9 @@
 // pool (mode h1) or the shared HTTP/2 connection (mode h2). Made once per ingress, closed on shutdown.
 import type tls from "node:tls";
 import type { Logger } from "pino";
-import { DIAL_FAILURES, DialError, dialTls, LOG_EVENTS } from "@tlsbridge/transport";
+import { DIAL_FAILURES, DialError, LOG_EVENTS } from "@tlsbridge/transport";
 import type { TlsConnection } from "@tlsbridge/transport";
+import { dialPeer } from "./dial-peer.ts";
 import { H2PeerSession } from "./h2-peer-session.ts";
 import type { IngressLimits, PeerEndpoint } from "./ingress-options.ts";
 import { PeerPool } from "./peer-pool.ts";
@@ -41,12 +42,10 @@ export class PeerLinks {
       const peerLog = log.child({ peer: peer.name });
       const dialOnce = async (session: Buffer | undefined, alpnProtocols?: readonly string[]): Promise<TlsConnection> => {
         const began = performance.now();
-        const connection = await dialTls({
-          host: peer.host,
-          port: peer.port,
-          servername: peer.servername,
+        const connection = await dialPeer(peer, {
           secureContext,
           timeoutMs: limits.peerConnectTimeoutMs,
+          maxHeadBytes: limits.maxHeadBytes,
           ...(session !== undefined ? { session } : {}),
           ...(alpnProtocols !== undefined ? { alpnProtocols } : {}),
         });

@@ -3,7 +3,8 @@
 // (the peer logs it at debug as a client that left before a request). `/readyz` answers from the last result; changes are logged as peer.down/up.
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
-import { createNodeSecureContext, dialTls, LOG_EVENTS } from "@tlsbridge/transport";
+import { createNodeSecureContext, LOG_EVENTS } from "@tlsbridge/transport";
+import { dialPeer } from "@tlsbridge/ingress";
 import type { IngressOptions } from "@tlsbridge/ingress";
 
 /**
@@ -95,7 +96,7 @@ export class PeerProbe {
         const began = performance.now();
         let state: PeerState;
         try {
-          const connection = await dialTls({ host: peer.host, port: peer.port, servername: peer.servername, secureContext: context, timeoutMs });
+          const connection = await dialPeer(peer, { secureContext: context, timeoutMs, maxHeadBytes: this.#options.limits.maxHeadBytes });
           const refused = await closesWithin(connection.socket, REFUSAL_WINDOW_MS);
           connection.socket.destroy();
           if (refused) {

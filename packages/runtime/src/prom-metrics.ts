@@ -56,6 +56,11 @@ export function createTunnelMetrics(): PromTunnelMetrics {
     help: "Failed dials of the next hop (ingress: the peer; peer: the service) by Proxy-Status error type.",
     labelNames: ["error"] as const, registers,
   });
+  const corporateProxyFailures = new Counter({
+    name: "tlsbridge_corporate_proxy_failures_total",
+    help: "Ingress: failures at the corporate proxy a peer is reached through (`via:`), by proxy and Proxy-Status error type.",
+    labelNames: ["proxy", "error"] as const, registers,
+  });
   const ruleHits = new Counter({
     name: "tlsbridge_rule_hits_total",
     help: "Ingress: requests routed by each rule (site, 0-based index in the site's rule file).",
@@ -79,6 +84,7 @@ export function createTunnelMetrics(): PromTunnelMetrics {
     dialFailed: (error) => dialFailures.inc({ error }),
     ruleHit: (site, rule) => ruleHits.inc({ site, rule: String(rule) }),
     peerHandshake: (peer, seconds, resumed) => handshake.observe({ peer, resumed: String(resumed) }, seconds),
+    corporateProxyFailed: (proxy, error) => corporateProxyFailures.inc({ proxy, error }),
   };
   // Zero series exist from the start, so a scrape before any traffic shows them (rate() needs a 0).
   bytes.inc({ direction: "up" }, 0);

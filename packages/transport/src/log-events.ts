@@ -20,6 +20,7 @@ export const LOG_EVENTS = {
   peerFailover: "peer.failover",
   peerH2Error: "peer.h2.error",
   peerResponse: "peer.response",
+  viaProxyFailed: "via.proxy.failed",
   serviceDialFailed: "service.dial.failed",
   destinationDenied: "destination.denied",
   authGranted: "auth.granted",

@@ -25,6 +25,8 @@ export type TunnelMetrics = {
   readonly ruleHit: (site: string, ruleIndex: number) => void;
   /** Ingress: a TLS handshake with `peer` completed (resumed or full). */
   readonly peerHandshake: (peer: string, seconds: number, resumed: boolean) => void;
+  /** Ingress: the corporate proxy (`via:`) a peer is reached through failed, by Proxy-Status error type. */
+  readonly corporateProxyFailed: (proxy: string, proxyStatusError: string) => void;
 };
 
 /** The sink that records nothing: the default when a caller passes none. */
@@ -35,4 +37,5 @@ export const NO_METRICS: TunnelMetrics = Object.freeze({
   dialFailed: () => {},
   ruleHit: () => {},
   peerHandshake: () => {},
+  corporateProxyFailed: () => {},
 });
