@@ -15,6 +15,7 @@ import type { CorporateProxyProcess } from "../helpers/squid-corporate-proxy.ts"
 import { closedPort, listenOnLoopback, startEchoService, startHttpService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
 import { proxyStatusOf, readToEnd, waitUntil } from "../helpers/tunnel-probe.ts";
+import { testPki } from "../helpers/pki.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
 
@@ -161,6 +162,43 @@ describe.skipIf(unavailable !== undefined)(`peer reached through a corporate pro
         await squid.close();
       }
     }, 60_000);
+  });
+
+  describe("an https:// proxy, with the warm pool and TLS resumption inside it", () => {
+    let nodes: TwoNodes;
+    let squid: CorporateProxyProcess;
+    beforeAll(async () => {
+      nodes = await startTwoNodes({ peerPool: { size: 2, maxIdleMs: 2_000 }, peerLimits: { headTimeoutMs: 5_000 } });
+      squid = await startCorporateProxy({ allowPorts: [nodes.peer.port], tls: (await testPki()).service });
+    });
+    afterAll(async () => {
+      await nodes?.close();
+      await squid?.close();
+    });
+
+    it("verifies the proxy against the named CA, then serves tunnels from warm connections that resumed their TLS session", async () => {
+      const pki = await testPki();
+      reachPeerThrough(nodes, { ...via(squid), tls: { servername: "localhost", ca: Buffer.from(pki.ca.cert) } });
+      // Tunnels until one came from the pool on a resumed session (bounded by attempts, not time):
+      // the pool's first dials get the peer's tickets, its refills offer them.
+      const pooledAndResumed = (): boolean => nodes.ingressLog.events("tunnel.open")
+        .some((l) => (l.peerTls as { pooled?: boolean; resumed?: boolean }).pooled === true && (l.peerTls as { resumed?: boolean }).resumed === true);
+      for (let i = 0; i < 20 && !pooledAndResumed(); i++) {
+        // The pool's two first dials plus one refill per tunnel so far: the peer accepted them all.
+        await waitUntil(() => nodes.peerLog.events("auth.granted").length >= 2 + i, "the pool to refill through squid");
+        expect(await curlThrough(nodes.ingressPort, `http://localhost:${http.port}/pooled-${i}`)).toBe(`hello from /pooled-${i}`);
+      }
+      expect(pooledAndResumed()).toBe(true);
+    }, 90_000);
+
+    it("a proxy certificate from another CA is a 502 tls_certificate_error naming the proxy", async () => {
+      const pki = await testPki();
+      reachPeerThrough(nodes, { ...via(squid), tls: { servername: "localhost", ca: Buffer.from(pki.otherCa.cert) } });
+      const answer = await connectThrough(nodes.ingressPort, `localhost:${http.port}`);
+      answer.socket.destroy();
+      expect(answer.status).toBe(502);
+      expect(proxyStatusOf(answer.headers)).toContain(`test-ingress; error=tls_certificate_error; next-hop="${squid.name}"`);
+    });
   });
 
   describe("proxies that stall or answer garbage, and failover past them", () => {

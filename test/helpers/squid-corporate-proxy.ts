@@ -1,5 +1,5 @@
 // A stock squid as the corporate HTTP proxy an ingress must go through to reach its peers (`via:`,
-// issue 14): a plain `http_port` that allows CONNECT to the listed ports, denies it (403) to others,
+// issue 14): an `http_port` (or `https_port`) that allows CONNECT to the listed ports, denies it (403) to others,
 // and with `users` asks for Basic credentials (407) checked by squid's own basic_ncsa_auth helper.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -7,6 +7,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startSquid } from "./squid-process.ts";
 import type { SquidProcess } from "./squid-process.ts";
+import type { IssuedCertificate } from "../../packages/cli/src/pki/index.ts";
 
 export { squidUnavailable } from "./squid-process.ts";
 
@@ -29,9 +30,17 @@ export function startCorporateProxy(options: {
   readonly allowPorts: readonly number[];
   readonly denyPorts?: readonly number[];
   readonly users?: Readonly<Record<string, string>>;
+  /** Present: an `https://` proxy (TLS to the proxy itself) presenting this certificate. */
+  readonly tls?: IssuedCertificate;
 }): Promise<CorporateProxyProcess> {
   return startSquid("corp-proxy", async (dir, port) => {
-    const lines = [`http_port 127.0.0.1:${port}`, "acl CONNECT method CONNECT", `access_log stdio:${join(dir, "access.log")} squid`];
+    let listen = `http_port 127.0.0.1:${port}`;
+    if (options.tls !== undefined) {
+      await writeFile(join(dir, "proxy.pem"), options.tls.cert);
+      await writeFile(join(dir, "proxy-key.pem"), options.tls.key, { mode: 0o600 });
+      listen = `https_port 127.0.0.1:${port} tls-cert=${join(dir, "proxy.pem")} tls-key=${join(dir, "proxy-key.pem")}`;
+    }
+    const lines = [listen, "acl CONNECT method CONNECT", `access_log stdio:${join(dir, "access.log")} squid`];
     if (options.denyPorts !== undefined && options.denyPorts.length > 0) {
       lines.push(`acl denied_ports port ${options.denyPorts.join(" ")}`, "http_access deny CONNECT denied_ports");
     }
