@@ -30,7 +30,8 @@ Try: npm start (a local demo), then: tlsbridge check --config configs/ingress.ya
 and replays the CONNECT to the chosen peer over mutual TLS.
 
 Config keys (ingress.yaml): listeners[{listen, rules, tls?{cert, key}, auth?{users}}],
-peers{NAME: {address, servername?, mode?=h1|h2, pool?{size=${POOL_DEFAULTS.size}, maxIdleMs=${POOL_DEFAULTS.maxIdleMs}}}},
+peers{NAME: {address, servername?, mode?=h1|h2, pool?{size=${POOL_DEFAULTS.size}, maxIdleMs=${POOL_DEFAULTS.maxIdleMs}},
+  via?=URL|{proxy, ca?, credentialsFile?|credentialsEnv?}}},
 peerGroups?{NAME: [PEER, ...]}, tls{ca, cert, key}, limits{maxHeadBytes=${d.ingress.limits.maxHeadBytes}, headTimeoutMs=${d.ingress.limits.headTimeoutMs},
 peerConnectTimeoutMs=${d.ingress.limits.peerConnectTimeoutMs}, peerResponseTimeoutMs=${d.ingress.limits.peerResponseTimeoutMs}, idleTimeoutMs=${d.ingress.limits.idleTimeoutMs},
 maxTunnels=${d.ingress.limits.maxTunnels}, maxTunnelsPerClient=${d.ingress.limits.maxTunnelsPerClient}, maxTunnelLifetimeMs=${d.ingress.limits.maxTunnelLifetimeMs} (0: none)},
