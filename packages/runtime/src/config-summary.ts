@@ -28,7 +28,11 @@ export function summariseConfig(loaded: LoadedConfig): Record<string, unknown> {
       rules: loaded.ruleFiles[i],
       ruleCount: l.rules.rules.length,
     })),
-    peers: [...o.peers.values()].map((p) => ({ name: p.name, address: formatHostPort(p), servername: p.servername })),
+    peers: [...o.peers.values()].map((p) => ({
+      name: p.name, address: formatHostPort(p), servername: p.servername,
+      // The proxy's name only: its credentials stay out of every log line.
+      ...(p.via !== undefined ? { via: p.via.name } : {}),
+    })),
     keyExchangeGroups: o.keyExchangeGroups,
     limits: o.limits,
   };
