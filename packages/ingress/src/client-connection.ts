@@ -132,7 +132,8 @@ async function openTunnel(
       user: await authenticate(auth, request, addressKey(raw.remoteAddress), context.log.child(state.bindings)),
     };
   }
-  const match = context.rules.match(target.host, target.port);
+  // A rule limited to some proxy users (`users:`) does not match for anyone else.
+  const match = context.rules.match(target.host, target.port, state.bindings.user as string | undefined);
   if (match === undefined) {
     context.log.child(state.bindings).info({ event: LOG_EVENTS.routeMiss, target: target.authority, site: context.site }, "no rule matches");
     throw new TunnelError("TLSB_ERR_NO_ROUTE", `no rule of site ${context.site} matches ${target.authority}`, {
