@@ -10,6 +10,7 @@ import { deepFreeze } from "./deep-freeze.ts";
 import { displayPath } from "./display-path.ts";
 import { parseListeners } from "./ingress-listeners.ts";
 import { parsePeerGroups } from "./ingress-peer-groups.ts";
+import { parsePeerHealth } from "./ingress-peer-health.ts";
 import { parsePeers } from "./ingress-peers.ts";
 import type { LoadedIngressConfig } from "./loaded-config.ts";
 import { parseOpsSettings } from "./ops-settings.ts";
@@ -17,7 +18,7 @@ import { parseLimits } from "./settings-section.ts";
 import { parseNodeTls } from "./tls-section.ts";
 
 /** Top-level keys of ingress.yaml. */
-export const INGRESS_KEYS: readonly string[] = ["listeners", "peers", "peerGroups", ...COMMON_KEYS];
+export const INGRESS_KEYS: readonly string[] = ["listeners", "peers", "peerGroups", "peerHealth", ...COMMON_KEYS];
 
 /** Reads and validates an ingress config file; throws one ConfigError listing every problem. */
 export async function loadIngressConfig(path: string): Promise<LoadedIngressConfig> {
@@ -39,6 +40,7 @@ export async function ingressConfigFromYaml(source: YamlSource, baseDir: string)
   const { groups: peerGroups, names: groupNames } = top.values.has("peerGroups")
     ? parsePeerGroups(top.values.get("peerGroups"), names, source, problems)
     : { groups: new Map<string, readonly string[]>(), names: new Set<string>() };
+  const peerHealth = top.values.has("peerHealth") ? parsePeerHealth(top.values.get("peerHealth"), source, problems) : undefined;
   // A rule's `peer:` may name a peer or a group.
   const routable = names === undefined ? undefined : new Set([...names, ...groupNames]);
   const tlsNode = requireKey(top, "tls", source, problems);
@@ -55,6 +57,7 @@ export async function ingressConfigFromYaml(source: YamlSource, baseDir: string)
     listeners: parsed.listeners,
     peers,
     ...(peerGroups.size > 0 ? { peerGroups } : {}),
+    ...(peerHealth !== undefined ? { peerHealth } : {}),
     tls: { ca: tls.ca, cert: tls.cert, key: tls.key },
     keyExchangeGroups: common.keyExchangeGroups,
     limits,

@@ -158,6 +158,7 @@ async function openTunnel(
     { links: () => context.peerLinks, limits: context.limits, onDialed: (dialed) => (state.upstream = dialed) },
     {
       unreachable: (peer) => context.peerChoice.markUnreachable(peer.name),
+      reached: (peer) => context.peerChoice.markReached(peer.name),
       failover: (from, to, err) => context.log.child(routedBindings).warn({ event: LOG_EVENTS.peerFailover, peer: from.name, next: to.name, code: err.code, reason: err.message }, "peer of the group unreachable, trying the next"),
     },
   );

@@ -2,9 +2,8 @@
 // carries the tunnel to a peer over mTLS, and splices.
 export { startIngress } from "./start-ingress.ts";
 export type { RunningIngress } from "./start-ingress.ts";
-export type { CorporateProxy, IngressLimits, IngressListenerOptions, IngressOptions, PeerEndpoint } from "./ingress-options.ts";
-export { dialPeer } from "./dial-peer.ts";
-export type { DialPeerOptions } from "./dial-peer.ts";
+export type { CorporateProxy, IngressLimits, IngressListenerOptions, IngressOptions, PeerEndpoint, PeerHealthOptions } from "./ingress-options.ts";
+export { probePeer } from "./probe-peer.ts";
 export { DEFAULT_SCRYPT_COST, formatPasswordHash, hashPassword, parsePasswordHash, verifyPassword } from "./password-hash.ts";
 export type { PasswordHash } from "./password-hash.ts";
 export { ProxyAuthenticator } from "./proxy-auth.ts";

@@ -92,7 +92,19 @@ export type IngressOptions = {
    * the next. Members are names of `peers`. Absent: no groups.
    */
   readonly peerGroups?: ReadonlyMap<string, readonly string[]>;
+  /** Present: group members failing probes or dials are taken out of rotation (peer-health.ts). Absent: none is. */
+  readonly peerHealth?: PeerHealthOptions;
   readonly tls: TlsMaterial;
   readonly keyExchangeGroups: string;
   readonly limits: IngressLimits;
+};
+
+/** `peerHealth:`: how group members are probed, ejected and brought back. */
+export type PeerHealthOptions = {
+  /** How often each group member is probed (TCP, mTLS handshake, certificate accepted). */
+  readonly intervalMs: number;
+  /** Failures in a row (probes or tunnels' dials) that take a member out of its groups. */
+  readonly failuresToEject: number;
+  /** Probes in a row that must pass before an ejected member is back. */
+  readonly passesToReturn: number;
 };

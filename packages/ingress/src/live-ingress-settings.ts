@@ -9,6 +9,8 @@ import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics } from "@tlsbridg
 import type { ListenerContext } from "./client-connection.ts";
 import type { IngressOptions } from "./ingress-options.ts";
 import { PeerChoice } from "./peer-choice.ts";
+import { PeerHealth } from "./peer-health.ts";
+import { PeerHealthProbe } from "./peer-health-probe.ts";
 import { PeerLinks } from "./peer-links.ts";
 import { AuthFailureLimiter } from "./auth-failure-limiter.ts";
 import { ProxyAuthenticator } from "./proxy-auth.ts";
@@ -28,6 +30,8 @@ export class LiveIngressSettings {
   #options: IngressOptions;
   #links: PeerLinks;
   #choice: PeerChoice;
+  /** `peerHealth:`: the probe of the group members whose results route (peer-health.ts). */
+  #healthProbe: PeerHealthProbe | undefined;
   /** Per listener; a new one per reload, so a changed users file also empties the verified cache. */
   #auth: ReadonlyArray<ProxyAuthenticator | undefined>;
   readonly #log: Logger;
@@ -40,8 +44,9 @@ export class LiveIngressSettings {
     this.#options = options;
     this.#log = log;
     this.#metrics = metrics;
-    this.#links = this.#makeLinks(options);
-    this.#choice = new PeerChoice(options.peers, options.peerGroups);
+    const context = createNodeSecureContext(options.tls, options.keyExchangeGroups);
+    this.#links = this.#makeLinks(options, context);
+    [this.#choice, this.#healthProbe] = this.#makeChoice(options, context);
     this.#auth = authenticators(options, this.#authGuards);
   }
 
@@ -74,9 +79,10 @@ export class LiveIngressSettings {
     for (const server of this.#tlsServers.values()) server.setTicketKeys(keys);
   }
 
-  /** Starts filling the warm pools. */
+  /** Starts filling the warm pools and probing the group members. */
   start(): void {
     this.#links.start();
+    this.#healthProbe?.start();
   }
 
   /**
@@ -89,7 +95,8 @@ export class LiveIngressSettings {
     if (next.listeners.length !== this.#options.listeners.length) {
       throw new Error("reload cannot add or remove listeners; restart the ingress");
     }
-    const links = this.#makeLinks(next);
+    const context = createNodeSecureContext(next.tls, next.keyExchangeGroups);
+    const links = this.#makeLinks(next, context);
     for (const [index, server] of this.#tlsServers) {
       const tlsOptions = next.listeners[index]?.tls;
       if (tlsOptions !== undefined) server.setSecureContext(listenerTlsSettings(tlsOptions.cert, tlsOptions.key, next.keyExchangeGroups));
@@ -97,15 +104,19 @@ export class LiveIngressSettings {
     const old = this.#links;
     this.#options = next;
     this.#links = links;
-    this.#choice = new PeerChoice(next.peers, next.peerGroups);
+    // Health starts afresh with the new peers: a reload brings every member back, to be probed at once.
+    this.#healthProbe?.stop();
+    [this.#choice, this.#healthProbe] = this.#makeChoice(next, context);
     this.#auth = authenticators(next, this.#authGuards);
     links.start();
+    this.#healthProbe?.start();
     old.close();
   }
 
-  /** Closes the peer links (pools, shared HTTP/2 connections). */
+  /** Closes the peer links (pools, shared HTTP/2 connections) and stops the health probe. */
   close(): void {
     this.#links.close();
+    this.#healthProbe?.stop();
   }
 
   #listener(index: number): IngressOptions["listeners"][number] {
@@ -114,9 +125,17 @@ export class LiveIngressSettings {
     return listener;
   }
 
-  #makeLinks(options: IngressOptions): PeerLinks {
-    const context = createNodeSecureContext(options.tls, options.keyExchangeGroups);
+  #makeLinks(options: IngressOptions, context: tls.SecureContext): PeerLinks {
     return new PeerLinks(options.peers, context, options.limits, this.#log, this.#metrics.peerHandshake);
+  }
+
+  #makeChoice(options: IngressOptions, context: tls.SecureContext): [PeerChoice, PeerHealthProbe | undefined] {
+    if (options.peerHealth === undefined) return [new PeerChoice(options.peers, options.peerGroups), undefined];
+    const health = new PeerHealth(options.peerHealth, this.#log, this.#metrics);
+    return [
+      new PeerChoice(options.peers, options.peerGroups, health),
+      new PeerHealthProbe(options, options.peerHealth.intervalMs, context, health),
+    ];
   }
 }
 

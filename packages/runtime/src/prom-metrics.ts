@@ -61,6 +61,16 @@ export function createTunnelMetrics(): PromTunnelMetrics {
     help: "Ingress: failures at the corporate proxy a peer is reached through (`via:`), by proxy and Proxy-Status error type.",
     labelNames: ["proxy", "error"] as const, registers,
   });
+  const ejections = new Counter({
+    name: "tlsbridge_peer_ejections_total",
+    help: "Ingress: peer group members taken out of rotation, by peer and reason (probe: failed probes; dial: failed tunnel dials).",
+    labelNames: ["peer", "reason"] as const, registers,
+  });
+  const returns = new Counter({
+    name: "tlsbridge_peer_returns_total",
+    help: "Ingress: ejected peer group members back in rotation after passing their probes.",
+    labelNames: ["peer"] as const, registers,
+  });
   const ruleHits = new Counter({
     name: "tlsbridge_rule_hits_total",
     help: "Ingress: requests routed by each rule (site, 0-based index in the site's rule file).",
@@ -85,6 +95,8 @@ export function createTunnelMetrics(): PromTunnelMetrics {
     ruleHit: (site, rule) => ruleHits.inc({ site, rule: String(rule) }),
     peerHandshake: (peer, seconds, resumed) => handshake.observe({ peer, resumed: String(resumed) }, seconds),
     corporateProxyFailed: (proxy, error) => corporateProxyFailures.inc({ proxy, error }),
+    peerEjected: (peer, reason) => ejections.inc({ peer, reason }),
+    peerReturned: (peer) => returns.inc({ peer }),
   };
   // Zero series exist from the start, so a scrape before any traffic shows them (rate() needs a 0).
   bytes.inc({ direction: "up" }, 0);

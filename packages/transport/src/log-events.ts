@@ -34,6 +34,8 @@ export const LOG_EVENTS = {
   adminListening: "admin.listening",
   peerDown: "peer.down",
   peerUp: "peer.up",
+  peerEjected: "peer.ejected",
+  peerReturned: "peer.returned",
   workerStarted: "worker.started",
   workerExit: "worker.exit",
   memoryProbe: "memory.probe",

@@ -27,6 +27,10 @@ export type TunnelMetrics = {
   readonly peerHandshake: (peer: string, seconds: number, resumed: boolean) => void;
   /** Ingress: the corporate proxy (`via:`) a peer is reached through failed, by Proxy-Status error type. */
   readonly corporateProxyFailed: (proxy: string, proxyStatusError: string) => void;
+  /** Ingress: a peer group member was taken out of rotation, after failed probes or dials (`reason`). */
+  readonly peerEjected: (peer: string, reason: "probe" | "dial") => void;
+  /** Ingress: an ejected member passed its probes and is back in rotation. */
+  readonly peerReturned: (peer: string) => void;
 };
 
 /** The sink that records nothing: the default when a caller passes none. */
@@ -38,4 +42,6 @@ export const NO_METRICS: TunnelMetrics = Object.freeze({
   ruleHit: () => {},
   peerHandshake: () => {},
   corporateProxyFailed: () => {},
+  peerEjected: () => {},
+  peerReturned: () => {},
 });
