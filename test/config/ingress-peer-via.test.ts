@@ -5,9 +5,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "@tlsbridge/rules";
 import { loadIngressConfig } from "@tlsbridge/config";
 import { initPki } from "../../packages/cli/src/pki/index.ts";
+import { ingressConfigProblems } from "../helpers/config-problems.ts";
 
 let base: string;
 
@@ -26,12 +26,6 @@ async function ingressYaml(name: string, via: string): Promise<string> {
     "",
   ].join("\n"));
   return path;
-}
-
-async function problemsOf(path: string): Promise<string[]> {
-  const err = await loadIngressConfig(path).then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ConfigError);
-  return (err as ConfigError).problems.map((p) => `${p.line}:${p.column}: ${p.message}`);
 }
 
 beforeAll(async () => {
@@ -72,20 +66,20 @@ describe("via: on a peer", () => {
   });
 
   it("refuses inline credentials, other schemes, a missing variable and a malformed credentials file, each where it stands", async () => {
-    expect(await problemsOf(await ingressYaml("inline", "'http://user:secret@proxy.corp.example:3128'"))).toEqual([
+    expect(await ingressConfigProblems(await ingressYaml("inline", "'http://user:secret@proxy.corp.example:3128'"))).toEqual([
       "7:10: credentials never go in the proxy URL (it is logged and shared): use credentialsFile or credentialsEnv",
     ]);
-    expect((await problemsOf(await ingressYaml("socks", "'socks5://proxy.corp.example:1080'")))[0]).toMatch(/^7:10: expected the corporate proxy as http:\/\/host:port or https:\/\/host:port .*got scheme socks5:/);
-    expect(await problemsOf(await ingressYaml("noenv", "{ proxy: 'http://proxy:3128', credentialsEnv: TLSBRIDGE_TEST_UNSET_VARIABLE }"))).toEqual([
+    expect((await ingressConfigProblems(await ingressYaml("socks", "'socks5://proxy.corp.example:1080'")))[0]).toMatch(/^7:10: expected the corporate proxy as http:\/\/host:port or https:\/\/host:port .*got scheme socks5:/);
+    expect(await ingressConfigProblems(await ingressYaml("noenv", "{ proxy: 'http://proxy:3128', credentialsEnv: TLSBRIDGE_TEST_UNSET_VARIABLE }"))).toEqual([
       "7:56: environment variable TLSBRIDGE_TEST_UNSET_VARIABLE is not set; it should hold user:password for the corporate proxy",
     ]);
-    const bad = await problemsOf(await ingressYaml("badfile", "{ proxy: 'http://proxy:3128', credentialsFile: bad.credentials }"));
+    const bad = await ingressConfigProblems(await ingressYaml("badfile", "{ proxy: 'http://proxy:3128', credentialsFile: bad.credentials }"));
     expect(bad).toEqual([expect.stringMatching(/^7:57: .*bad\.credentials must hold one line user:password/)]);
     expect(bad.join()).not.toContain("no colon here");
-    expect(await problemsOf(await ingressYaml("both", "{ proxy: 'http://proxy:3128', credentialsFile: proxy.credentials, credentialsEnv: X }"))).toEqual([
+    expect(await ingressConfigProblems(await ingressYaml("both", "{ proxy: 'http://proxy:3128', credentialsFile: proxy.credentials, credentialsEnv: X }"))).toEqual([
       "7:92: give credentialsFile or credentialsEnv, not both",
     ]);
-    expect(await problemsOf(await ingressYaml("caplain", "{ proxy: 'http://proxy:3128', ca: ../pki/ca.pem }"))).toEqual([
+    expect(await ingressConfigProblems(await ingressYaml("caplain", "{ proxy: 'http://proxy:3128', ca: ../pki/ca.pem }"))).toEqual([
       "7:19: ca: is for an https:// proxy; this one is http://",
     ]);
   });

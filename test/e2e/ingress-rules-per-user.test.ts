@@ -1,29 +1,21 @@
 // One listener, several teams (issue 14): a rule may say which proxy users may take it (`users:`,
 // anchored patterns). For anyone else the rule does not match and the next one is tried; when none
 // matches the client gets 403, logged as route.miss with the user. Real curl with --proxy-user.
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "@tlsbridge/ingress";
+import { curlThrough } from "../helpers/curl-through.ts";
 import { startHttpService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
 
-const run = promisify(execFile);
 const PASSWORD = "team-pass";
 // The lowest cost the users file accepts: these tests are about routing, not the hash's strength.
 const COST = { ln: 14, r: 8, p: 1 };
 
-/** curl as `user` through the ingress; the exit code (56: CONNECT refused), body and stderr. */
-async function curlAs(user: string, port: number, url: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run("curl", ["-sS", "--max-time", "10", "-p", "-x", `http://127.0.0.1:${port}`, "--proxy-user", `${user}:${PASSWORD}`, url]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+/** curl as `user` through the ingress. */
+function curlAs(user: string, port: number, url: string): ReturnType<typeof curlThrough> {
+  return curlThrough(port, url, ["--proxy-user", `${user}:${PASSWORD}`]);
 }
 
 describe("rules limited to proxy users", () => {

@@ -3,13 +3,12 @@
 // peer modes, with and without Basic credentials; when the proxy refuses, asks for credentials,
 // stops, stalls or answers garbage, the client gets 502/504 whose Proxy-Status names the proxy as
 // the failing hop (`next-hop`), and the log says so (via.proxy.failed), never the credentials.
-import { execFile } from "node:child_process";
 import net from "node:net";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CorporateProxy } from "@tlsbridge/ingress";
 import { RuleSet } from "@tlsbridge/rules";
 import { connectThrough } from "../helpers/connect-client.ts";
+import { curlThrough } from "../helpers/curl-through.ts";
 import { startCorporateProxy, squidUnavailable } from "../helpers/squid-corporate-proxy.ts";
 import type { CorporateProxyProcess } from "../helpers/squid-corporate-proxy.ts";
 import { closedPort, listenOnLoopback, startEchoService, startHttpService } from "../helpers/services.ts";
@@ -19,7 +18,6 @@ import { testPki } from "../helpers/pki.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
 
-const run = promisify(execFile);
 const unavailable = squidUnavailable();
 const USER = "corp-user";
 const PASSWORD = "s3cret-Pa55";
@@ -36,11 +34,6 @@ function reachPeerThrough(nodes: TwoNodes, proxy: CorporateProxy): void {
   const cloud = nodes.ingressOptions.peers.get("cloud");
   if (cloud === undefined) throw new Error("no peer cloud");
   nodes.ingress.reload({ ...nodes.ingressOptions, peers: new Map([["cloud", { ...cloud, via: proxy }]]) });
-}
-
-async function curlThrough(ingressPort: number, url: string): Promise<string> {
-  const { stdout } = await run("curl", ["-sS", "--max-time", "20", "-p", "-x", `http://127.0.0.1:${ingressPort}`, url]);
-  return stdout;
 }
 
 /** A stand-in for a broken proxy on loopback: accepts and then answers `reply` (or nothing). */
@@ -78,7 +71,7 @@ describe.skipIf(unavailable !== undefined)(`peer reached through a corporate pro
       const squid = await startCorporateProxy({ allowPorts: [nodes.peer.port] });
       try {
         reachPeerThrough(nodes, via(squid));
-        expect(await curlThrough(nodes.ingressPort, `http://localhost:${http.port}/through-squid`)).toBe("hello from /through-squid");
+        expect(await curlThrough(nodes.ingressPort, `http://localhost:${http.port}/through-squid`)).toMatchObject({ code: 0, stdout: "hello from /through-squid" });
         // Squid saw the CONNECT to the peer, never the service: the service's name travels inside the
         // mTLS. It logs a CONNECT when its tunnel ends: a reload closes h2's shared connection.
         reachPeerThrough(nodes, via(squid));
@@ -99,7 +92,7 @@ describe.skipIf(unavailable !== undefined)(`peer reached through a corporate pro
       const squid = await startCorporateProxy({ allowPorts: [nodes.peer.port], users: { [USER]: PASSWORD } });
       try {
         reachPeerThrough(nodes, via(squid, `${USER}:${PASSWORD}`));
-        expect(await curlThrough(nodes.ingressPort, `http://localhost:${http.port}/authenticated`)).toBe("hello from /authenticated");
+        expect(await curlThrough(nodes.ingressPort, `http://localhost:${http.port}/authenticated`)).toMatchObject({ code: 0, stdout: "hello from /authenticated" });
         reachPeerThrough(nodes, via(squid, `${USER}:${PASSWORD}`));
         await waitUntil(async () => (await squid.accessLog()).includes(`CONNECT 127.0.0.1:${nodes.peer.port} ${USER} `), "squid to log the user's CONNECT");
 
@@ -186,7 +179,7 @@ describe.skipIf(unavailable !== undefined)(`peer reached through a corporate pro
       for (let i = 0; i < 20 && !pooledAndResumed(); i++) {
         // The pool's two first dials plus one refill per tunnel so far: the peer accepted them all.
         await waitUntil(() => nodes.peerLog.events("auth.granted").length >= 2 + i, "the pool to refill through squid");
-        expect(await curlThrough(nodes.ingressPort, `http://localhost:${http.port}/pooled-${i}`)).toBe(`hello from /pooled-${i}`);
+        expect(await curlThrough(nodes.ingressPort, `http://localhost:${http.port}/pooled-${i}`)).toMatchObject({ code: 0, stdout: `hello from /pooled-${i}` });
       }
       expect(pooledAndResumed()).toBe(true);
     }, 90_000);
@@ -249,7 +242,7 @@ describe.skipIf(unavailable !== undefined)(`peer reached through a corporate pro
           listeners: nodes.ingressOptions.listeners.map((l) => ({ ...l, rules: RuleSet.fromEntries([{ match: ".*", peer: "both" }]) })),
         });
         // Two tunnels: whichever member the group starts with, one tunnel starts with the dead one.
-        for (const path of ["/a", "/b"]) expect(await curlThrough(nodes.ingressPort, `http://localhost:${http.port}${path}`)).toBe(`hello from ${path}`);
+        for (const path of ["/a", "/b"]) expect(await curlThrough(nodes.ingressPort, `http://localhost:${http.port}${path}`)).toMatchObject({ code: 0, stdout: `hello from ${path}` });
         const failover = await nodes.ingressLog.waitFor("peer.failover");
         expect(failover).toMatchObject({ peer: "behind-dead-proxy", next: "cloud", code: "TLSB_ERR_CORP_PROXY_UNREACHABLE" });
       } finally {
