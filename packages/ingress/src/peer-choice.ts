@@ -18,6 +18,8 @@ export class PeerChoice {
   /** Peer name -> time (ms since epoch) until which it is tried last. */
   readonly #heldUntil = new Map<string, number>();
   readonly #health: PeerHealth | undefined;
+  /** Peers that are members of some group: the only ones health routing concerns (and probes). */
+  readonly #grouped: ReadonlySet<string>;
 
   /** Groups name members of `peers`; the config loader has checked that they exist. */
   constructor(peers: ReadonlyMap<string, PeerEndpoint>, groups: ReadonlyMap<string, readonly string[]> = new Map(), health?: PeerHealth) {
@@ -32,6 +34,7 @@ export class PeerChoice {
       }));
     }
     this.#groups = resolved;
+    this.#grouped = new Set([...groups.values()].flat());
   }
 
   /**
@@ -58,11 +61,11 @@ export class PeerChoice {
    */
   markUnreachable(name: string, now = Date.now()): void {
     this.#heldUntil.set(name, now + UNREACHABLE_HOLD_MS);
-    this.#health?.failed(name, "dial");
+    if (this.#grouped.has(name)) this.#health?.failed(name, "dial");
   }
 
   /** Remembers that `name` answered a tunnel (whatever it answered): its run of failures is over. */
   markReached(name: string): void {
-    this.#health?.passed(name, "dial");
+    if (this.#grouped.has(name)) this.#health?.passed(name, "dial");
   }
 }

@@ -63,8 +63,11 @@ describe("PeerChoice with health", () => {
   const names = (list: readonly PeerEndpoint[]): string[] => list.map((p) => p.name);
 
   it("leaves ejected members out of their groups, tries them all when every member is out, and names a lone peer regardless", () => {
-    const { health } = recorder();
-    const choice = new PeerChoice(peers, new Map([["g", ["a", "b"]]]), health);
+    const { health, events } = recorder();
+    const choice = new PeerChoice(new Map([...peers, ["lone", peer("lone")]]), new Map([["g", ["a", "b"]]]), health);
+    // A peer in no group is never ejected: there is no rotation to take it out of, and no probe to bring it back.
+    for (let i = 0; i < 3; i++) choice.markUnreachable("lone");
+    expect(events).toEqual([]);
     for (let i = 0; i < 3; i++) choice.markUnreachable("a");
     expect(names(choice.candidates("g"))).toEqual(["b"]);
     expect(names(choice.candidates("g"))).toEqual(["b"]);
