@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadIngressConfig } from "@tlsbridge/config";
 import { initPki } from "../../packages/cli/src/pki/index.ts";
 import { ingressConfigProblems } from "../helpers/config-problems.ts";
+import { ingressTargetReport } from "../../packages/cli/src/target-report.ts";
+import { parseTarget } from "@tlsbridge/wire";
 
 let base: string;
 
@@ -44,6 +46,10 @@ describe("via: on a peer", () => {
   it("loads the short form: an http:// proxy, no credentials", async () => {
     const loaded = await loadIngressConfig(await ingressYaml("short", "http://proxy.corp.example:3128"));
     expect(loaded.options.peers.get("east")?.via).toEqual({ name: "proxy.corp.example:3128", host: "proxy.corp.example", port: 3128 });
+    // `tlsbridge check` says which proxy the peer is reached through.
+    expect(ingressTargetReport(loaded, parseTarget("api.example:443")).join("\n")).toContain(
+      "peer east at peer.cloud.example:4443 (servername peer.cloud.example) via corporate proxy proxy.corp.example:3128",
+    );
   });
 
   it("loads an https:// proxy with its CA and Basic credentials from a file, which it watches for reloads", async () => {
