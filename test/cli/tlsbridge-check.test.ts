@@ -89,7 +89,7 @@ describe("tlsbridge check on broken configs", () => {
       "configs/broken-ingress.yaml:4:13: duplicate listen address 127.0.0.1:8080 (already used at line 2)",
       "configs/broken-ingress.yaml:6:13: port 70000 is out of range (0-65535)",
       "configs/broken-ingress.yaml:7:12: cannot read rule file configs/sites/missing.yaml: no such file",
-      "configs/broken-ingress.yaml:9:42: unknown key 'colour'; expected one of address, servername, mode, pool",
+      "configs/broken-ingress.yaml:9:42: unknown key 'colour'; expected one of address, servername, mode, pool, via",
       "configs/broken-ingress.yaml:10:12: cannot read pki/none.pem: no such file",
       "configs/broken-ingress.yaml:10:60: pki/peer-key.pem is not the private key of the certificate in pki/ingress.pem",
       "configs/broken-ingress.yaml:11:26: expected an integer from 1 to 86400000, got number -1",

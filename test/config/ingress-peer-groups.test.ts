@@ -4,10 +4,10 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "@tlsbridge/rules";
 import { parseTarget } from "@tlsbridge/wire";
 import { loadIngressConfig } from "@tlsbridge/config";
 import { initPki } from "../../packages/cli/src/pki/index.ts";
+import { ingressConfigProblems } from "../helpers/config-problems.ts";
 import { ingressTargetReport } from "../../packages/cli/src/target-report.ts";
 
 let base: string;
@@ -27,12 +27,6 @@ async function ingressYaml(name: string, groups: string, rulePeer = "cloud"): Pr
     "",
   ].join("\n"));
   return path;
-}
-
-async function problemsOf(path: string): Promise<string[]> {
-  const err = await loadIngressConfig(path).then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ConfigError);
-  return (err as ConfigError).problems.map((p) => `${p.line}:${p.column}: ${p.message}`);
 }
 
 beforeAll(async () => {
@@ -56,7 +50,7 @@ describe("peerGroups", () => {
 
   it("reports unknown members, duplicates, empty groups and a name taken by a peer, each where it stands", async () => {
     const path = await ingressYaml("bad", "peerGroups:\n  cloud: [east, north, east]\n  empty: []\n  west: [east]", "cloud");
-    expect(await problemsOf(path)).toEqual([
+    expect(await ingressConfigProblems(path)).toEqual([
       "8:17: unknown peer 'north'; expected one of east, west",
       "8:24: peer 'east' is listed twice in group 'cloud'",
       "9:10: peer group 'empty' is empty; list at least one peer",
@@ -66,7 +60,7 @@ describe("peerGroups", () => {
 
   it("a rule naming neither a peer nor a group is a problem in the rule file", async () => {
     const path = await ingressYaml("nogroup", "peerGroups:\n  cloud: [east]", "nowhere");
-    const problems = await problemsOf(path);
+    const problems = await ingressConfigProblems(path);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^3:11: unknown peer 'nowhere'; expected one of cloud, east, west$/);
   });

@@ -2,38 +2,25 @@
 // use: curl (`-x user:pass@`, `--proxy-user`) and undici's ProxyAgent `token`. Missing or wrong
 // credentials get 407 with the Basic challenge; the client's Proxy-Authorization never reaches the
 // peer (a fake peer captures the replayed head); no log line holds the password or the header.
-import { execFile } from "node:child_process";
 import tls from "node:tls";
 import type { AddressInfo } from "node:net";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fetch, ProxyAgent } from "undici";
 import { hashPassword } from "@tlsbridge/ingress";
 import type { PasswordHash } from "@tlsbridge/ingress";
 import { connectThrough } from "../helpers/connect-client.ts";
+import { curlThrough } from "../helpers/curl-through.ts";
 import { testPki } from "../helpers/pki.ts";
 import { startHttpService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
 import type { TwoNodes } from "../helpers/two-nodes.ts";
 
-const run = promisify(execFile);
 const PASSWORD = "correct horse: battery";
 const WRONG = "incorrect-donkey";
 // The lowest cost the users file accepts: these tests are about the protocol, not the hash's strength.
 const COST = { ln: 14, r: 8, p: 1 };
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
-
-/** curl through the proxy; resolves with the exit code, body and stderr (curl exits 56 on a 407 to CONNECT). */
-async function curl(port: number, url: string, extra: readonly string[] = [], proxyUserInfo = ""): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run("curl", ["-sS", "--max-time", "10", "-p", "-x", `http://${proxyUserInfo}127.0.0.1:${port}`, ...extra, url]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe("proxy authentication at the ingress", () => {
   let nodes: TwoNodes;
@@ -77,14 +64,14 @@ describe("proxy authentication at the ingress", () => {
   });
 
   it("curl without credentials fails with 407", async () => {
-    const result = await curl(nodes.ingressPort, `http://localhost:${service.port}/none`);
+    const result = await curlThrough(nodes.ingressPort, `http://localhost:${service.port}/none`);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("407");
   });
 
   it("curl -x http://user:pass@proxy gets through, and the tunnel's log lines name the user", async () => {
     const userInfo = `alice:${encodeURIComponent(PASSWORD)}@`;
-    const result = await curl(nodes.ingressPort, `http://localhost:${service.port}/userinfo`, [], userInfo);
+    const result = await curlThrough(nodes.ingressPort, `http://localhost:${service.port}/userinfo`, [], userInfo);
     expect(result.stdout).toBe("hello from /userinfo");
     const close = await nodes.ingressLog.waitFor("tunnel.close", (l) => l.target === `localhost:${service.port}` && l.user === "alice");
     expect(close.outcome).toBe("done");
@@ -95,15 +82,15 @@ describe("proxy authentication at the ingress", () => {
   });
 
   it("curl --proxy-user gets through; the second request is served from the verified cache", async () => {
-    const first = await curl(nodes.ingressPort, `http://localhost:${service.port}/one`, ["--proxy-user", `alice:${PASSWORD}`]);
+    const first = await curlThrough(nodes.ingressPort, `http://localhost:${service.port}/one`, ["--proxy-user", `alice:${PASSWORD}`]);
     expect(first.stdout).toBe("hello from /one");
-    const second = await curl(nodes.ingressPort, `http://localhost:${service.port}/two`, ["--proxy-user", `alice:${PASSWORD}`]);
+    const second = await curlThrough(nodes.ingressPort, `http://localhost:${service.port}/two`, ["--proxy-user", `alice:${PASSWORD}`]);
     expect(second.stdout).toBe("hello from /two");
     expect(nodes.ingressLog.events("auth.granted").some((l) => l.cached === true && l.user === "alice")).toBe(true);
   });
 
   it("a wrong password gets 407 and is logged as auth.denied with the user, at warn", async () => {
-    const result = await curl(nodes.ingressPort, `http://localhost:${service.port}/wrong`, ["--proxy-user", `alice:${WRONG}`]);
+    const result = await curlThrough(nodes.ingressPort, `http://localhost:${service.port}/wrong`, ["--proxy-user", `alice:${WRONG}`]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain("407");
     const denied = await nodes.ingressLog.waitFor("auth.denied", (l) => l.reason === "password");

@@ -2,7 +2,7 @@
 // from the test CA; every knob a test needs (rules, allow list, certificates, limits) can be
 // overridden. Each node logs into its own in-memory sink.
 import { startIngress } from "@tlsbridge/ingress";
-import type { IngressLimits, IngressOptions, ListenerProtocol, ProxyAuthUsers, RunningIngress } from "@tlsbridge/ingress";
+import type { CorporateProxy, IngressLimits, IngressOptions, ListenerProtocol, ProxyAuthUsers, RunningIngress } from "@tlsbridge/ingress";
 import { startPeer } from "@tlsbridge/peer";
 import type { PeerDnsOptions, PeerLimits, PeerOptions, RunningPeer } from "@tlsbridge/peer";
 import { AllowList, ClientNetworks, compileHostPattern, RuleSet } from "@tlsbridge/rules";
@@ -39,6 +39,8 @@ export type TwoNodeOptions = {
   /** What the ingress's listener speaks (default http), and an sni listener's target port (default 443). */
   readonly ingressProtocol?: ListenerProtocol;
   readonly ingressTargetPort?: number;
+  /** The corporate proxy the ingress reaches the peer through (default: none, dialed directly). */
+  readonly peerVia?: CorporateProxy;
   /** Proxy authentication users on the ingress's listener (default: none). */
   readonly ingressAuth?: ProxyAuthUsers;
   /** The peer's pinned ingress name patterns (default: absent, any certificate from the CA). */
@@ -136,6 +138,7 @@ export async function startTwoNodes(options: TwoNodeOptions = {}): Promise<TwoNo
       servername: options.peerServername ?? "localhost",
       ...(options.peerMode !== undefined ? { mode: options.peerMode } : {}),
       ...(options.peerPool !== undefined ? { pool: options.peerPool } : {}),
+      ...(options.peerVia !== undefined ? { via: options.peerVia } : {}),
     }]]),
     tls: material(pki.ca.cert, options.ingressCert ?? pki.ingress),
     keyExchangeGroups: DEFAULT_KEY_EXCHANGE_GROUPS,

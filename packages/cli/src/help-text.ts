@@ -58,8 +58,10 @@ target host by the listener's rule file, and replays it as a CONNECT to the chos
 
 Config keys (ingress.yaml): listeners[{listen, rules, protocol?=http|socks5|sni, tls?{cert, key} (http),
 auth?{users} (http, socks5), targetPort?=443 (sni), clients?[CIDR]}],
-peers{NAME: {address, servername?, mode?=auto|h1|h2, pool?{size=${POOL_DEFAULTS.size}, maxIdleMs=${POOL_DEFAULTS.maxIdleMs}}}},
-peerGroups?{NAME: [PEER, ...]}, tls{ca, cert, key}, limits{maxHeadBytes=${d.ingress.limits.maxHeadBytes}, headTimeoutMs=${d.ingress.limits.headTimeoutMs},
+peers{NAME: {address, servername?, mode?=auto|h1|h2, pool?{size=${POOL_DEFAULTS.size}, maxIdleMs=${POOL_DEFAULTS.maxIdleMs}},
+  via?=URL|{proxy, ca?, credentialsFile?|credentialsEnv?}}},
+peerGroups?{NAME: [PEER, ...]}, peerHealth?{intervalMs=${d.peerHealth.intervalMs}, failuresToEject=${d.peerHealth.failuresToEject}, passesToReturn=${d.peerHealth.passesToReturn}},
+tls{ca, cert, key}, limits{maxHeadBytes=${d.ingress.limits.maxHeadBytes}, headTimeoutMs=${d.ingress.limits.headTimeoutMs},
 peerConnectTimeoutMs=${d.ingress.limits.peerConnectTimeoutMs}, peerResponseTimeoutMs=${d.ingress.limits.peerResponseTimeoutMs}, idleTimeoutMs=${d.ingress.limits.idleTimeoutMs},
 maxTunnels=${d.ingress.limits.maxTunnels}, maxTunnelsPerClient=${d.ingress.limits.maxTunnelsPerClient}, maxTunnelLifetimeMs=${d.ingress.limits.maxTunnelLifetimeMs} (0: none)},
 keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, drainDelayMs=${d.drainDelayMs}, node=${d.ingress.node}.`),

@@ -24,8 +24,8 @@ export function ingressTargetReport(loaded: LoadedIngressConfig, target: Target)
     const peer = loaded.options.peers.get(rule.peer);
     const group = loaded.options.peerGroups?.get(rule.peer);
     const ports = rule.ports === undefined ? "any port" : `ports ${rule.ports.join(", ")}`;
-    const describePeer = (p: { name: string; host: string; port: number; servername: string }): string =>
-      `peer ${p.name} at ${formatHostPort(p)} (servername ${p.servername})`;
+    const describePeer = (p: { name: string; host: string; port: number; servername: string; via?: { name: string } }): string =>
+      `peer ${p.name} at ${formatHostPort(p)} (servername ${p.servername})${p.via === undefined ? "" : ` via corporate proxy ${p.via.name}`}`;
     const to = peer !== undefined ? describePeer(peer)
       : group !== undefined
         ? `peer group ${rule.peer}, in turn: ${group.map((name) => {

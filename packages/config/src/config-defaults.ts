@@ -46,6 +46,8 @@ export const CONFIG_DEFAULTS = {
   watchFiles: true,
   /** File changes closer together than this make one reload (editors write in several steps). */
   reloadDebounceMs: 300,
+  /** `peerHealth:` on an ingress (off unless the key is given): probe every 5 s, out after 3 failures, back after 2 passes. */
+  peerHealth: { intervalMs: 5_000, failuresToEject: 3, passesToReturn: 2 },
   /** The admin listener (`admin: { listen }`; no admin listener unless configured). */
   admin: { peerProbeIntervalMs: 5_000 },
 } as const;

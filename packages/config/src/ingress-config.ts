@@ -10,6 +10,7 @@ import { deepFreeze } from "./deep-freeze.ts";
 import { displayPath } from "./display-path.ts";
 import { parseListeners } from "./ingress-listeners.ts";
 import { parsePeerGroups } from "./ingress-peer-groups.ts";
+import { parsePeerHealth } from "./ingress-peer-health.ts";
 import { parsePeers } from "./ingress-peers.ts";
 import type { LoadedIngressConfig } from "./loaded-config.ts";
 import { parseOpsSettings } from "./ops-settings.ts";
@@ -18,7 +19,7 @@ import { parseLimits } from "./settings-section.ts";
 import { parseNodeTls } from "./tls-section.ts";
 
 /** Top-level keys of ingress.yaml. */
-export const INGRESS_KEYS: readonly string[] = ["listeners", "peers", "peerGroups", ...COMMON_KEYS];
+export const INGRESS_KEYS: readonly string[] = ["listeners", "peers", "peerGroups", "peerHealth", ...COMMON_KEYS];
 
 /** Reads and validates an ingress config file; throws one ConfigError listing every problem. */
 export async function loadIngressConfig(path: string): Promise<LoadedIngressConfig> {
@@ -34,12 +35,13 @@ export async function ingressConfigFromYaml(source: YamlSource, baseDir: string)
   const common = parseCommonSettings(top, "ingress", source, problems);
   const ops = parseOpsSettings(top, source, problems);
   const peersNode = requireKey(top, "peers", source, problems);
-  const { peers, names } = top.values.has("peers")
-    ? parsePeers(peersNode, source, problems)
-    : { peers: new Map(), names: undefined };
+  const { peers, names, files: peerFiles } = top.values.has("peers")
+    ? await parsePeers(peersNode, baseDir, source, problems)
+    : { peers: new Map(), names: undefined, files: [] };
   const { groups: peerGroups, names: groupNames } = top.values.has("peerGroups")
     ? parsePeerGroups(top.values.get("peerGroups"), names, source, problems)
     : { groups: new Map<string, readonly string[]>(), names: new Set<string>() };
+  const peerHealth = top.values.has("peerHealth") ? parsePeerHealth(top.values.get("peerHealth"), source, problems) : undefined;
   // A rule's `peer:` may name a peer or a group.
   const routable = names === undefined ? undefined : new Set([...names, ...groupNames]);
   const tlsNode = requireKey(top, "tls", source, problems);
@@ -58,6 +60,7 @@ export async function ingressConfigFromYaml(source: YamlSource, baseDir: string)
     listeners: parsed.listeners,
     peers,
     ...(peerGroups.size > 0 ? { peerGroups } : {}),
+    ...(peerHealth !== undefined ? { peerHealth } : {}),
     tls: { ca: tls.ca, cert: tls.cert, key: tls.key },
     keyExchangeGroups: common.keyExchangeGroups,
     limits,
@@ -73,6 +76,6 @@ export async function ingressConfigFromYaml(source: YamlSource, baseDir: string)
     ops,
     runAs,
     // source.file is the displayed path: relative to the working directory, or absolute.
-    files: [resolve(source.file), ...tls.files, ...parsed.files],
+    files: [resolve(source.file), ...tls.files, ...parsed.files, ...peerFiles],
   });
 }

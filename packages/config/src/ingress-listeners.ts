@@ -73,6 +73,14 @@ export async function parseListeners(
     if (address === undefined || loaded === undefined || (fields.values.has("tls") && tls === undefined)) continue;
     if ((fields.values.has("auth") && auth === undefined) || (fields.values.has("clients") && clients === undefined)) continue;
     if (misplaced !== undefined || (fields.values.has("targetPort") && targetPort === undefined)) continue;
+    if (!fields.values.has("auth")) {
+      // Without proxy authentication there is no user, so a rule limited to users could never match.
+      for (const rule of loaded.rules.rules) {
+        if (rule.users === undefined) continue;
+        addProblem(resolveNode(listenNode, source), source, problems,
+          `${loaded.file}:${rule.line}:${rule.column}: rule has users: but this listener has no auth: { users } to tell who the client is`);
+      }
+    }
     out.listeners.push({
       site: loaded.site,
       host: address.host,

@@ -1,4 +1,4 @@
-// The ingress's `peers:` mapping: name -> { address, servername?, mode?, pool? }. The names are what
+// The ingress's `peers:` mapping: name -> { address, servername?, mode?, pool?, via? }. The names are what
 // rule files may say in `peer:`; servername defaults to the address's host; mode to auto (the TLS
 // handshake picks h2 for a tlsbridge peer, h1 for ATS or squid); no warm pool unless `pool:` is given.
 import { isMap, isScalar } from "yaml";
@@ -6,6 +6,7 @@ import { addProblem, describeNode, expectInt, expectMap, requireKey, resolveNode
 import type { ConfigProblem, YamlSource } from "@tlsbridge/rules";
 import type { PeerEndpoint } from "@tlsbridge/ingress";
 import { expectHostPort, parseHostPort } from "./listen-address.ts";
+import { parseVia } from "./peer-via.ts";
 import { optionalInt, optionalString } from "./settings-section.ts";
 
 /**
@@ -29,16 +30,18 @@ function isServername(s: string): boolean {
  * Parses `peers:`; returns the endpoints found (possibly incomplete, with problems recorded) and
  * whether the section was a mapping, so rule files are checked against its names only then.
  */
-export function parsePeers(
+export async function parsePeers(
   node: unknown,
+  baseDir: string,
   source: YamlSource,
   problems: ConfigProblem[],
-): { readonly peers: Map<string, PeerEndpoint>; readonly names: ReadonlySet<string> | undefined } {
+): Promise<{ readonly peers: Map<string, PeerEndpoint>; readonly names: ReadonlySet<string> | undefined; readonly files: readonly string[] }> {
   const peers = new Map<string, PeerEndpoint>();
+  const files: string[] = [];
   const map = resolveNode(node, source);
   if (!isMap(map)) {
     addProblem(map, source, problems, `expected a mapping of peer names to { address, servername }, got ${describeNode(map)}`);
-    return { peers, names: undefined };
+    return { peers, names: undefined, files };
   }
   const names = new Set<string>();
   for (const pair of map.items) {
@@ -49,7 +52,7 @@ export function parsePeers(
     }
     const name = key.value;
     names.add(name);
-    const fields = expectMap(pair.value, source, problems, ["address", "servername", "mode", "pool"]);
+    const fields = expectMap(pair.value, source, problems, ["address", "servername", "mode", "pool", "via"]);
     if (fields === undefined) continue;
     const addressNode = requireKey(fields, "address", source, problems);
     const address = fields.values.has("address") ? expectHostPort(addressNode, source, problems, 1) : undefined;
@@ -68,11 +71,14 @@ export function parsePeers(
         if (mode === "h2") addProblem(resolveNode(fields.values.get("pool"), source), source, problems, "pool is for mode h1 or auto (mode h2 keeps one connection)");
       }
     }
+    const via = fields.values.has("via") ? await parseVia(fields.values.get("via"), baseDir, source, problems) : undefined;
+    if (via !== undefined) files.push(...via.files);
     peers.set(name, {
       name, host: address.host, port: address.port, servername, mode,
       ...(pool !== undefined && pool.size > 0 ? { pool } : {}),
+      ...(via !== undefined ? { via: via.proxy } : {}),
     });
   }
   if (map.items.length === 0) addProblem(map, source, problems, "expected at least one peer");
-  return { peers, names };
+  return { peers, names, files };
 }

@@ -83,6 +83,7 @@ function refuse(client: net.Socket, door: FrontDoor, err: unknown, context: List
   // A peer certificate we refused (or a peer refusing ours) is an auth event, like the peer's own.
   const event = refusal.code === "TLSB_ERR_PEER_CERT" ? LOG_EVENTS.authDenied
     : refusal.code === "TLSB_ERR_TOO_MANY_TUNNELS" ? LOG_EVENTS.tunnelLimited
+    : refusal.nextHop !== undefined ? LOG_EVENTS.viaProxyFailed
     : refusal.code.startsWith("TLSB_ERR_PEER") || refusal.code === "TLSB_ERR_CONNECT_TIMEOUT" ? LOG_EVENTS.peerDialFailed
     : LOG_EVENTS.requestRejected;
   if (refusal.code === "TLSB_ERR_PROXY_AUTH" || refusal.code === "TLSB_ERR_AUTH_BUSY") {
@@ -90,6 +91,10 @@ function refuse(client: net.Socket, door: FrontDoor, err: unknown, context: List
   } else if (event === LOG_EVENTS.authDenied) {
     // Same fields as the peer's auth.denied: `reason` is the kind, `err` says exactly what failed.
     log.warn({ event, code: refusal.code, status: refusal.status, reason: "certificate", err: refusal.cause ?? refusal }, refusal.message);
+  } else if (refusal.nextHop !== undefined) {
+    // The corporate proxy's hop failed, not the peer's (corporate-proxy-carrier.ts).
+    log.warn({ event, hop: "corporate-proxy", proxy: refusal.nextHop, code: refusal.code, status: refusal.status, receivedStatus: refusal.receivedStatus, reason: refusal.message }, "corporate proxy failed");
+    context.metrics.corporateProxyFailed(refusal.nextHop, refusal.row.proxyStatus);
   } else {
     log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message }, "tunnel refused");
   }

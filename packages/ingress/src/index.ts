@@ -3,7 +3,10 @@
 export { startIngress } from "./start-ingress.ts";
 export type { RunningIngress } from "./start-ingress.ts";
 export { DEFAULT_SNI_TARGET_PORT } from "./ingress-options.ts";
-export type { IngressLimits, IngressListenerOptions, IngressOptions, ListenerProtocol, PeerEndpoint } from "./ingress-options.ts";
+export type {
+  CorporateProxy, IngressLimits, IngressListenerOptions, IngressOptions, ListenerProtocol, PeerEndpoint, PeerHealthOptions,
+} from "./ingress-options.ts";
+export { probePeer } from "./probe-peer.ts";
 export { DEFAULT_SCRYPT_COST, formatPasswordHash, hashPassword, parsePasswordHash, verifyPassword } from "./password-hash.ts";
 export type { PasswordHash } from "./password-hash.ts";
 export { ProxyAuthenticator } from "./proxy-auth.ts";

@@ -55,6 +55,23 @@ export type PeerEndpoint = {
    * or size 0: no pool.
    */
   readonly pool?: { readonly size: number; readonly maxIdleMs: number };
+  /** Absent: the peer is dialed directly. Present: through this corporate proxy (corporate-proxy-carrier.ts). */
+  readonly via?: CorporateProxy;
+};
+
+/**
+ * An HTTP proxy the ingress must go through to reach a peer (`via:`, issue 14): it is sent
+ * `CONNECT peer:port` and the peer's mTLS runs inside its tunnel.
+ */
+export type CorporateProxy = {
+  /** `host:port` as configured: logs, metrics and the `next-hop` of Proxy-Status name it so. */
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  /** `https://` proxies: TLS to the proxy, verified against `ca` (absent: Node's bundled roots) and `servername`. */
+  readonly tls?: { readonly ca?: Buffer; readonly servername: string };
+  /** The whole `Proxy-Authorization` value (`Basic ...`); never logged (runtime's log censor knows the key). */
+  readonly proxyAuthorization?: string;
 };
 
 /**
@@ -91,7 +108,19 @@ export type IngressOptions = {
    * the next. Members are names of `peers`. Absent: no groups.
    */
   readonly peerGroups?: ReadonlyMap<string, readonly string[]>;
+  /** Present: group members failing probes or dials are taken out of rotation (peer-health.ts). Absent: none is. */
+  readonly peerHealth?: PeerHealthOptions;
   readonly tls: TlsMaterial;
   readonly keyExchangeGroups: string;
   readonly limits: IngressLimits;
+};
+
+/** `peerHealth:`: how group members are probed, ejected and brought back. */
+export type PeerHealthOptions = {
+  /** How often each group member is probed (TCP, mTLS handshake, certificate accepted). */
+  readonly intervalMs: number;
+  /** Failures in a row (probes or tunnels' dials) that take a member out of its groups. */
+  readonly failuresToEject: number;
+  /** Probes in a row that must pass before an ejected member is back. */
+  readonly passesToReturn: number;
 };

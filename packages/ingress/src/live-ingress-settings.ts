@@ -11,6 +11,8 @@ import type { ListenerContext } from "./tunnel-opener.ts";
 import { DEFAULT_SNI_TARGET_PORT } from "./ingress-options.ts";
 import type { IngressOptions } from "./ingress-options.ts";
 import { PeerChoice } from "./peer-choice.ts";
+import { PeerHealth } from "./peer-health.ts";
+import { PeerHealthProbe } from "./peer-health-probe.ts";
 import { PeerLinks } from "./peer-links.ts";
 import { AuthFailureLimiter } from "./auth-failure-limiter.ts";
 import { ProxyAuthenticator } from "./proxy-auth.ts";
@@ -31,6 +33,8 @@ export class LiveIngressSettings {
   #options: IngressOptions;
   #links: PeerLinks;
   #choice: PeerChoice;
+  /** `peerHealth:`: the probe of the group members whose results route (peer-health.ts). */
+  #healthProbe: PeerHealthProbe | undefined;
   /** Per listener; a new one per reload, with the users file as it is now. */
   #auth: ReadonlyArray<ProxyAuthenticator | undefined>;
   readonly #log: Logger;
@@ -43,8 +47,9 @@ export class LiveIngressSettings {
     this.#options = options;
     this.#log = log;
     this.#metrics = metrics;
-    this.#links = this.#makeLinks(options);
-    this.#choice = new PeerChoice(options.peers, options.peerGroups);
+    const context = createNodeSecureContext(options.tls, options.keyExchangeGroups);
+    this.#links = this.#makeLinks(options, context);
+    [this.#choice, this.#healthProbe] = this.#makeChoice(options, context);
     this.#auth = authenticators(options, this.#authGuards);
   }
 
@@ -84,9 +89,10 @@ export class LiveIngressSettings {
     for (const server of this.#tlsServers.values()) server.setTicketKeys(keys);
   }
 
-  /** Starts filling the warm pools. */
+  /** Starts filling the warm pools and probing the group members. */
   start(): void {
     this.#links.start();
+    this.#healthProbe?.start();
   }
 
   /**
@@ -99,7 +105,8 @@ export class LiveIngressSettings {
     if (next.listeners.length !== this.#options.listeners.length) {
       throw new Error("reload cannot add or remove listeners; restart the ingress");
     }
-    const links = this.#makeLinks(next);
+    const context = createNodeSecureContext(next.tls, next.keyExchangeGroups);
+    const links = this.#makeLinks(next, context);
     for (const [index, server] of this.#tlsServers) {
       const tlsOptions = next.listeners[index]?.tls;
       if (tlsOptions !== undefined) server.setSecureContext(listenerTlsSettings(tlsOptions.cert, tlsOptions.key, next.keyExchangeGroups));
@@ -107,15 +114,19 @@ export class LiveIngressSettings {
     const old = this.#links;
     this.#options = next;
     this.#links = links;
-    this.#choice = new PeerChoice(next.peers, next.peerGroups);
+    // Health starts afresh with the new peers: a reload brings every member back, to be probed at once.
+    this.#healthProbe?.stop();
+    [this.#choice, this.#healthProbe] = this.#makeChoice(next, context);
     this.#auth = authenticators(next, this.#authGuards);
     links.start();
+    this.#healthProbe?.start();
     old.close();
   }
 
-  /** Closes the peer links (pools, shared HTTP/2 connections). */
+  /** Closes the peer links (pools, shared HTTP/2 connections) and stops the health probe. */
   close(): void {
     this.#links.close();
+    this.#healthProbe?.stop();
   }
 
   #listener(index: number): IngressOptions["listeners"][number] {
@@ -124,9 +135,17 @@ export class LiveIngressSettings {
     return listener;
   }
 
-  #makeLinks(options: IngressOptions): PeerLinks {
-    const context = createNodeSecureContext(options.tls, options.keyExchangeGroups);
+  #makeLinks(options: IngressOptions, context: tls.SecureContext): PeerLinks {
     return new PeerLinks(options.peers, context, options.limits, this.#log, this.#metrics.peerHandshake);
+  }
+
+  #makeChoice(options: IngressOptions, context: tls.SecureContext): [PeerChoice, PeerHealthProbe | undefined] {
+    if (options.peerHealth === undefined) return [new PeerChoice(options.peers, options.peerGroups), undefined];
+    const health = new PeerHealth(options.peerHealth, this.#log, this.#metrics);
+    return [
+      new PeerChoice(options.peers, options.peerGroups, health),
+      new PeerHealthProbe(options, options.peerHealth.intervalMs, context, health),
+    ];
   }
 }
 

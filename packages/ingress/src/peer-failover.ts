@@ -12,6 +12,8 @@ import type { PeerTunnel, PeerTunnelOptions, ReplayedRequest } from "./peer-tunn
 export type FailoverHooks = {
   /** Every candidate whose dial failed, the last one included. */
   readonly unreachable: (peer: PeerEndpoint) => void;
+  /** The candidate that answered (a 200 or a refusal: either way it was reached). */
+  readonly reached: (peer: PeerEndpoint) => void;
   /** A candidate could not be dialed and `to` is tried next. */
   readonly failover: (from: PeerEndpoint, to: PeerEndpoint, err: TunnelError) => void;
 };
@@ -28,7 +30,9 @@ export async function openPeerTunnelWithFailover(
     const peer = candidates[i];
     if (peer === undefined) throw new Error("no peer to try");
     try {
-      return { peer, tunnel: await openPeerTunnel(peer, request, earlyData, options) };
+      const tunnel = await openPeerTunnel(peer, request, earlyData, options);
+      hooks.reached(peer);
+      return { peer, tunnel };
     } catch (err) {
       if (!isTunnelError(err) || !(err.cause instanceof DialError)) throw err;
       hooks.unreachable(peer);

@@ -3,8 +3,9 @@
 // connection (mode h2). Made once per ingress, closed on shutdown.
 import type tls from "node:tls";
 import type { Logger } from "pino";
-import { DIAL_FAILURES, DialError, dialTls, H2_MODE_ALPN, LOG_EVENTS, TLSBRIDGE_ALPN } from "@tlsbridge/transport";
+import { DIAL_FAILURES, DialError, H2_MODE_ALPN, LOG_EVENTS, TLSBRIDGE_ALPN } from "@tlsbridge/transport";
 import type { TlsConnection } from "@tlsbridge/transport";
+import { dialPeer } from "./dial-peer.ts";
 import { H2PeerSession } from "./h2-peer-session.ts";
 import type { IngressLimits, PeerEndpoint } from "./ingress-options.ts";
 import { PeerMode } from "./peer-mode.ts";
@@ -45,12 +46,10 @@ export class PeerLinks {
       const peerLog = log.child({ peer: peer.name });
       const dialOnce = async (session: Buffer | undefined, alpnProtocols?: readonly string[]): Promise<TlsConnection> => {
         const began = performance.now();
-        const connection = await dialTls({
-          host: peer.host,
-          port: peer.port,
-          servername: peer.servername,
+        const connection = await dialPeer(peer, {
           secureContext,
           timeoutMs: limits.peerConnectTimeoutMs,
+          maxHeadBytes: limits.maxHeadBytes,
           ...(session !== undefined ? { session } : {}),
           ...(alpnProtocols !== undefined ? { alpnProtocols } : {}),
         });

@@ -78,7 +78,8 @@ export async function openTunnel(
     },
   });
   const target = request.target;
-  const match = context.rules.match(target.host, target.port);
+  // A rule limited to some proxy users (`users:`) does not match for anyone else.
+  const match = context.rules.match(target.host, target.port, state.bindings.user as string | undefined);
   if (match === undefined) {
     context.log.child(state.bindings).info({ event: LOG_EVENTS.routeMiss, target: target.authority }, "no rule matches"); // `site`: the listener's logger
     throw new TunnelError("TLSB_ERR_NO_ROUTE", `no rule of site ${context.site} matches ${target.authority}`, {
@@ -104,6 +105,7 @@ export async function openTunnel(
     { links: () => context.peerLinks, limits: context.limits, onDialed: (dialed) => (state.upstream = dialed) },
     {
       unreachable: (peer) => context.peerChoice.markUnreachable(peer.name),
+      reached: (peer) => context.peerChoice.markReached(peer.name),
       failover: (from, to, err) => context.log.child(routedBindings).warn({ event: LOG_EVENTS.peerFailover, peer: from.name, next: to.name, code: err.code, reason: err.message }, "peer of the group unreachable, trying the next"),
     },
   );

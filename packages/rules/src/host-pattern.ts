@@ -32,16 +32,23 @@ export class HostPatternError extends Error {
  */
 export function compileHostPattern(source: string): HostPattern {
   if (source === "") throw new HostPatternError(source, "empty pattern; use '.*' to match every host");
-  let re: RE2JS;
-  try {
-    re = RE2JS.compile(source, RE2JS.CASE_INSENSITIVE);
-  } catch (cause) {
-    throw new HostPatternError(source, explainCompileError(cause), { cause });
-  }
+  const re = compileWholeMatch(source, RE2JS.CASE_INSENSITIVE);
   return Object.freeze({
     source,
     matches: (host: string): boolean => re.testExact(normaliseHost(host)),
   });
+}
+
+/**
+ * Compiles `source` with re2js for `testExact` (a whole-string match, so no anchors are pasted).
+ * Throws `HostPatternError` saying what is wrong, in words fit for a config problem.
+ */
+export function compileWholeMatch(source: string, flags: number): RE2JS {
+  try {
+    return RE2JS.compile(source, flags);
+  } catch (cause) {
+    throw new HostPatternError(source, explainCompileError(cause), { cause });
+  }
 }
 
 const UNSUPPORTED = "is not supported by the linear-time engine (re2js); rewrite the pattern without it";

@@ -41,6 +41,9 @@ export { normaliseHost } from "./normalise-host.ts";
 export { compileHostPattern, HostPatternError } from "./host-pattern.ts";
 export type { HostPattern } from "./host-pattern.ts";
 
+export { compileUserPatterns } from "./user-patterns.ts";
+export type { UserPatterns } from "./user-patterns.ts";
+
 export { LruCache } from "./lru-cache.ts";
 
 export { DEFAULT_RULE_CACHE_SIZE, describeRule, RuleSet } from "./rule-set.ts";

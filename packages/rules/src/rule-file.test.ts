@@ -59,7 +59,7 @@ describe("parseRuleFile", () => {
     expect(messages(text, { knownPeers: ["cloud-east"] })).toEqual([
       "sites/hq.yaml:2:12: empty pattern; use '.*' to match every host",
       "sites/hq.yaml:4:12: backreference `\\1` is not supported by the linear-time engine (re2js); rewrite the pattern without it",
-      "sites/hq.yaml:5:5: unknown key 'prots'; expected one of match, ports, peer",
+      "sites/hq.yaml:5:5: unknown key 'prots'; expected one of match, ports, peer, users",
       "sites/hq.yaml:6:11: unknown peer 'cloud-west'; expected one of cloud-east",
       "sites/hq.yaml:7:5: missing required key 'peer'",
       "sites/hq.yaml:7:12: invalid regular expression: missing closing ]: `[a-`",
@@ -77,6 +77,16 @@ describe("parseRuleFile", () => {
     const text = "rules:\n  - match: a\n    peer: ghost\n";
     expect(parseRuleFile(text, "f.yaml").rules[0]?.peer).toBe("ghost");
     expect(messages(text, { knownPeers: [] })).toEqual(["sites/hq.yaml:3:11: unknown peer 'ghost'; expected one of (no peers configured)"]);
+  });
+
+  it("reads users: on a rule, and reports an empty list and a bad pattern where they stand", () => {
+    const set = parseRuleFile("rules:\n  - match: 'db[.]internal'\n    peer: p\n    users: [alice, 'ops-.*']\n", "sites/hq.yaml");
+    expect(set.rules[0]?.users?.sources).toEqual(["alice", "ops-.*"]);
+    expect(set.match("db.internal", 1, "ops-1")?.rule.peer).toBe("p");
+    expect(messages("rules:\n  - match: a\n    peer: p\n    users: []\n  - match: b\n    peer: p\n    users: ['(x']\n")).toEqual([
+      "sites/hq.yaml:4:12: users: is empty, so no one could take this rule; list user names or patterns, or drop the key",
+      expect.stringMatching(/^sites\/hq\.yaml:7:13: invalid regular expression: /),
+    ]);
   });
 
   it("rejects a wrong top level", () => {

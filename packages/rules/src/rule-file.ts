@@ -2,9 +2,12 @@
 // its file:line:column before throwing once.
 import type { ConfigProblem } from "./config-error.ts";
 import { throwIfProblems } from "./config-error.ts";
+import { HostPatternError } from "./host-pattern.ts";
 import { parseMatchFields } from "./match-fields.ts";
 import { RuleSet } from "./rule-set.ts";
 import type { Rule } from "./rule-set.ts";
+import { compileUserPatterns } from "./user-patterns.ts";
+import type { UserPatterns } from "./user-patterns.ts";
 import { addProblem, positionOf, parseYamlText, readYamlFile } from "./yaml-source.ts";
 import type { YamlSource } from "./yaml-source.ts";
 import { expectMap, expectSeq, expectString, requireKey, resolveNode } from "./yaml-validate.ts";
@@ -17,10 +20,10 @@ export type RuleFileOptions = {
   readonly cacheSize?: number;
 };
 
-const RULE_KEYS = ["match", "ports", "peer"] as const;
+const RULE_KEYS = ["match", "ports", "peer", "users"] as const;
 
 /**
- * Validates a `rules:` list node (`- {match, ports?, peer}` entries) into rules, appending problems.
+ * Validates a `rules:` list node (`- {match, ports?, peer, users?}` entries) into rules, appending problems.
  * Exposed so a config that inlines rules can reuse it; rule files go through `parseRuleFile`.
  */
 export function parseRuleList(
@@ -48,11 +51,40 @@ export function parseRuleList(
         peer = undefined;
       }
     }
-    if (matched === undefined || peer === undefined) return;
+    const users = fields.values.has("users") ? parseUsers(fields.values.get("users"), source, problems) : undefined;
+    if (matched === undefined || peer === undefined || users === null) return;
     const at = positionOf(fields.node, source);
-    rules.push({ index, ...matched, peer, file: source.file, line: at.line, column: at.column });
+    rules.push({ index, ...matched, peer, ...(users !== undefined ? { users } : {}), file: source.file, line: at.line, column: at.column });
   });
   return rules;
+}
+
+/** `users:` (a non-empty list of anchored, case-sensitive user name patterns), or null after a problem. */
+function parseUsers(node: unknown, source: YamlSource, problems: ConfigProblem[]): UserPatterns | null {
+  const items = expectSeq(node, source, problems);
+  if (items === undefined) return null;
+  if (items.length === 0) {
+    addProblem(resolveNode(node, source), source, problems, "users: is empty, so no one could take this rule; list user names or patterns, or drop the key");
+    return null;
+  }
+  let ok = true;
+  const patterns: string[] = [];
+  for (const item of items) {
+    const pattern = expectString(item, source, problems, { nonEmpty: true });
+    if (pattern === undefined) {
+      ok = false;
+      continue;
+    }
+    try {
+      compileUserPatterns([pattern]);
+      patterns.push(pattern);
+    } catch (err) {
+      if (!(err instanceof HostPatternError)) throw err;
+      addProblem(resolveNode(item, source), source, problems, err.message);
+      ok = false;
+    }
+  }
+  return ok ? compileUserPatterns(patterns) : null;
 }
 
 /** Validates a parsed rule file (`rules:` at the top, nothing else) into a RuleSet; throws one ConfigError. */

@@ -95,6 +95,47 @@ describe("RuleSet.match", () => {
   });
 });
 
+describe("RuleSet.match with users: (issue 14)", () => {
+  const set = () => RuleSet.fromEntries([
+    { match: "db[.]internal", peer: "ops-peer", users: ["alice", "ops-.*"] },
+    { match: "db[.]internal", peer: "public-peer", users: ["bob"] },
+    { match: ".*[.]internal", peer: "everyone" },
+  ]);
+
+  it("a rule limited to users matches only for them; anyone else falls through to the next rule", () => {
+    const rules = set();
+    expect(rules.match("db.internal", 5432, "alice")?.rule.peer).toBe("ops-peer");
+    expect(rules.match("db.internal", 5432, "ops-night")?.rule.peer).toBe("ops-peer");
+    expect(rules.match("db.internal", 5432, "bob")?.rule.peer).toBe("public-peer");
+    expect(rules.match("db.internal", 5432, "mallory")?.rule.peer).toBe("everyone");
+    expect(rules.match("db.internal", 5432)?.rule.peer).toBe("everyone");
+  });
+
+  it("patterns are anchored and case-sensitive: no prefix, suffix or case tricks", () => {
+    const rules = RuleSet.fromEntries([{ match: ".*", peer: "p", users: ["ops-.*", "alice"] }]);
+    for (const user of ["xops-1", "Alice", "alice2", "alic", "ALICE"]) expect(rules.match("h", 1, user), user).toBeUndefined();
+    expect(rules.match("h", 1, "ops-")?.rule.peer).toBe("p");
+  });
+
+  it("the decision cache never hands one user's decision to another (a user name may hold ':')", () => {
+    const rules = set();
+    for (let round = 0; round < 2; round++) {
+      expect(rules.match("db.internal", 5432, "alice")?.rule.peer).toBe("ops-peer");
+      expect(rules.match("db.internal", 5432, "bob")?.rule.peer).toBe("public-peer");
+      expect(rules.match("db.internal", 5432, "x:db.internal")?.rule.peer).toBe("everyone");
+      expect(rules.match("db.internal", 5432)?.rule.peer).toBe("everyone");
+    }
+  });
+
+  it("explain says which rule matched the host but is for other users", () => {
+    const rules = RuleSet.fromEntries([{ match: "db[.]internal", peer: "p", users: ["alice"] }]);
+    expect(rules.explain("db.internal", 1, "bob").summary).toBe(
+      "no rule matches db.internal:1: rules[0] matches the host but is for users alice, not user bob",
+    );
+    expect(rules.explain("db.internal", 1).summary).toContain("not an unauthenticated client");
+  });
+});
+
 describe("RuleSet.explain", () => {
   it("says which rules matched the host but not the port", () => {
     const set = RuleSet.fromEntries(

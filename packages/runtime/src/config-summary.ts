@@ -29,7 +29,11 @@ export function summariseConfig(loaded: LoadedConfig): Record<string, unknown> {
       ruleCount: l.rules.rules.length,
       ...(l.clients === undefined ? {} : { clients: l.clients.cidrs.map(formatCidr) }),
     })),
-    peers: [...o.peers.values()].map((p) => ({ name: p.name, address: formatHostPort(p), servername: p.servername })),
+    peers: [...o.peers.values()].map((p) => ({
+      name: p.name, address: formatHostPort(p), servername: p.servername,
+      // The proxy's name only: its credentials stay out of every log line.
+      ...(p.via !== undefined ? { via: p.via.name } : {}),
+    })),
     keyExchangeGroups: o.keyExchangeGroups,
     limits: o.limits,
   };

@@ -1,36 +1,10 @@
-// Readiness of an ingress's peers: every few seconds a TCP connect plus the full mTLS
-// handshake with each peer, and a short wait to see the peer accept our certificate, then closed
-// (the peer logs it at debug as a client that left before a request). `/readyz` answers from the last result; changes are logged as peer.down/up.
-import type { Duplex } from "node:stream";
+// Readiness of an ingress's peers: every few seconds each peer is probed (probe-peer.ts in the
+// ingress: TCP, the full mTLS handshake, a short wait to see the peer accept our certificate).
+// `/readyz` answers from the last result; changes are logged as peer.down/up.
 import type { Logger } from "pino";
-import { createNodeSecureContext, dialTls, LOG_EVENTS } from "@tlsbridge/transport";
+import { createNodeSecureContext, LOG_EVENTS } from "@tlsbridge/transport";
+import { probePeer } from "@tlsbridge/ingress";
 import type { IngressOptions } from "@tlsbridge/ingress";
-
-/**
- * With TLS 1.3 our handshake completes before the peer has checked our certificate; a peer that
- * refuses it (another CA, a name it does not pin) closes the connection right after. A probe that
- * stopped at the handshake would call such a peer ready, so it waits this long for that close.
- */
-const REFUSAL_WINDOW_MS = 300;
-
-/** True when `socket` ends or closes within `ms` (it is read meanwhile; any data is dropped). */
-function closesWithin(socket: Duplex, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const done = (closed: boolean): void => {
-      clearTimeout(timer);
-      socket.off("end", onClose);
-      socket.off("close", onClose);
-      socket.off("error", onClose);
-      resolve(closed);
-    };
-    const onClose = (): void => done(true);
-    const timer = setTimeout(() => done(false), ms);
-    socket.once("end", onClose);
-    socket.once("close", onClose);
-    socket.once("error", onClose);
-    socket.resume();
-  });
-}
 
 /** The last probe result of one peer. */
 export type PeerState = {
@@ -95,12 +69,7 @@ export class PeerProbe {
         const began = performance.now();
         let state: PeerState;
         try {
-          const connection = await dialTls({ host: peer.host, port: peer.port, servername: peer.servername, secureContext: context, timeoutMs });
-          const refused = await closesWithin(connection.socket, REFUSAL_WINDOW_MS);
-          connection.socket.destroy();
-          if (refused) {
-            throw new Error("the peer closed the connection right after the handshake: it refused this ingress's certificate (see its auth.denied log)");
-          }
+          await probePeer(peer, { secureContext: context, timeoutMs, maxHeadBytes: this.#options.limits.maxHeadBytes });
           state = { peer: peer.name, address, up: true };
           if (this.#states.get(peer.name)?.up !== true) {
             this.#log.info({ event: LOG_EVENTS.peerUp, peer: peer.name, address, handshakeMs: Math.round(performance.now() - began) }, "peer reachable");

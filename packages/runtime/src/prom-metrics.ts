@@ -56,6 +56,21 @@ export function createTunnelMetrics(): PromTunnelMetrics {
     help: "Failed dials of the next hop (ingress: the peer; peer: the service) by Proxy-Status error type.",
     labelNames: ["error"] as const, registers,
   });
+  const corporateProxyFailures = new Counter({
+    name: "tlsbridge_corporate_proxy_failures_total",
+    help: "Ingress: failures at the corporate proxy a peer is reached through (`via:`), by proxy and Proxy-Status error type.",
+    labelNames: ["proxy", "error"] as const, registers,
+  });
+  const ejections = new Counter({
+    name: "tlsbridge_peer_ejections_total",
+    help: "Ingress: peer group members taken out of rotation, by peer and reason (probe: failed probes; dial: failed tunnel dials).",
+    labelNames: ["peer", "reason"] as const, registers,
+  });
+  const returns = new Counter({
+    name: "tlsbridge_peer_returns_total",
+    help: "Ingress: ejected peer group members back in rotation after passing their probes.",
+    labelNames: ["peer"] as const, registers,
+  });
   const ruleHits = new Counter({
     name: "tlsbridge_rule_hits_total",
     help: "Ingress: requests routed by each rule (site, 0-based index in the site's rule file).",
@@ -91,6 +106,9 @@ export function createTunnelMetrics(): PromTunnelMetrics {
     clientRefused: (site) => clientsRefused.inc({ site }),
     peerHandshake: (peer, seconds, resumed) => handshake.observe({ peer, resumed: String(resumed) }, seconds),
     proxyAuthRefused: (reason) => authRefusals.inc({ reason }),
+    corporateProxyFailed: (proxy, error) => corporateProxyFailures.inc({ proxy, error }),
+    peerEjected: (peer, reason) => ejections.inc({ peer, reason }),
+    peerReturned: (peer) => returns.inc({ peer }),
   };
   // Zero series exist from the start, so a scrape before any traffic shows them (rate() needs a 0).
   bytes.inc({ direction: "up" }, 0);

@@ -8,7 +8,7 @@ export type { DialFailure } from "./dial-error.ts";
 export { dialTcp } from "./dial-tcp.ts";
 export type { DialTcpOptions, HostResolver, ResolvedAddress } from "./dial-tcp.ts";
 export { dialTls } from "./dial-tls.ts";
-export type { DialTlsOptions, TlsConnection } from "./dial-tls.ts";
+export type { CarrierConnection, DialTlsOptions, TlsCarrier, TlsConnection } from "./dial-tls.ts";
 export { isCertificateFailure } from "./tls-failure.ts";
 export { readUntil, ReadUntilError } from "./read-until.ts";
 export { splice } from "./splice.ts";

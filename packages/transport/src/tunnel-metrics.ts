@@ -29,6 +29,12 @@ export type TunnelMetrics = {
   readonly peerHandshake: (peer: string, seconds: number, resumed: boolean) => void;
   /** Ingress: a proxy login was refused (`missing`, `malformed`, `user`, `password`, `throttled`, `busy`). */
   readonly proxyAuthRefused: (reason: string) => void;
+  /** Ingress: the corporate proxy (`via:`) a peer is reached through failed, by Proxy-Status error type. */
+  readonly corporateProxyFailed: (proxy: string, proxyStatusError: string) => void;
+  /** Ingress: a peer group member was taken out of rotation, after failed probes or dials (`reason`). */
+  readonly peerEjected: (peer: string, reason: "probe" | "dial") => void;
+  /** Ingress: an ejected member passed its probes and is back in rotation. */
+  readonly peerReturned: (peer: string) => void;
 };
 
 /** The sink that records nothing: the default when a caller passes none. */
@@ -41,4 +47,7 @@ export const NO_METRICS: TunnelMetrics = Object.freeze({
   clientRefused: () => {},
   peerHandshake: () => {},
   proxyAuthRefused: () => {},
+  corporateProxyFailed: () => {},
+  peerEjected: () => {},
+  peerReturned: () => {},
 });

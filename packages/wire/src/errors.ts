@@ -10,6 +10,10 @@ export type TunnelErrorOptions = {
   details?: string;
   /** DNS RCODE for `TLSB_ERR_DNS` (e.g. `NXDOMAIN`), sent as `rcode` in Proxy-Status. */
   rcode?: string;
+  /** The hop that failed when it is not the node's usual next hop (a corporate proxy): `next-hop` in Proxy-Status. */
+  nextHop?: string;
+  /** The status that hop answered, when it answered one: `received-status` in Proxy-Status. */
+  receivedStatus?: number;
 };
 
 /** A tunnel refusal or failure; `code` picks the row of the status table. */
@@ -18,6 +22,8 @@ export class TunnelError extends Error {
   readonly code: ErrorCode;
   readonly details?: string;
   readonly rcode?: string;
+  readonly nextHop?: string;
+  readonly receivedStatus?: number;
 
   constructor(code: ErrorCode, message: string, options: TunnelErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -25,6 +31,8 @@ export class TunnelError extends Error {
     this.code = code;
     if (options.details !== undefined) this.details = options.details;
     if (options.rcode !== undefined) this.rcode = options.rcode;
+    if (options.nextHop !== undefined) this.nextHop = options.nextHop;
+    if (options.receivedStatus !== undefined) this.receivedStatus = options.receivedStatus;
   }
 
   /** The HTTP status a client sees for this error. */

@@ -24,6 +24,15 @@ describe("Proxy-Status", () => {
     expect(sfString("x".repeat(1000))).toBe(`"${"x".repeat(256)}"`);
   });
 
+  it("names the failing next hop (RFC 9209 §2.1.1 next-hop), quoted when it is not a token", () => {
+    expect(proxyStatusEntry("ingress", "http_request_denied", { receivedStatus: 407, nextHop: "127.0.0.1:3128" })).toBe(
+      'ingress; error=http_request_denied; received-status=407; next-hop="127.0.0.1:3128"',
+    );
+    expect(proxyStatusEntry("ingress", "connection_refused", { nextHop: "proxy.corp.example:3128" })).toBe(
+      "ingress; error=connection_refused; next-hop=proxy.corp.example:3128",
+    );
+  });
+
   it("writes rcode only for dns_error", () => {
     expect(proxyStatusEntry("peer", "dns_error", { rcode: "NXDOMAIN", details: "no such host" })).toBe(
       'peer; error=dns_error; details="no such host"; rcode="NXDOMAIN"',

@@ -10,6 +10,8 @@ export type ProxyStatusParams = {
   rcode?: string;
   /** Status received from the next hop (`received-status`, RFC 9209 §2.1.2). */
   receivedStatus?: number;
+  /** The next hop this member's error is about (`next-hop`, RFC 9209 §2.1.1), e.g. a corporate proxy. */
+  nextHop?: string;
 };
 
 const SF_TOKEN = /^[A-Za-z*][!#$%&'*+\-.^_`|~0-9A-Za-z:/]*$/;
@@ -35,7 +37,7 @@ export function sfTokenOrString(s: string): string {
 }
 
 /**
- * One Proxy-Status member: `<node>; error=<type>[; details="..."][; rcode="..."]`. An empty
+ * One Proxy-Status member: `<node>; error=<type>[; received-status=N][; next-hop=...][; details="..."][; rcode="..."]`. An empty
  * `errorType` writes no `error` parameter (a hop that relays without failing).
  */
 export function proxyStatusEntry(node: string, errorType: string, params: ProxyStatusParams = {}): string {
@@ -50,6 +52,7 @@ export function proxyStatusEntry(node: string, errorType: string, params: ProxyS
     }
     out += `; received-status=${params.receivedStatus}`;
   }
+  if (params.nextHop !== undefined && params.nextHop !== "") out += `; next-hop=${sfTokenOrString(params.nextHop)}`;
   // Parameters that sanitise to nothing are left out rather than written as "".
   const details = params.details === undefined ? '""' : sfString(params.details);
   if (details !== '""') out += `; details=${details}`;

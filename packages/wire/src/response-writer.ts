@@ -4,6 +4,7 @@ import type { TunnelError } from "./errors.ts";
 import { headerLines, headerValues, isFieldValue, isToken, trimOws } from "./header-fields.ts";
 import type { HeaderList } from "./header-fields.ts";
 import { joinProxyStatus, proxyStatusEntry } from "./proxy-status.ts";
+import type { ProxyStatusParams } from "./proxy-status.ts";
 import type { ResponseHead } from "./response-head.ts";
 import { ERRORS } from "./status-table.ts";
 import type { ErrorRow } from "./status-table.ts";
@@ -40,9 +41,11 @@ export function formatErrorResponse(
   extraHeaders: HeaderList = [],
 ): Buffer {
   const row: ErrorRow = ERRORS[err.code];
-  const params: { details?: string; rcode?: string } = {};
+  const params: ProxyStatusParams = {};
   if (err.details !== undefined) params.details = err.details;
   if (err.rcode !== undefined) params.rcode = err.rcode;
+  if (err.nextHop !== undefined) params.nextHop = err.nextHop;
+  if (err.receivedStatus !== undefined) params.receivedStatus = err.receivedStatus;
   const headers: HeaderList = [["Proxy-Status", joinProxyStatus(upstreamProxyStatus, proxyStatusEntry(node, row.proxyStatus, params))]];
   if (row.allow !== undefined) headers.push(["Allow", row.allow]);
   if (row.retryAfter !== undefined) headers.push(["Retry-After", String(row.retryAfter)]);

@@ -106,6 +106,34 @@ export const ERRORS = {
     status: 502, reason: "Bad Gateway", proxyStatus: "http_response_incomplete",
     summary: "peer sent a malformed or oversized response head",
   },
+  TLSB_ERR_CORP_PROXY_UNREACHABLE: {
+    status: 502, reason: "Bad Gateway", proxyStatus: "connection_refused",
+    summary: "the corporate proxy a peer is reached through (`via:`) refused the connection or is unreachable; `next-hop` names it",
+  },
+  TLSB_ERR_CORP_PROXY_TIMEOUT: {
+    status: 504, reason: "Gateway Timeout", proxyStatus: "connection_timeout",
+    summary: "the corporate proxy did not accept the connection, or answer its CONNECT, in time; `next-hop` names it",
+  },
+  TLSB_ERR_CORP_PROXY_TLS: {
+    status: 502, reason: "Bad Gateway", proxyStatus: "tls_protocol_error",
+    summary: "TLS with an `https://` corporate proxy failed; `next-hop` names it",
+  },
+  TLSB_ERR_CORP_PROXY_CERT: {
+    status: 502, reason: "Bad Gateway", proxyStatus: "tls_certificate_error",
+    summary: "an `https://` corporate proxy's certificate failed verification against `via.ca`; `next-hop` names it",
+  },
+  TLSB_ERR_CORP_PROXY_AUTH: {
+    status: 502, reason: "Bad Gateway", proxyStatus: "http_request_denied",
+    summary: "the corporate proxy answered 407: its credentials (`via.credentialsFile`/`credentialsEnv`) are missing or wrong; `received-status=407`",
+  },
+  TLSB_ERR_CORP_PROXY_DENIED: {
+    status: 502, reason: "Bad Gateway", proxyStatus: "http_request_denied",
+    summary: "the corporate proxy refused the CONNECT to the peer (its status in `received-status`)",
+  },
+  TLSB_ERR_CORP_PROXY_RESPONSE: {
+    status: 502, reason: "Bad Gateway", proxyStatus: "http_response_incomplete",
+    summary: "the corporate proxy closed, or answered something that is not an HTTP response, before opening its tunnel",
+  },
   TLSB_ERR_TOO_MANY_TUNNELS: {
     status: 503, reason: "Service Unavailable", proxyStatus: "connection_limit_reached",
     summary: "tunnel limit reached", retryAfter: 1,
