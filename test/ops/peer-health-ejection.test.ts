@@ -33,9 +33,9 @@ async function startIngress(name: string, first: number, second: number, health:
     "listeners:",
     "  - listen: 127.0.0.1:0",
     `    rules: sites/${name}.yaml`,
-    "peers:",
-    `  first: { address: '127.0.0.1:${first}', servername: localhost }`,
-    `  second: { address: '127.0.0.1:${second}', servername: localhost }`,
+    "peers:", // mode h1: each tunnel is its own dial, which is what the passive ejection counts
+    `  first: { address: '127.0.0.1:${first}', servername: localhost, mode: h1 }`,
+    `  second: { address: '127.0.0.1:${second}', servername: localhost, mode: h1 }`,
     "peerGroups: { cloud: [first, second] }",
     `peerHealth: ${health}`,
     "tls: { ca: pki/ca.pem, cert: pki/ingress.pem, key: pki/ingress-key.pem }",
