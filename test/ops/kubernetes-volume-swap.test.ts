@@ -32,6 +32,7 @@ const peerYaml = (allow: string): string => [
   "tls: { ca: pki/ca.crt, cert: pki/tls.crt, key: pki/tls.key }",
   "allow:",
   `  - match: '${allow}'`,
+  "    addresses: [127.0.0.0/8]", // the test's services are on loopback, which the peer admits only when told
   "shutdownGraceMs: 200",
   "",
 ].join("\n");
