@@ -101,6 +101,9 @@ describe("peerHealth: group members out of rotation and back", () => {
     // One failure ejects; the probe runs at start and then not for an hour: only dials can tell.
     const ingress = await startIngress("health-passive", first.port, second.port, "{ intervalMs: 3600000, failuresToEject: 1, passesToReturn: 1 }");
     expect(await tunnelVia(ingress)).toBe("first"); // the group starts with its first member
+    // The start probe holds its connection open a moment (to see a refusal); stopping `first` inside
+    // that moment would fail the probe and eject it as `probe`. Wait until the probe has left.
+    await first.node.waitFor("request.rejected", (l) => l.msg === "ingress left before a request");
     expect(await first.node.stop()).toBe(0);
     // The next tunnel that starts with `first` fails over from it, and that dial ejects it.
     for (let i = 0; i < 2; i++) expect(await tunnelVia(ingress)).toBe("second");
