@@ -3,8 +3,9 @@
 // identities (`ingresses:`), say which addresses its names may resolve to (`addresses:`), and say
 // whether its service wants a PROXY v2 header (`proxyProtocol: v2`).
 import { isScalar } from "yaml";
-import { addressRangeProblem, compileAddressRanges } from "./address-ranges.ts";
+import { compileAddressRanges, describeAddressRangeFault } from "./address-ranges.ts";
 import type { AddressRanges } from "./address-ranges.ts";
+import { readCidrTexts } from "./cidr-texts.ts";
 import type { ConfigProblem } from "./config-error.ts";
 import { throwIfProblems } from "./config-error.ts";
 import { compileHostPattern } from "./host-pattern.ts";
@@ -15,7 +16,7 @@ import { normaliseHost } from "./normalise-host.ts";
 import { parsePatternList } from "./pattern-list.ts";
 import { addProblem, positionOf } from "./yaml-source.ts";
 import type { YamlSource } from "./yaml-source.ts";
-import { describeNode, expectMap, expectNonEmptySeq, expectSeq, expectString, resolveNode } from "./yaml-validate.ts";
+import { describeNode, expectMap, expectNonEmptySeq, expectSeq, resolveNode } from "./yaml-validate.ts";
 import type { YamlFields } from "./yaml-validate.ts";
 
 /** Keys of one allow entry. */
@@ -157,18 +158,8 @@ export function parseAllowList(
 function parseAddresses(fields: YamlFields, source: YamlSource, problems: ConfigProblem[]): AddressRanges | undefined {
   const items = expectNonEmptySeq(fields.values.get("addresses"), source, problems,
     "an empty `addresses` list would admit no address; leave the key out to admit any address but the special-purpose ones");
-  if (items === undefined) return undefined;
-  const ranges: string[] = [];
-  let ok = true;
-  for (const item of items) {
-    const at = resolveNode(item, source);
-    const text = expectString(at, source, problems, { nonEmpty: true });
-    const problem = text === undefined ? undefined : addressRangeProblem(text);
-    if (problem !== undefined) addProblem(at, source, problems, problem);
-    if (text === undefined || problem !== undefined) ok = false;
-    else ranges.push(text);
-  }
-  return ok ? compileAddressRanges(ranges) : undefined;
+  const texts = items === undefined ? undefined : readCidrTexts(items, source, problems, describeAddressRangeFault);
+  return texts === undefined ? undefined : compileAddressRanges(texts);
 }
 
 /** `proxyProtocol: v2`; anything else is a problem at the value. */

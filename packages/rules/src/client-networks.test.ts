@@ -20,7 +20,7 @@ describe("parseCidr", () => {
     for (const bad of ["10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/08", "10.0.0.0/8/8", "10.0.0.0/ 8", "10.0.0.0/1e1"]) {
       expect(parseCidr(bad)).toMatch(/is not a CIDR block: the prefix length/);
     }
-    for (const bad of ["10.0.0/8", "corp.example/24", "300.1.1.1", "", "::g/64", "[::1]/128"]) {
+    for (const bad of ["10.0.0/8", "corp.example/24", "300.1.1.1", "", "::g/64", "[::1]/128", "fe80::1%eth0"]) {
       expect(parseCidr(bad)).toMatch(/is not a CIDR block: '.*' is not an IPv4 or IPv6 address/);
     }
   });

@@ -51,10 +51,11 @@ export type { Rule, RuleEntry, RuleExplanation, RuleMatch, RuleStep } from "./ru
 export { loadRuleFile, parseRuleFile, parseRuleList, ruleSetFromYaml } from "./rule-file.ts";
 export type { RuleFileOptions } from "./rule-file.ts";
 
-export { ClientNetworks, formatCidr, parseCidr, parseClientNetworks } from "./client-networks.ts";
-export type { Cidr } from "./client-networks.ts";
+export { formatCidr } from "./cidr.ts";
+export type { Cidr } from "./cidr.ts";
+export { ClientNetworks, parseCidr, parseClientNetworks } from "./client-networks.ts";
 export { ALLOW_ENTRY_KEYS, AllowList, appliesTo, parseAllowList } from "./allow-list.ts";
 export type { AllowEntry, PlainAllowEntry, ProxyProtocol } from "./allow-list.ts";
-export { addressRangeProblem, compileAddressRanges } from "./address-ranges.ts";
+export { compileAddressRanges } from "./address-ranges.ts";
 export type { AddressRanges } from "./address-ranges.ts";
 export { parsePatternList } from "./pattern-list.ts";
