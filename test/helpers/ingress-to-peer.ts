@@ -1,5 +1,7 @@
 // Starts only our ingress, in this process, routing every host to one peer that runs elsewhere (a
-// third-party proxy in the interop tests): certificates from the test CA, its log in memory.
+// third-party proxy in the interop tests): certificates from the test CA, its log in memory; and
+// the bulk run every interop test puts through it.
+import { expect } from "vitest";
 import { startIngress } from "@tlsbridge/ingress";
 import type { IngressLimits, PeerEndpoint, RunningIngress } from "@tlsbridge/ingress";
 import { RuleSet } from "@tlsbridge/rules";
@@ -7,6 +9,7 @@ import { DEFAULT_KEY_EXCHANGE_GROUPS } from "@tlsbridge/transport";
 import { logSink } from "./log-sink.ts";
 import type { LogSink } from "./log-sink.ts";
 import { testPki } from "./pki.ts";
+import { expectEchoedBack } from "./tunnel-data-checks.ts";
 import { TEST_INGRESS_LIMITS } from "./two-nodes.ts";
 import type { IssuedCertificate } from "../../packages/cli/src/pki/index.ts";
 
@@ -40,4 +43,22 @@ export async function startIngressToPeer(
     ingressLog,
     close: () => ingress.close(),
   };
+}
+
+/** How many tunnels in a row the interop bulk run carries. */
+export const BULK_TUNNELS = 20;
+/** How many MiB each way each tunnel of the bulk run carries. */
+export const BULK_MIB_EACH_WAY = 64;
+
+/**
+ * Carries {@link BULK_TUNNELS} tunnels in a row through `ingress` to the echo service on
+ * `echoPort`, {@link BULK_MIB_EACH_WAY} MiB each way checked by checksum; expects every tunnel
+ * opened and no peer dial failed, and prints the milliseconds each tunnel took.
+ */
+export async function carryBulkTunnels(ingress: LoneIngress, echoPort: number, peerLabel: string): Promise<void> {
+  const durations: number[] = [];
+  for (let i = 0; i < BULK_TUNNELS; i++) durations.push(await expectEchoedBack(ingress.ingressPort, `127.0.0.1:${echoPort}`, BULK_MIB_EACH_WAY));
+  expect(ingress.ingressLog.events("tunnel.open").length).toBeGreaterThanOrEqual(BULK_TUNNELS);
+  expect(ingress.ingressLog.events("peer.dial.failed")).toHaveLength(0);
+  console.info(`${peerLabel}: ${BULK_TUNNELS} x ${BULK_MIB_EACH_WAY} MiB echoed, ms per tunnel: ${durations.map(Math.round).join(" ")}`);
 }

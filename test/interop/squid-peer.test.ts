@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { expectAutoModeGivesH1 } from "../helpers/auto-mode-check.ts";
-import { startIngressToPeer } from "../helpers/ingress-to-peer.ts";
+import { BULK_MIB_EACH_WAY, BULK_TUNNELS, carryBulkTunnels, startIngressToPeer } from "../helpers/ingress-to-peer.ts";
 import type { LoneIngress } from "../helpers/ingress-to-peer.ts";
 import { issueTestCert, testPki } from "../helpers/pki.ts";
 import { closedPort, startEchoService } from "../helpers/services.ts";
@@ -21,8 +21,6 @@ import { expectEchoedBack } from "../helpers/tunnel-data-checks.ts";
 
 const SQUID_NAME = "squid-peer.tlsbridge.test";
 const unavailable = squidUnavailable();
-const TUNNELS = 20;
-const MIB_EACH_WAY = 64;
 
 describe.skipIf(unavailable !== undefined)(`ingress -> stock squid peer${unavailable === undefined ? "" : ` (skipped: ${unavailable})`}`, () => {
   let echo: TestService;
@@ -50,17 +48,15 @@ describe.skipIf(unavailable !== undefined)(`ingress -> stock squid peer${unavail
     await expectAutoModeGivesH1({ name: "squid", port: squid.port, servername: SQUID_NAME }, echo.port);
   }, 60_000);
 
-  it(`carries ${TUNNELS} tunnels in a row, ${MIB_EACH_WAY} MiB each way with checksums, past squid's refused resumption`, async () => {
-    await withIngress(undefined, async ({ ingressPort, ingressLog }) => {
-      const durations: number[] = [];
-      for (let i = 0; i < TUNNELS; i++) durations.push(await expectEchoedBack(ingressPort, `127.0.0.1:${echo.port}`, MIB_EACH_WAY));
+  it(`carries ${BULK_TUNNELS} tunnels in a row, ${BULK_MIB_EACH_WAY} MiB each way with checksums, past squid's refused resumption`, async () => {
+    await withIngress(undefined, async (ingress) => {
+      await carryBulkTunnels(ingress, echo.port, "squid");
+      const { ingressLog } = ingress;
       // The second dial offered squid's ticket, was refused, and was retried in full: said once.
       const refused = ingressLog.events("peer.ticket.refused");
       expect(refused).toHaveLength(1);
       expect(refused[0]).toMatchObject({ level: 40, peer: "squid" });
       expect(JSON.stringify(refused[0]?.err)).toContain("ALERT_INTERNAL_ERROR");
-      expect(ingressLog.events("peer.dial.failed")).toHaveLength(0);
-      console.info(`squid: ${TUNNELS} x ${MIB_EACH_WAY} MiB echoed, ms per tunnel: ${durations.map(Math.round).join(" ")}`);
     });
   }, 240_000);
 

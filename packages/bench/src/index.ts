@@ -8,3 +8,5 @@ export { mediansBySystem, ratiosTo } from "./results-table.ts";
 export type { RoundRecord, Medians } from "./results-table.ts";
 export { checkTargets, TARGETS } from "./targets.ts";
 export type { SystemUnderTest, Endpoint, TargetName } from "./sut.ts";
+export { prepareSquid, squidUnavailable } from "./squid-launch.ts";
+export type { SquidCommand } from "./squid-launch.ts";
