@@ -1,43 +1,20 @@
 // `peerGroups:` in ingress.yaml: loaded into IngressOptions, usable by rules, and every mistake
 // reported at its file:line:column.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseTarget } from "@tlsbridge/wire";
 import { loadIngressConfig } from "@tlsbridge/config";
-import { initPki } from "../../packages/cli/src/pki/index.ts";
-import { ingressConfigProblems } from "../helpers/config-problems.ts";
+import { configScratch, ingressConfigProblems } from "../helpers/config-problems.ts";
 import { ingressTargetReport } from "../../packages/cli/src/target-report.ts";
 
-let base: string;
+const scratch = configScratch("peer-groups");
 
-async function ingressYaml(name: string, groups: string, rulePeer = "cloud"): Promise<string> {
-  await writeFile(join(base, "etc", "sites", `${name}.yaml`), `rules:\n  - match: 'api[.]example'\n    peer: ${rulePeer}\n`);
-  const path = join(base, "etc", `${name}.yaml`);
-  await writeFile(path, [
-    "listeners:",
-    `  - listen: 127.0.0.1:0`,
-    `    rules: sites/${name}.yaml`,
-    "peers:",
-    "  east: { address: '10.0.0.1:4443', servername: peer.example }",
-    "  west: { address: '10.0.0.2:4443', servername: peer.example }",
-    groups,
-    "tls: { ca: ../pki/ca.pem, cert: ../pki/ingress.pem, key: ../pki/ingress-key.pem }",
-    "",
-  ].join("\n"));
-  return path;
+function ingressYaml(name: string, groups: string, rulePeer = "cloud"): Promise<string> {
+  return scratch.ingressYaml(name, {
+    rules: `rules:\n  - match: 'api[.]example'\n    peer: ${rulePeer}\n`,
+    peers: ["east: { address: '10.0.0.1:4443', servername: peer.example }", "west: { address: '10.0.0.2:4443', servername: peer.example }"],
+    rest: [groups],
+  });
 }
-
-beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), "tlsbridge-peer-groups-"));
-  await initPki(join(base, "pki"));
-  await mkdir(join(base, "etc", "sites"), { recursive: true });
-});
-
-afterAll(async () => {
-  await rm(base, { recursive: true, force: true });
-});
 
 describe("peerGroups", () => {
   it("loads groups that rules can name, and check shows the members in turn", async () => {

@@ -1,42 +1,18 @@
 // `peerHealth:` in ingress.yaml (issue 14): absent means no ejection, `{}` the defaults, each key
 // bounded, and every mistake reported at its file:line:column.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CONFIG_DEFAULTS, loadIngressConfig } from "@tlsbridge/config";
-import { initPki } from "../../packages/cli/src/pki/index.ts";
-import { ingressConfigProblems } from "../helpers/config-problems.ts";
+import { configScratch, ingressConfigProblems } from "../helpers/config-problems.ts";
 
-let base: string;
+const scratch = configScratch("peer-health");
 
-async function ingressYaml(name: string, health: string | undefined): Promise<string> {
-  await writeFile(join(base, "etc", "sites", `${name}.yaml`), "rules:\n  - match: '.*'\n    peer: cloud\n");
-  const path = join(base, "etc", `${name}.yaml`);
-  await writeFile(path, [
-    "listeners:",
-    "  - listen: 127.0.0.1:0",
-    `    rules: sites/${name}.yaml`,
-    "peers:",
-    "  east: { address: '10.0.0.1:4443' }",
-    "  west: { address: '10.0.0.2:4443' }",
-    "peerGroups: { cloud: [east, west] }",
-    ...(health === undefined ? [] : [`peerHealth: ${health}`]),
-    "tls: { ca: ../pki/ca.pem, cert: ../pki/ingress.pem, key: ../pki/ingress-key.pem }",
-    "",
-  ].join("\n"));
-  return path;
+function ingressYaml(name: string, health: string | undefined): Promise<string> {
+  return scratch.ingressYaml(name, {
+    rules: "rules:\n  - match: '.*'\n    peer: cloud\n",
+    peers: ["east: { address: '10.0.0.1:4443' }", "west: { address: '10.0.0.2:4443' }"],
+    rest: ["peerGroups: { cloud: [east, west] }", ...(health === undefined ? [] : [`peerHealth: ${health}`])],
+  });
 }
-
-beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), "tlsbridge-peer-health-"));
-  await initPki(join(base, "pki"));
-  await mkdir(join(base, "etc", "sites"), { recursive: true });
-});
-
-afterAll(async () => {
-  await rm(base, { recursive: true, force: true });
-});
 
 describe("peerHealth", () => {
   it("is off when absent, takes the defaults from {}, and the values given", async () => {

@@ -1,45 +1,26 @@
 // `via:` on a peer in ingress.yaml (issue 14): the corporate proxy loaded into the peer's endpoint,
 // credentials only from a file or an environment variable (never inline, never echoed in an error),
 // and every mistake reported at its file:line:column.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadIngressConfig } from "@tlsbridge/config";
-import { initPki } from "../../packages/cli/src/pki/index.ts";
-import { ingressConfigProblems } from "../helpers/config-problems.ts";
-import { ingressTargetReport } from "../../packages/cli/src/target-report.ts";
 import { parseTarget } from "@tlsbridge/wire";
+import { configScratch, ingressConfigProblems } from "../helpers/config-problems.ts";
+import { ingressTargetReport } from "../../packages/cli/src/target-report.ts";
 
-let base: string;
+const scratch = configScratch("peer-via");
 
-async function ingressYaml(name: string, via: string): Promise<string> {
-  await writeFile(join(base, "etc", "sites", `${name}.yaml`), "rules:\n  - match: '.*'\n    peer: east\n");
-  const path = join(base, "etc", `${name}.yaml`);
-  await writeFile(path, [
-    "listeners:",
-    "  - listen: 127.0.0.1:0",
-    `    rules: sites/${name}.yaml`,
-    "peers:",
-    "  east:",
-    "    address: peer.cloud.example:4443",
-    `    via: ${via}`,
-    "tls: { ca: ../pki/ca.pem, cert: ../pki/ingress.pem, key: ../pki/ingress-key.pem }",
-    "",
-  ].join("\n"));
-  return path;
+function ingressYaml(name: string, via: string): Promise<string> {
+  return scratch.ingressYaml(name, {
+    rules: "rules:\n  - match: '.*'\n    peer: east\n",
+    peers: ["east:", "  address: peer.cloud.example:4443", `  via: ${via}`],
+  });
 }
 
 beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), "tlsbridge-peer-via-"));
-  await initPki(join(base, "pki"));
-  await mkdir(join(base, "etc", "sites"), { recursive: true });
-  await writeFile(join(base, "etc", "proxy.credentials"), "svc-tlsbridge:from-a-file\n", { mode: 0o600 });
-  await writeFile(join(base, "etc", "bad.credentials"), "no colon here\n", { mode: 0o600 });
-});
-
-afterAll(async () => {
-  await rm(base, { recursive: true, force: true });
+  await writeFile(join(scratch.etc(), "proxy.credentials"), "svc-tlsbridge:from-a-file\n", { mode: 0o600 });
+  await writeFile(join(scratch.etc(), "bad.credentials"), "no colon here\n", { mode: 0o600 });
 });
 
 describe("via: on a peer", () => {
@@ -58,7 +39,7 @@ describe("via: on a peer", () => {
     expect(via).toMatchObject({ name: "proxy.corp.example:3129", host: "proxy.corp.example", port: 3129, tls: { servername: "proxy.corp.example" } });
     expect(via?.tls?.ca?.toString()).toContain("BEGIN CERTIFICATE");
     expect(via?.proxyAuthorization).toBe(`Basic ${Buffer.from("svc-tlsbridge:from-a-file").toString("base64")}`);
-    expect(loaded.files).toContain(join(base, "etc", "proxy.credentials"));
+    expect(loaded.files).toContain(join(scratch.etc(), "proxy.credentials"));
   });
 
   it("takes credentials from an environment variable the config names", async () => {

@@ -1,47 +1,27 @@
 // `protocol:` on an ingress listener (http, socks5, sni) and the keys that only fit some protocols:
 // loaded into IngressOptions, and every mistake reported at its file:line:column with the reason.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "@tlsbridge/rules";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadIngressConfig } from "@tlsbridge/config";
-import { initPki } from "../../packages/cli/src/pki/index.ts";
+import { configScratch, ingressConfigProblems } from "../helpers/config-problems.ts";
 
-let base: string;
+const scratch = configScratch("listener-protocol");
 
 /** An ingress.yaml with one listener whose extra lines are `listener`. */
-async function ingressYaml(name: string, listener: string[]): Promise<string> {
-  const path = join(base, "etc", `${name}.yaml`);
-  await writeFile(path, [
-    "listeners:",
-    "  - listen: 127.0.0.1:0",
-    "    rules: sites/site.yaml",
-    ...listener.map((line) => `    ${line}`),
-    "peers:",
-    "  east: { address: '10.0.0.1:4443', servername: peer.example }",
-    "tls: { ca: ../pki/ca.pem, cert: ../pki/ingress.pem, key: ../pki/ingress-key.pem }",
-    "",
-  ].join("\n"));
-  return path;
+function ingressYaml(name: string, listener: string[]): Promise<string> {
+  return scratch.ingressYaml(name, {
+    rules: "rules:\n  - match: '.*'\n    peer: east\n",
+    listener,
+    peers: ["east: { address: '10.0.0.1:4443', servername: peer.example }"],
+  });
 }
 
-async function problemsOf(path: string): Promise<string[]> {
-  const err = await loadIngressConfig(path).then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ConfigError);
-  return (err as ConfigError).problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.message}`);
-}
+/** The problems with the file each sits in. */
+const problemsOf = (path: string): Promise<string[]> => ingressConfigProblems(path, { withFile: true });
 
 beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), "tlsbridge-listener-protocol-"));
-  await initPki(join(base, "pki"));
-  await mkdir(join(base, "etc", "sites"), { recursive: true });
-  await writeFile(join(base, "etc", "sites", "site.yaml"), "rules:\n  - match: '.*'\n    peer: east\n");
-  await writeFile(join(base, "etc", "users"), "");
-});
-
-afterAll(async () => {
-  await rm(base, { recursive: true, force: true });
+  await writeFile(join(scratch.etc(), "users"), "");
 });
 
 describe("listener protocol", () => {
