@@ -1,12 +1,28 @@
 // The prom-client side of the metrics: the TunnelMetrics sink the roles call, kept in a
 // registry of its own (so worker processes can hand it to the supervisor for aggregation), and the
-// node-level gauges only the process that owns the admin listener keeps (certificates, reloads, peers).
+// node-level gauges only the process that owns the admin listener keeps (certificates, reloads, peers),
+// each built from its row in metric-table.ts.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { TunnelMetrics } from "@tlsbridge/transport";
 import type { CertificateInfo } from "@tlsbridge/config";
+import { NODE_METRICS, TUNNEL_METRICS } from "./metric-table.ts";
+import type { MetricRow } from "./metric-table.ts";
 
-/** Seconds buckets for tunnel setup and peer handshakes: 1 ms to 10 s. */
-const SECONDS_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+/** The prom-client metric a row of the metric table becomes, with its label names typed. */
+type MetricOf<R extends MetricRow> = R extends { readonly kind: "counter" } ? Counter<R["labels"][number]>
+  : R extends { readonly kind: "gauge" } ? Gauge<R["labels"][number]>
+  : Histogram<R["labels"][number]>;
+
+/** Creates each row's metric in `registry`, under the row's key. */
+function registerMetrics<T extends Readonly<Record<string, MetricRow>>>(rows: T, registry: Registry): { [K in keyof T]: MetricOf<T[K]> } {
+  const registers = [registry];
+  const built = Object.entries(rows).map(([key, row]) => {
+    const common = { name: row.name, help: row.help, labelNames: row.labels, registers };
+    if (row.kind === "histogram") return [key, new Histogram({ ...common, buckets: [...row.buckets] })];
+    return [key, row.kind === "counter" ? new Counter(common) : new Gauge(common)];
+  });
+  return Object.fromEntries(built) as { [K in keyof T]: MetricOf<T[K]> };
+}
 
 /** The tunnel metrics of one serving process and the sink that feeds them. */
 export type PromTunnelMetrics = {
@@ -22,70 +38,8 @@ export type PromTunnelMetrics = {
 export function createTunnelMetrics(): PromTunnelMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const registers = [registry];
-  const active = new Gauge({
-    name: "tlsbridge_tunnels_active", help: "Tunnels established and not yet closed.", registers,
-  });
-  const total = new Counter({
-    name: "tlsbridge_tunnels_total",
-    help: "Tunnels by outcome: how an established tunnel ended (done, idle_timeout, client_reset, ...) or refused.",
-    labelNames: ["outcome"] as const, registers,
-  });
-  const refused = new Counter({
-    name: "tlsbridge_tunnel_refusals_total",
-    help: "Requests answered with an error status instead of a tunnel, by status and Proxy-Status error type.",
-    labelNames: ["status", "error"] as const, registers,
-  });
-  const bytes = new Counter({
-    name: "tlsbridge_tunnel_bytes_total",
-    help: "Bytes carried by closed tunnels: up is client to service, down is service to client.",
-    labelNames: ["direction"] as const, registers,
-  });
-  const setup = new Histogram({
-    name: "tlsbridge_tunnel_setup_seconds",
-    help: "Time from accepting a connection to the tunnel being established.",
-    buckets: SECONDS_BUCKETS, registers,
-  });
-  const handshake = new Histogram({
-    name: "tlsbridge_peer_handshake_seconds",
-    help: "Ingress: TCP connect plus TLS handshake with a peer, by peer and whether the session was resumed.",
-    labelNames: ["peer", "resumed"] as const, buckets: SECONDS_BUCKETS, registers,
-  });
-  const dialFailures = new Counter({
-    name: "tlsbridge_dial_failures_total",
-    help: "Failed dials of the next hop (ingress: the peer; peer: the service) by Proxy-Status error type.",
-    labelNames: ["error"] as const, registers,
-  });
-  const corporateProxyFailures = new Counter({
-    name: "tlsbridge_corporate_proxy_failures_total",
-    help: "Ingress: failures at the corporate proxy a peer is reached through (`via:`), by proxy and Proxy-Status error type.",
-    labelNames: ["proxy", "error"] as const, registers,
-  });
-  const ejections = new Counter({
-    name: "tlsbridge_peer_ejections_total",
-    help: "Ingress: peer group members taken out of rotation, by peer and reason (probe: failed probes; dial: failed tunnel dials).",
-    labelNames: ["peer", "reason"] as const, registers,
-  });
-  const returns = new Counter({
-    name: "tlsbridge_peer_returns_total",
-    help: "Ingress: ejected peer group members back in rotation after passing their probes.",
-    labelNames: ["peer"] as const, registers,
-  });
-  const ruleHits = new Counter({
-    name: "tlsbridge_rule_hits_total",
-    help: "Ingress: requests routed by each rule (site, 0-based index in the site's rule file).",
-    labelNames: ["site", "rule"] as const, registers,
-  });
-  const clientsRefused = new Counter({
-    name: "tlsbridge_clients_refused_total",
-    help: "Ingress: connections reset at accept because the client's address is in no network of the listener's clients list, by site.",
-    labelNames: ["site"] as const, registers,
-  });
-  const authRefusals = new Counter({
-    name: "tlsbridge_proxy_auth_refusals_total",
-    help: "Ingress: proxy logins refused (407, or 503 when busy), by reason: missing, malformed, user, password, throttled, busy.",
-    labelNames: ["reason"] as const, registers,
-  });
+  const { active, total, refused, bytes, setup, handshake, dialFailures, corporateProxyFailures, ejections, returns, ruleHits, clientsRefused, authRefusals } =
+    registerMetrics(TUNNEL_METRICS, registry);
   const sink: TunnelMetrics = {
     tunnelOpened: (setupSeconds) => {
       active.inc();
@@ -132,26 +86,7 @@ export type NodeMetrics = {
 /** Creates the node-level metrics in a new registry. */
 export function createNodeMetrics(): NodeMetrics {
   const registry = new Registry();
-  const registers = [registry];
-  const expiry = new Gauge({
-    name: "tlsbridge_certificate_expiry_timestamp_seconds",
-    help: "notAfter of each loaded certificate (seconds since the epoch), by file, role (ca or cert) and subject.",
-    labelNames: ["file", "role", "subject"] as const, registers,
-  });
-  const reloads = new Counter({
-    name: "tlsbridge_config_reloads_total",
-    help: "Reloads by result: applied, rejected (invalid files; the old config keeps serving), restart_needed.",
-    labelNames: ["result"] as const, registers,
-  });
-  const peerUp = new Gauge({
-    name: "tlsbridge_peer_up",
-    help: "Ingress: 1 when the last readiness probe (TCP + TLS handshake) of a peer succeeded, else 0.",
-    labelNames: ["peer"] as const, registers,
-  });
-  const workers = new Gauge({ name: "tlsbridge_workers_ready", help: "Worker processes listening.", registers });
-  const replaced = new Counter({
-    name: "tlsbridge_worker_restarts_total", help: "Worker processes that died and were replaced.", registers,
-  });
+  const { expiry, reloads, peerUp, workers, replaced } = registerMetrics(NODE_METRICS, registry);
   for (const result of ["applied", "rejected", "restart_needed"]) reloads.inc({ result }, 0);
   return {
     registry,
