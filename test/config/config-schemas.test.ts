@@ -1,10 +1,11 @@
 // Issue 15: configs an editor can check. schemas/ holds JSON Schemas (draft 2020-12) for
 // ingress.yaml, peer.yaml and site rule files, named by a `# yaml-language-server: $schema=` line
-// in every shipped config. The schemas and the loader must not drift: every shipped config passes
+// in every shipped config. The schemas and the loader must not drift: every shipped config (the
+// examples in configs/, the compose deployment's, the Kubernetes overlays' ConfigMap files) passes
 // both a standard validator (ajv) and the loader, a set of broken configs is refused by both, and
 // the schemas name exactly the keys and defaults the loader knows.
 import { existsSync } from "node:fs";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -21,7 +22,10 @@ const readJson = async (path: string): Promise<Record<string, unknown>> => JSON.
 const SHIPPED = [
   "configs/ingress.yaml", "configs/peer.yaml", "configs/sites/hq.yaml", "configs/sites/lab.yaml",
   "deploy/compose/ingress.yaml", "deploy/compose/peer.yaml", "deploy/compose/sites/hq.yaml", "deploy/compose/sites/lab.yaml",
+  "deploy/kubernetes/overlays/corp/ingress.yaml", "deploy/kubernetes/overlays/corp/hq.yaml", "deploy/kubernetes/overlays/cloud/peer.yaml",
 ];
+/** The folders the shipped configs are copied from, with the files they name beside them. */
+const SHIPPED_DIRS = ["configs", "deploy/compose", "deploy/kubernetes/overlays"];
 
 let validators: Map<string, ValidateFunction>;
 let base: string;
@@ -34,17 +38,39 @@ beforeAll(async () => {
     validators.set(`${name}.schema.json`, ajv.compile(await readJson(join(SCHEMAS, `${name}.schema.json`))));
   }
   base = await mkdtemp(join(tmpdir(), "tlsbridge-schemas-"));
-  await cp(join(REPO_ROOT, "configs"), join(base, "configs"), { recursive: true });
+  for (const dir of SHIPPED_DIRS) await cp(join(REPO_ROOT, dir), join(base, dir), { recursive: true });
   await cp(SCHEMAS, join(base, "schemas"), { recursive: true });
-  expect((await runTlsbridge(["pki", "init", "pki"], { cwd: base })).code).toBe(0);
+  expect((await runTlsbridge(["pki", "init", DEV_PKI], { cwd: base })).code).toBe(0);
+  for (const file of SHIPPED) await placeDevPki(join(base, file));
 });
 
 afterAll(async () => {
   await rm(base, { recursive: true, force: true });
 });
 
-/** The validator the file's `$schema` line names (the editor's choice), and the file parsed. */
-async function schemaOf(path: string): Promise<{ validate: ValidateFunction; data: unknown }> {
+/** Where `tlsbridge pki init` writes the dev PKI, under the temp dir. */
+const DEV_PKI = "dev-pki";
+
+/**
+ * Puts the dev PKI's files where a node config's `tls:` paths point (`pki/ca.crt` in a pod,
+ * `../pki/ca.pem` beside the examples), the config itself unchanged: the CA, and the leaf
+ * certificate and key of the role its schema names.
+ */
+async function placeDevPki(path: string): Promise<void> {
+  const role = (await schemaOf(path)).name;
+  if (role === "rules") return;
+  const tls = (parse(await readFile(path, "utf8")) as { tls: Record<"ca" | "cert" | "key", string> }).tls;
+  const sources = { ca: "ca.pem", cert: `${role}.pem`, key: `${role}-key.pem` } as const;
+  for (const key of ["ca", "cert", "key"] as const) {
+    const target = resolve(dirname(path), tls[key]);
+    if (existsSync(target)) continue;
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(join(base, DEV_PKI, sources[key]), target);
+  }
+}
+
+/** The validator the file's `$schema` line names (the editor's choice), the schema's name (`ingress`, `peer`, `rules`), and the file parsed. */
+async function schemaOf(path: string): Promise<{ validate: ValidateFunction; name: string; data: unknown }> {
   const text = await readFile(path, "utf8");
   const named = /^# yaml-language-server: \$schema=(\S+)$/m.exec(text)?.[1];
   expect(named, `${path} names its schema`).toBeDefined();
@@ -52,13 +78,13 @@ async function schemaOf(path: string): Promise<{ validate: ValidateFunction; dat
   expect(existsSync(target), `${path}: ${named} exists`).toBe(true);
   const validate = validators.get(basename(target));
   expect(validate, `${path}: ${named} is one of schemas/`).toBeDefined();
-  return { validate: validate as ValidateFunction, data: parse(text) as unknown };
+  return { validate: validate as ValidateFunction, name: basename(target, ".schema.json"), data: parse(text) as unknown };
 }
 
-/** Whether the loader accepts the file: a node config through `check`'s loader, a rule file as the ingress reads it. */
+/** Whether the loader accepts the file: a node config through `check`'s loader, a rule file (by its schema) as the ingress reads it. */
 async function loaderAccepts(path: string, knownPeers: readonly string[] = ["cloud-east", "cloud", "peer"]): Promise<true | string> {
   try {
-    if (/[/]sites[/]/.test(path)) parseRuleFile(await readFile(path, "utf8"), path, { knownPeers });
+    if ((await schemaOf(path)).name === "rules") parseRuleFile(await readFile(path, "utf8"), path, { knownPeers });
     else await loadAnyConfig(path);
     return true;
   } catch (err) {
@@ -73,7 +99,7 @@ describe("JSON Schemas for the configs", () => {
     expect(validate(data) ? [] : validate.errors).toEqual([]);
   });
 
-  it.each(["configs/ingress.yaml", "configs/peer.yaml", "configs/sites/hq.yaml", "configs/sites/lab.yaml"])("%s passes the loader", async (file) => {
+  it.each(SHIPPED)("%s passes the loader, with a dev PKI where its paths point", async (file) => {
     expect(await loaderAccepts(join(base, file))).toBe(true);
   });
 
