@@ -1,60 +1,38 @@
 // The config keys of issue 11's "who may use a listener, and who the client was": `clients:` on an
 // ingress listener and `proxyProtocol:` on a peer allow entry, loaded into the options the roles
 // start with, shown by `tlsbridge check`, and every mistake reported at its file:line:column.
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "@tlsbridge/rules";
+import { describe, expect, it } from "vitest";
 import { parseTarget } from "@tlsbridge/wire";
 import { loadIngressConfig, loadPeerConfig } from "@tlsbridge/config";
-import { initPki } from "../../packages/cli/src/pki/index.ts";
 import { configReport } from "../../packages/cli/src/config-report.ts";
 import { peerTargetReport } from "../../packages/cli/src/target-report.ts";
+import { configProblems, configScratch } from "../helpers/config-problems.ts";
 
-let base: string;
+const scratch = configScratch("origin-keys");
 
-async function ingressYaml(name: string, clients: string): Promise<string> {
-  const path = join(base, "etc", `${name}.yaml`);
-  await writeFile(path, [
-    "listeners:",
-    "  - listen: 127.0.0.1:0",
-    "    rules: sites/hq.yaml",
-    clients,
-    "peers:",
-    "  cloud: { address: '10.0.0.1:4443', servername: peer.example }",
-    "tls: { ca: ../pki/ca.pem, cert: ../pki/ingress.pem, key: ../pki/ingress-key.pem }",
-    "",
-  ].join("\n"));
-  return path;
+/** An ingress.yaml whose one listener has the `clients` lines (none: no `clients:` key). */
+function ingressYaml(name: string, clients: readonly string[]): Promise<string> {
+  return scratch.ingressYaml(name, {
+    rules: "rules:\n  - match: 'api[.]example'\n    peer: cloud\n",
+    listener: clients,
+    peers: ["cloud: { address: '10.0.0.1:4443', servername: peer.example }"],
+  });
 }
 
 async function peerYaml(name: string, allow: string): Promise<string> {
-  const path = join(base, "etc", `${name}.yaml`);
+  const path = join(scratch.etc(), `${name}.yaml`);
   await writeFile(path, `listen: 127.0.0.1:0\ntls: { ca: ../pki/ca.pem, cert: ../pki/peer.pem, key: ../pki/peer-key.pem }\n${allow}\n`);
   return path;
 }
 
-async function problemsOf(load: Promise<unknown>): Promise<string[]> {
-  const err = await load.then(() => undefined, (e: unknown) => e);
-  expect(err).toBeInstanceOf(ConfigError);
-  return (err as ConfigError).problems.map((p) => `${p.file.split("/").at(-1)}:${p.line}:${p.column}: ${p.message}`);
-}
-
-beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), "tlsbridge-origin-keys-"));
-  await initPki(join(base, "pki"));
-  await mkdir(join(base, "etc", "sites"), { recursive: true });
-  await writeFile(join(base, "etc", "sites", "hq.yaml"), "rules:\n  - match: 'api[.]example'\n    peer: cloud\n");
-});
-
-afterAll(async () => {
-  await rm(base, { recursive: true, force: true });
-});
+/** The problems, each after its file's name. */
+const problemsOf = (load: Promise<unknown>): Promise<string[]> => configProblems(load, { file: "name" });
 
 describe("clients: on an ingress listener", () => {
   it("loads the networks and check shows them", async () => {
-    const loaded = await loadIngressConfig(await ingressYaml("good", "    clients: [10.0.0.0/8, '2001:db8::/32', 127.0.0.2]"));
+    const loaded = await loadIngressConfig(await ingressYaml("good", ["clients: [10.0.0.0/8, '2001:db8::/32', 127.0.0.2]"]));
     const clients = loaded.options.listeners[0]?.clients;
     expect(clients?.admits("10.200.0.1")).toBe(true);
     expect(clients?.admits("::ffff:10.200.0.1")).toBe(true);
@@ -63,14 +41,14 @@ describe("clients: on an ingress listener", () => {
   });
 
   it("absent or empty: anyone", async () => {
-    const empty = await loadIngressConfig(await ingressYaml("empty", "    clients: []"));
+    const empty = await loadIngressConfig(await ingressYaml("empty", ["clients: []"]));
     expect(empty.options.listeners[0]?.clients).toBeUndefined();
-    const absent = await loadIngressConfig(await ingressYaml("absent", ""));
+    const absent = await loadIngressConfig(await ingressYaml("absent", []));
     expect(absent.options.listeners[0]?.clients).toBeUndefined();
   });
 
   it("reports each bad block at its file:line:column", async () => {
-    const path = await ingressYaml("bad", "    clients:\n      - 10.0.0.0/33\n      - corp.example/24\n      - 10.0.0.0/8");
+    const path = await ingressYaml("bad", ["clients:", "  - 10.0.0.0/33", "  - corp.example/24", "  - 10.0.0.0/8"]);
     expect(await problemsOf(loadIngressConfig(path))).toEqual([
       "bad.yaml:5:9: '10.0.0.0/33' is not a CIDR block: the prefix length must be 0 to 32",
       "bad.yaml:6:9: 'corp.example/24' is not a CIDR block: 'corp.example' is not an IPv4 or IPv6 address (write e.g. 10.0.0.0/8 or fd00::/8)",

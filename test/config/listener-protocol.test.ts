@@ -18,7 +18,7 @@ function ingressYaml(name: string, listener: string[]): Promise<string> {
 }
 
 /** The problems with the file each sits in. */
-const problemsOf = (path: string): Promise<string[]> => ingressConfigProblems(path, { withFile: true });
+const problemsOf = (path: string): Promise<string[]> => ingressConfigProblems(path, { file: "path" });
 
 beforeAll(async () => {
   await writeFile(join(scratch.etc(), "users"), "");

@@ -3,17 +3,26 @@
 // that assert every problem sits where the operator wrote it.
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, expect } from "vitest";
 import { loadIngressConfig } from "@tlsbridge/config";
 import { ConfigError } from "@tlsbridge/rules";
 import { initPki } from "../../packages/cli/src/pki/index.ts";
 
-/** Loads the ingress config at `path`, expects a ConfigError, and returns its problems as `line:column: message` (`file:line:column: message` with `withFile`). */
-export async function ingressConfigProblems(path: string, options: { readonly withFile?: boolean } = {}): Promise<string[]> {
-  const err = await loadIngressConfig(path).then(() => undefined, (e: unknown) => e);
+/** How a problem names its file: not at all (the default), by its path, or by its file name. */
+export type ProblemFile = { readonly file?: "path" | "name" };
+
+/** Expects `load` to fail with a ConfigError, and returns its problems as `line:column: message`, after the file as `options` say. */
+export async function configProblems(load: Promise<unknown>, options: ProblemFile = {}): Promise<string[]> {
+  const err = await load.then(() => undefined, (e: unknown) => e);
   expect(err).toBeInstanceOf(ConfigError);
-  return (err as ConfigError).problems.map((p) => `${options.withFile === true ? `${p.file}:` : ""}${p.line}:${p.column}: ${p.message}`);
+  const fileOf = (file: string): string => (options.file === "path" ? `${file}:` : options.file === "name" ? `${basename(file)}:` : "");
+  return (err as ConfigError).problems.map((p) => `${fileOf(p.file)}${p.line}:${p.column}: ${p.message}`);
+}
+
+/** {@link configProblems} of loading the ingress config at `path`. */
+export function ingressConfigProblems(path: string, options: ProblemFile = {}): Promise<string[]> {
+  return configProblems(loadIngressConfig(path), options);
 }
 
 /** The parts of an ingress.yaml that a config test varies; the rest (one listener, tls) is fixed. */

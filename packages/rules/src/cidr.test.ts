@@ -33,6 +33,8 @@ describe("cidrMatcher", () => {
     for (const inside of ["10.255.0.1", "::ffff:10.0.0.1", "::ffff:a00:1", "fe80::1%eth0"]) expect(matches(inside), inside).toBe(true);
     for (const outside of ["11.0.0.1", "::ffff:11.0.0.1", "fec0::1", "host.example", ""]) expect(matches(outside), outside).toBe(false);
     expect(cidrMatcher([])("10.0.0.1")).toBe(false);
+    // Host bits after the prefix are ignored: 10.1.2.3/8 is the whole of 10.0.0.0/8.
+    expect(cidrMatcher([read("10.1.2.3/8")])("10.200.0.1")).toBe(true);
   });
 
   it("formats a block with its prefix length", () => {
