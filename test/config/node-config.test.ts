@@ -34,7 +34,7 @@ describe("node config loaders", () => {
     const loaded = await loadIngressConfig(join(base, "etc", "ingress.yaml"));
     const o = loaded.options;
     expect(o.nodeName).toBe(CONFIG_DEFAULTS.ingress.node);
-    expect(o.keyExchangeGroups).toBe("X25519MLKEM768:X25519");
+    expect(o.keyExchangeGroups).toBe("*X25519MLKEM768:*X25519");
     expect(o.limits).toEqual({ ...CONFIG_DEFAULTS.ingress.limits, idleTimeoutMs: 5000 });
     expect(o.listeners).toHaveLength(1);
     expect(o.listeners[0]).toMatchObject({ site: "edge", host: "::1", port: 0 });

@@ -19,6 +19,8 @@ function settings(text: string): { groups: string; problems: string[] } {
 describe("keyExchangeGroups", () => {
   it("accepts groups OpenSSL knows", () => {
     expect(settings("keyExchangeGroups: X25519MLKEM768:X25519\n")).toEqual({ groups: "X25519MLKEM768:X25519", problems: [] });
+    // `*` marks the groups whose key share goes in the first ClientHello (the default marks both).
+    expect(settings("keyExchangeGroups: '*X25519MLKEM768:*X25519'\n")).toEqual({ groups: "*X25519MLKEM768:*X25519", problems: [] });
     expect(settings("keyExchangeGroups: P-256\n").problems).toEqual([]);
   });
 

@@ -22,7 +22,7 @@ export type CommonSettings = {
 /** A Proxy-Status/Via friendly name: an HTTP token without odd punctuation. */
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 /** OpenSSL group list syntax: names separated by colons. */
-const GROUP_LIST = /^[A-Za-z0-9_-]+(?::[A-Za-z0-9_-]+)*$/;
+const GROUP_LIST = /^\*?[A-Za-z0-9_-]+(?::\*?[A-Za-z0-9_-]+)*$/; // `*`: send this group's key share at once
 
 /** Whether this OpenSSL knows every group of `list` (else the node would fail at start). */
 function groupsKnown(list: string): boolean {
@@ -45,7 +45,7 @@ export function parseCommonSettings(
     nodeName: optionalString(top, "node", CONFIG_DEFAULTS[role].node, (s) => NODE_NAME.test(s),
       "a node name (letters, digits, '.', '_', '-'; up to 63)", source, problems),
     keyExchangeGroups: optionalString(top, "keyExchangeGroups", CONFIG_DEFAULTS.keyExchangeGroups, (s) => GROUP_LIST.test(s) && groupsKnown(s),
-      "a colon-separated list of TLS groups such as X25519MLKEM768:X25519", source, problems),
+      "a colon-separated list of TLS groups such as *X25519MLKEM768:*X25519", source, problems),
     shutdownGraceMs: optionalInt(top, "shutdownGraceMs", CONFIG_DEFAULTS.shutdownGraceMs, source, problems),
     drainDelayMs: optionalInt(top, "drainDelayMs", CONFIG_DEFAULTS.drainDelayMs, source, problems),
   };

@@ -8,5 +8,10 @@ export type TlsMaterial = {
   readonly key: Buffer;
 };
 
-/** Key exchange groups between the nodes, most preferred first: ML-KEM hybrid, then classic X25519. */
-export const DEFAULT_KEY_EXCHANGE_GROUPS = "X25519MLKEM768:X25519";
+/**
+ * Key exchange groups between the nodes, most preferred first: ML-KEM hybrid, then classic X25519.
+ * `*` (OpenSSL 3.5) sends a key share for both in the first ClientHello: without it only the first
+ * goes, and a peer that lacks ML-KEM (ATS or squid on OpenSSL 3.0) answers with a HelloRetryRequest,
+ * one more round trip per handshake (issue 13). Our own peer still picks the hybrid.
+ */
+export const DEFAULT_KEY_EXCHANGE_GROUPS = "*X25519MLKEM768:*X25519";
