@@ -2,11 +2,14 @@
 //
 //   accept ─▶ (TLS, HTTPS-proxy listeners) ─▶ front door reads the request ─▶ shared tunnel path
 //     (tunnel-opener.ts) ─▶ splice ─▶ tunnel.close │ any refusal: logged, answered by the door
+//   and whichever way it ends, one `access` line (access-line.ts)
 import { randomUUID } from "node:crypto";
 import type net from "node:net";
 import type { Logger } from "pino";
 import { LOG_EVENTS, ReadUntilError, splice } from "@tlsbridge/transport";
 import { isTunnelError, TunnelError } from "@tlsbridge/wire";
+import { writeAccessLine } from "./access-line.ts";
+import type { AccessEnd } from "./access-line.ts";
 import type { FrontDoor } from "./front-door.ts";
 import { roundMs } from "./round-ms.ts";
 import { openTunnel } from "./tunnel-opener.ts";
@@ -28,7 +31,9 @@ export async function serveClient(client: net.Socket, raw: net.Socket, door: Fro
     upstream: undefined,
     aborted: false,
     releaseSlot: IGNORE,
+    access: {},
   };
+  let end: Omit<AccessEnd, "durationMs"> | undefined;
   const unregister = context.registry.add({
     abort: () => {
       state.aborted = true;
@@ -43,7 +48,12 @@ export async function serveClient(client: net.Socket, raw: net.Socket, door: Fro
     // openTunnel()'s frame, not for the tunnel's whole life (memory per idle tunnel).
     const routed = await openTunnel(client, raw, door, context, state, started);
     const upstream = state.upstream;
-    if (routed === undefined || upstream === undefined) return;
+    if (routed === undefined || upstream === undefined) {
+      // The peer's refusal was relayed, or the client left (or shutdown cut it) while the peer answered.
+      const outcome = state.access.status !== undefined ? "refused" : state.aborted ? "aborted" : "client_left";
+      end = { outcome, bytesUp: 0, bytesDown: 0 };
+      return;
+    }
     const tunnel = splice({ socket: client, raw }, upstream, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
@@ -59,21 +69,28 @@ export async function serveClient(client: net.Socket, raw: net.Socket, door: Fro
       ...(result.error !== undefined ? { err: result.error } : {}),
     }, "tunnel closed");
     context.metrics.tunnelClosed({ outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown });
+    end = { outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown };
   } catch (err) {
     state.upstream?.socket.destroy();
-    refuse(client, door, err, context, context.log.child(state.bindings));
+    const outcome = refuse(client, door, err, context, context.log.child(state.bindings), state);
+    // A connection that left without sending a byte (a port check) made no attempt: no access line.
+    if (outcome === "refused" || raw.bytesRead > 0) end = { outcome, bytesUp: 0, bytesDown: 0 };
   } finally {
     state.releaseSlot();
     unregister();
+    if (end !== undefined) {
+      writeAccessLine(context.log, context.protocol, state.bindings, state.access, { ...end, durationMs: roundMs(performance.now() - started) });
+    }
   }
 }
 
-function refuse(client: net.Socket, door: FrontDoor, err: unknown, context: ListenerContext, log: Logger): void {
+/** Logs, counts and answers a refusal (noted in `state.access`): the access line's outcome. */
+function refuse(client: net.Socket, door: FrontDoor, err: unknown, context: ListenerContext, log: Logger, state: ClientState): "refused" | "client_left" {
   if (err instanceof ReadUntilError) {
     // The client left before a request: nobody to answer.
     log.debug({ event: LOG_EVENTS.requestRejected, reason: err.message }, "client left before a request");
     client.destroy();
-    return;
+    return "client_left";
   }
   if (!isTunnelError(err)) {
     log.error({ event: LOG_EVENTS.internalError, err }, "unexpected failure");
@@ -100,5 +117,9 @@ function refuse(client: net.Socket, door: FrontDoor, err: unknown, context: List
   }
   if (event === LOG_EVENTS.peerDialFailed || refusal.code === "TLSB_ERR_PEER_CERT") context.metrics.dialFailed(refusal.row.proxyStatus);
   context.metrics.tunnelRefused(refusal.status, refusal.row.proxyStatus);
+  state.access.status = refusal.status;
+  state.access.error = refusal.row.proxyStatus;
+  state.access.code = refusal.code;
   door.answerRefusal(refusal, context.nodeName);
+  return "refused";
 }

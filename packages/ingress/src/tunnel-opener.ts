@@ -12,6 +12,7 @@ import { addressKey, LOG_EVENTS } from "@tlsbridge/transport";
 import type { ConnectionRegistry, SpliceEnd, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
 import { headerValues, lastProxyStatusMember, TUNNEL_ID_HEADER, TunnelError, viaEntry } from "@tlsbridge/wire";
 import type { ResponseHead } from "@tlsbridge/wire";
+import type { AccessFacts } from "./access-line.ts";
 import type { ClientRequest, FrontDoor } from "./front-door.ts";
 import { forwardedFor } from "./forwarded-client.ts";
 import type { IngressLimits, ListenerProtocol } from "./ingress-options.ts";
@@ -52,6 +53,8 @@ export type ClientState = {
   upstream: SpliceEnd | undefined;
   aborted: boolean;
   releaseSlot: () => void;
+  /** What the attempt's access line will say (access-line.ts). */
+  access: AccessFacts;
 };
 
 /**
@@ -73,11 +76,13 @@ export async function openTunnel(
     limits: context.limits,
     nodeName: context.nodeName,
     authenticate: auth === undefined ? undefined : async (credentials, target) => {
+      state.access.target = target;
       const user = await authenticate(auth, credentials, target, clientKey, context.log.child(state.bindings), context.metrics);
       state.bindings = { ...state.bindings, user };
     },
   });
   const target = request.target;
+  state.access.target = target.authority;
   // A rule limited to some proxy users (`users:`) does not match for anyone else.
   const match = context.rules.match(target.host, target.port, state.bindings.user as string | undefined);
   if (match === undefined) {
@@ -86,6 +91,8 @@ export async function openTunnel(
       details: "no rule matches the target",
     });
   }
+  state.access.rule = match.rule.index;
+  state.access.peer = match.rule.peer; // the member that carries the tunnel, once one does
   const candidates = context.peerChoice.candidates(match.rule.peer);
   context.metrics.ruleHit(context.site, match.rule.index);
   const routedBindings = { ...state.bindings, target: target.authority, rule: match.rule.index }; // `site` is the listener logger's
@@ -110,6 +117,7 @@ export async function openTunnel(
     },
   );
   const routed = context.log.child({ ...routedBindings, peer: peer.name });
+  state.access.peer = peer.name;
   // Only the two sockets stay with the tunnel (not the response head or the leg's details).
   state.upstream = { socket: connection.socket, raw: connection.raw };
   if (state.aborted || client.destroyed) {
@@ -133,14 +141,18 @@ export async function openTunnel(
       routed.info({ event: LOG_EVENTS.peerResponse, status: response.status }, "peer refused the tunnel");
     }
     context.metrics.tunnelRefused(response.status, "relayed");
+    state.access.status = response.status;
+    state.access.error = lastProxyStatusMember(headerValues(response.headers, "proxy-status"))?.error;
     connection.socket.destroy();
     door.answerRelayed(response, context.nodeName, refusedCertificate);
     return undefined;
   }
   door.answerOpen(tunnelStart);
+  state.access.status = 200;
+  state.access.setupMs = roundMs(performance.now() - started);
   routed.info({
     event: LOG_EVENTS.tunnelOpen,
-    setupMs: roundMs(performance.now() - started),
+    setupMs: state.access.setupMs,
     peerTls: connection.leg,
   }, "tunnel open");
   context.metrics.tunnelOpened((performance.now() - started) / 1000);

@@ -15,7 +15,8 @@ import type { PeerContext } from "./peer-context.ts";
 import type { PeerLimits } from "./peer-options.ts";
 import { admitAndDial } from "./service-admission.ts";
 import { originBindings, tunnelOrigin } from "./tunnel-origin.ts";
-import { reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
+import { reportAccess, reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
+import type { PeerAccessEnd, PeerAccessFacts } from "./tunnel-report.ts";
 
 /**
  * Serves one authenticated connection from an ingress (`raw` is the TCP socket under it,
@@ -35,6 +36,8 @@ export async function serveIngress(
   let aborted = false;
   let logged: Logger | undefined; // the tunnel's logger, once its request is parsed
   let releaseSlot = (): void => {};
+  const access: PeerAccessFacts = {};
+  let end: PeerAccessEnd | undefined;
   const unregister = context.registry.add({
     abort: () => {
       aborted = true;
@@ -53,6 +56,7 @@ export async function serveIngress(
     const { head, rest: earlyData } = await readHead(socket, context.limits);
     const request = parseConnectRequest(head);
     const target = request.target;
+    access.target = target.authority;
     const origin = tunnelOrigin(request.headers);
     const log = context.log.child({
       ...bindings, tunnel: tunnelIdOf(request.headers) ?? randomUUID(), target: target.authority, ...originBindings(origin),
@@ -65,22 +69,24 @@ export async function serveIngress(
       // Shut down, or the ingress reset, while the service was dialed: nothing to splice with
       // (splice() would wait for a 'close' the dead socket already emitted, and never end).
       service.destroy();
+      end = { outcome: aborted ? "aborted" : "client_left", bytesUp: 0, bytesDown: 0 };
       return;
     }
     socket.write(formatConnectEstablished());
     if (earlyData.length > 0) service.write(earlyData);
-    reportTunnelOpen(log, service, started, context);
+    reportTunnelOpen(log, service, started, context, access);
     const result = await splice({ socket, raw }, { socket: service, raw: service }, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
     }).done;
-    reportTunnelClose(log, result, started, aborted, context);
+    end = reportTunnelClose(log, result, started, aborted, context);
   } catch (err) {
     service?.destroy();
-    refuse(socket, err, context, logged ?? context.log.child(bindings));
+    end = refuse(socket, err, context, logged ?? context.log.child(bindings), access);
   } finally {
     releaseSlot();
     unregister();
+    if (end !== undefined) reportAccess(logged ?? context.log.child(bindings), certificate.cn, access, end, started);
   }
 }
 
@@ -95,11 +101,16 @@ async function readHead(socket: tls.TLSSocket, limits: PeerLimits): Promise<Head
     });
 }
 
-function refuse(socket: tls.TLSSocket, err: unknown, context: PeerContext, log: Logger): void {
+/**
+ * Answers a refusal; how the request ended, or undefined when the ingress left without sending a
+ * byte (a warm pool connection it closed unused: not a request, no access line).
+ */
+function refuse(socket: tls.TLSSocket, err: unknown, context: PeerContext, log: Logger, access: PeerAccessFacts): PeerAccessEnd | undefined {
   if (err instanceof ReadUntilError) {
     log.debug({ event: LOG_EVENTS.requestRejected, reason: err.message }, "ingress left before a request");
     socket.destroy();
-    return;
+    return err.bytesRead > 0 ? { outcome: "client_left", bytesUp: 0, bytesDown: 0 } : undefined;
   }
-  answerAndClose(socket, formatErrorResponse(reportRefusal(err, log, context), context.nodeName));
+  answerAndClose(socket, formatErrorResponse(reportRefusal(err, log, context, access), context.nodeName));
+  return { outcome: "refused", bytesUp: 0, bytesDown: 0 };
 }

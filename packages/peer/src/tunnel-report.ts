@@ -1,8 +1,9 @@
 // The log lines and metrics of a tunnel at the peer, the same for both modes: `tunnel.open`,
-// `tunnel.close`, and the refusal's event chosen from its status-table row.
+// `tunnel.close`, the refusal's event chosen from its status-table row, and the one `access` line
+// per tunnel request (issue 15).
 import type net from "node:net";
 import type { Logger } from "pino";
-import { LOG_EVENTS } from "@tlsbridge/transport";
+import { accessSummary, LOG_EVENTS } from "@tlsbridge/transport";
 import type { SpliceResult } from "@tlsbridge/transport";
 import { isTunnelError, TunnelError } from "@tlsbridge/wire";
 import { DestinationAddressError } from "./destination-address.ts";
@@ -12,16 +13,32 @@ function elapsedMs(started: number): number {
   return Math.round((performance.now() - started) * 10) / 10;
 }
 
-/** Logs and counts an opened tunnel (`started` is `performance.now()` at accept). */
-export function reportTunnelOpen(log: Logger, service: net.Socket, started: number, context: PeerContext): void {
-  log.info({
-    event: LOG_EVENTS.tunnelOpen, service: `${service.remoteAddress}:${service.remotePort}`, setupMs: elapsedMs(started),
-  }, "tunnel open");
+/** What one tunnel request learnt so far, for its access line; each part set by the step that learns it. */
+export type PeerAccessFacts = {
+  target?: string;
+  /** The service's address, as dialled. */
+  service?: string;
+  status?: number;
+  /** Proxy-Status error type and our TLSB_ERR_* code of a refusal. */
+  error?: string;
+  code?: string;
+  setupMs?: number;
+};
+
+/** How a tunnel request ended: a spliced tunnel's outcome, `refused`, `client_left` (the ingress, before an answer), `aborted`. */
+export type PeerAccessEnd = { readonly outcome: string; readonly bytesUp: number; readonly bytesDown: number };
+
+/** Logs and counts an opened tunnel (`started` is `performance.now()` at accept), noting it in `access`. */
+export function reportTunnelOpen(log: Logger, service: net.Socket, started: number, context: PeerContext, access: PeerAccessFacts): void {
+  access.status = 200;
+  access.service = `${service.remoteAddress}:${service.remotePort}`;
+  access.setupMs = elapsedMs(started);
+  log.info({ event: LOG_EVENTS.tunnelOpen, service: access.service, setupMs: access.setupMs }, "tunnel open");
   context.metrics.tunnelOpened((performance.now() - started) / 1000);
 }
 
-/** Logs and counts a closed tunnel; `aborted` when shutdown cut it. */
-export function reportTunnelClose(log: Logger, result: SpliceResult, started: number, aborted: boolean, context: PeerContext): void {
+/** Logs and counts a closed tunnel; `aborted` when shutdown cut it. How it ended, for the access line. */
+export function reportTunnelClose(log: Logger, result: SpliceResult, started: number, aborted: boolean, context: PeerContext): PeerAccessEnd {
   const outcome = aborted ? "aborted" : result.outcome;
   log.info({
     event: LOG_EVENTS.tunnelClose,
@@ -32,13 +49,14 @@ export function reportTunnelClose(log: Logger, result: SpliceResult, started: nu
     ...(result.error !== undefined ? { err: result.error } : {}),
   }, "tunnel closed");
   context.metrics.tunnelClosed({ outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown });
+  return { outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown };
 }
 
 /**
  * Turns a failure into the refusal to send: our own faults are logged as errors and answered 500;
  * every refusal is logged under the event its row calls for and counted.
  */
-export function reportRefusal(err: unknown, log: Logger, context: PeerContext): TunnelError {
+export function reportRefusal(err: unknown, log: Logger, context: PeerContext, access: PeerAccessFacts): TunnelError {
   let refusal: TunnelError;
   if (isTunnelError(err)) refusal = err;
   else {
@@ -54,5 +72,35 @@ export function reportRefusal(err: unknown, log: Logger, context: PeerContext): 
   log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message, ...address }, "tunnel refused");
   if (event === LOG_EVENTS.serviceDialFailed) context.metrics.dialFailed(refusal.row.proxyStatus);
   context.metrics.tunnelRefused(refusal.status, refusal.row.proxyStatus);
+  access.status = refusal.status;
+  access.error = refusal.row.proxyStatus;
+  access.code = refusal.code;
   return refusal;
+}
+
+/**
+ * The request's one access line, through the tunnel's logger (which carries `remote`, `ingress`,
+ * `tunnel`, `target`, `client`, `user`, `mode`); `ingress` (the certificate's name) is for `msg`.
+ */
+export function reportAccess(
+  log: Logger, ingress: string | readonly string[] | undefined, access: PeerAccessFacts, end: PeerAccessEnd, started: number,
+): void {
+  const durationMs = elapsedMs(started);
+  const name = typeof ingress === "string" ? ingress : ingress?.join(",");
+  const from = `from ${name ?? "an unnamed ingress"}${access.service !== undefined ? ` to ${access.service}` : ""}`;
+  log.info({
+    event: LOG_EVENTS.access,
+    ...(access.service !== undefined ? { service: access.service } : {}),
+    ...(access.status !== undefined ? { status: access.status } : {}),
+    ...(access.error !== undefined ? { error: access.error } : {}),
+    ...(access.code !== undefined ? { code: access.code } : {}),
+    bytesUp: end.bytesUp,
+    bytesDown: end.bytesDown,
+    ...(access.setupMs !== undefined ? { setupMs: access.setupMs } : {}),
+    durationMs,
+    outcome: end.outcome,
+  }, accessSummary({
+    verb: "CONNECT", target: access.target, status: access.status, error: access.error, hop: from,
+    bytes: access.status === 200 ? { up: end.bytesUp, down: end.bytesDown } : undefined, durationMs, outcome: end.outcome,
+  }));
 }

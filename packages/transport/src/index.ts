@@ -16,6 +16,8 @@ export { isLinkLost, LinkLostError, watchCloseNotify } from "./close-notify.ts";
 export { reclaimReadBuffersWith, RECLAIM_EVERY_BYTES } from "./read-buffer-reclaim.ts";
 export type { Splice, SpliceEnd, SpliceOptions, SpliceOutcome, SpliceResult } from "./splice.ts";
 export { LOG_EVENTS } from "./log-events.ts";
+export { accessSummary, formatByteCount, formatDurationMs } from "./access-summary.ts";
+export type { AccessSummaryFacts } from "./access-summary.ts";
 export type { LogEvent } from "./log-events.ts";
 export { createTlsListener, HandshakeError } from "./tls-listener.ts";
 export type { RefusedConnectionHandler, TlsConnectionHandler, TlsListenerOptions, TlsRefusalHandler } from "./tls-listener.ts";

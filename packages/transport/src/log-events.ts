@@ -32,6 +32,7 @@ export const LOG_EVENTS = {
   tunnelLimited: "tunnel.limited",
   tunnelOpen: "tunnel.open",
   tunnelClose: "tunnel.close",
+  access: "access",
   signal: "signal",
   shutdown: "shutdown",
   internalError: "internal.error",
