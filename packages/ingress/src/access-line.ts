@@ -2,7 +2,7 @@
 // ends (a tunnel that closed, a refusal before or after routing, a peer failure, a client that
 // left), whatever the front door. What the attempt learnt on the way is gathered in AccessFacts.
 import type { Logger } from "pino";
-import { accessSummary, LOG_EVENTS } from "@tlsbridge/transport";
+import { accessSummary, logEvent } from "@tlsbridge/transport";
 import type { ListenerProtocol } from "./ingress-options.ts";
 
 /** What one attempt learnt so far; each part is set by the step that learns it. */
@@ -37,8 +37,7 @@ export function writeAccessLine(
   log: Logger, protocol: ListenerProtocol, bindings: Readonly<Record<string, unknown>>, facts: AccessFacts, end: AccessEnd,
 ): void {
   const opened = facts.status === 200;
-  log.info({
-    event: LOG_EVENTS.access,
+  logEvent(log, "info", "access", {
     ...bindings,
     ...(facts.target !== undefined ? { target: facts.target } : {}),
     ...(facts.rule !== undefined ? { rule: facts.rule } : {}),

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type net from "node:net";
 import type { Logger } from "pino";
-import { LOG_EVENTS, ReadUntilError, splice } from "@tlsbridge/transport";
+import { logEvent, ReadUntilError, splice } from "@tlsbridge/transport";
 import { isTunnelError, TunnelError } from "@tlsbridge/wire";
 import { writeAccessLine } from "./access-line.ts";
 import type { AccessEnd } from "./access-line.ts";
@@ -60,8 +60,7 @@ export async function serveClient(client: net.Socket, raw: net.Socket, door: Fro
     });
     const result = await tunnel.done;
     const outcome = state.aborted ? "aborted" : result.outcome;
-    routed.info({
-      event: LOG_EVENTS.tunnelClose,
+    logEvent(routed, "info", "tunnel.close", {
       bytesUp: result.bytesUp,
       bytesDown: result.bytesDown,
       durationMs: roundMs(performance.now() - started),
@@ -88,34 +87,36 @@ export async function serveClient(client: net.Socket, raw: net.Socket, door: Fro
 function refuse(client: net.Socket, door: FrontDoor, err: unknown, context: ListenerContext, log: Logger, state: ClientState): "refused" | "client_left" {
   if (err instanceof ReadUntilError) {
     // The client left before a request: nobody to answer.
-    log.debug({ event: LOG_EVENTS.requestRejected, reason: err.message }, "client left before a request");
+    logEvent(log, "debug", "request.rejected", { reason: err.message }, "client left before a request");
     client.destroy();
     return "client_left";
   }
   if (!isTunnelError(err)) {
-    log.error({ event: LOG_EVENTS.internalError, err }, "unexpected failure");
+    logEvent(log, "error", "internal.error", { err }, "unexpected failure");
     err = new TunnelError("TLSB_ERR_INTERNAL", "internal error", { cause: err });
   }
   const refusal = err as TunnelError;
   // A peer certificate we refused (or a peer refusing ours) is an auth event, like the peer's own.
-  const event = refusal.code === "TLSB_ERR_PEER_CERT" ? LOG_EVENTS.authDenied
-    : refusal.code === "TLSB_ERR_TOO_MANY_TUNNELS" ? LOG_EVENTS.tunnelLimited
-    : refusal.nextHop !== undefined ? LOG_EVENTS.viaProxyFailed
-    : refusal.code.startsWith("TLSB_ERR_PEER") || refusal.code === "TLSB_ERR_CONNECT_TIMEOUT" ? LOG_EVENTS.peerDialFailed
-    : LOG_EVENTS.requestRejected;
+  const event = refusal.code === "TLSB_ERR_PEER_CERT" ? "auth.denied"
+    : refusal.code === "TLSB_ERR_TOO_MANY_TUNNELS" ? "tunnel.limited"
+    : refusal.nextHop !== undefined ? "via.proxy.failed"
+    : refusal.code.startsWith("TLSB_ERR_PEER") || refusal.code === "TLSB_ERR_CONNECT_TIMEOUT" ? "peer.dial.failed"
+    : "request.rejected";
   if (refusal.code === "TLSB_ERR_PROXY_AUTH" || refusal.code === "TLSB_ERR_AUTH_BUSY") {
     // Already logged as auth.denied by authenticate(), with the user name.
-  } else if (event === LOG_EVENTS.authDenied) {
+  } else if (event === "auth.denied") {
     // Same fields as the peer's auth.denied: `reason` is the kind, `err` says exactly what failed.
-    log.warn({ event, code: refusal.code, status: refusal.status, reason: "certificate", err: refusal.cause ?? refusal }, refusal.message);
-  } else if (refusal.nextHop !== undefined) {
+    logEvent(log, "warn", event, { code: refusal.code, status: refusal.status, reason: "certificate", err: refusal.cause ?? refusal }, refusal.message);
+  } else if (event === "via.proxy.failed" && refusal.nextHop !== undefined) {
     // The corporate proxy's hop failed, not the peer's (corporate-proxy-carrier.ts).
-    log.warn({ event, hop: "corporate-proxy", proxy: refusal.nextHop, code: refusal.code, status: refusal.status, receivedStatus: refusal.receivedStatus, reason: refusal.message }, "corporate proxy failed");
+    logEvent(log, "warn", event, {
+      hop: "corporate-proxy", proxy: refusal.nextHop, code: refusal.code, status: refusal.status, receivedStatus: refusal.receivedStatus, reason: refusal.message,
+    }, "corporate proxy failed");
     context.metrics.corporateProxyFailed(refusal.nextHop, refusal.row.proxyStatus);
   } else {
-    log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message }, "tunnel refused");
+    logEvent(log, "info", event, { code: refusal.code, status: refusal.status, reason: refusal.message }, "tunnel refused");
   }
-  if (event === LOG_EVENTS.peerDialFailed || refusal.code === "TLSB_ERR_PEER_CERT") context.metrics.dialFailed(refusal.row.proxyStatus);
+  if (event === "peer.dial.failed" || refusal.code === "TLSB_ERR_PEER_CERT") context.metrics.dialFailed(refusal.row.proxyStatus);
   context.metrics.tunnelRefused(refusal.status, refusal.row.proxyStatus);
   state.access.status = refusal.status;
   state.access.error = refusal.row.proxyStatus;

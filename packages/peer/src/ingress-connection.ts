@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type net from "node:net";
 import type tls from "node:tls";
 import type { Logger } from "pino";
-import { addressKey, answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
+import { addressKey, answerAndClose, logEvent, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
 import { formatConnectEstablished, formatErrorResponse, HeadReader, parseConnectRequest, tunnelIdOf, TunnelError } from "@tlsbridge/wire";
 import type { HeadAndRest } from "@tlsbridge/wire";
 import type { IngressCertificate } from "./ingress-certificate.ts";
@@ -50,7 +50,7 @@ export async function serveIngress(
   try {
     bindings = { ...bindings, ingress: certificate.cn };
     if (context.log.isLevelEnabled("debug")) {
-      context.log.child(bindings).debug({ event: LOG_EVENTS.authGranted, fingerprint256: certificate.fingerprint256, resumed: socket.isSessionReused() }, "ingress authenticated");
+      logEvent(context.log.child(bindings), "debug", "auth.granted", { fingerprint256: certificate.fingerprint256, resumed: socket.isSessionReused() }, "ingress authenticated");
     }
 
     const { head, rest: earlyData } = await readHead(socket, context.limits);
@@ -107,7 +107,7 @@ async function readHead(socket: tls.TLSSocket, limits: PeerLimits): Promise<Head
  */
 function refuse(socket: tls.TLSSocket, err: unknown, context: PeerContext, log: Logger, access: PeerAccessFacts): PeerAccessEnd | undefined {
   if (err instanceof ReadUntilError) {
-    log.debug({ event: LOG_EVENTS.requestRejected, reason: err.message }, "ingress left before a request");
+    logEvent(log, "debug", "request.rejected", { reason: err.message }, "ingress left before a request");
     socket.destroy();
     return err.bytesRead > 0 ? { outcome: "client_left", bytesUp: 0, bytesDown: 0 } : undefined;
   }

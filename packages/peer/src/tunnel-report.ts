@@ -3,7 +3,7 @@
 // per tunnel request (issue 15).
 import type net from "node:net";
 import type { Logger } from "pino";
-import { accessSummary, LOG_EVENTS } from "@tlsbridge/transport";
+import { accessSummary, logEvent } from "@tlsbridge/transport";
 import type { SpliceResult } from "@tlsbridge/transport";
 import { isTunnelError, TunnelError } from "@tlsbridge/wire";
 import { DestinationAddressError } from "./destination-address.ts";
@@ -33,15 +33,14 @@ export function reportTunnelOpen(log: Logger, service: net.Socket, started: numb
   access.status = 200;
   access.service = `${service.remoteAddress}:${service.remotePort}`;
   access.setupMs = elapsedMs(started);
-  log.info({ event: LOG_EVENTS.tunnelOpen, service: access.service, setupMs: access.setupMs }, "tunnel open");
+  logEvent(log, "info", "tunnel.open", { service: access.service, setupMs: access.setupMs }, "tunnel open");
   context.metrics.tunnelOpened((performance.now() - started) / 1000);
 }
 
 /** Logs and counts a closed tunnel; `aborted` when shutdown cut it. How it ended, for the access line. */
 export function reportTunnelClose(log: Logger, result: SpliceResult, started: number, aborted: boolean, context: PeerContext): PeerAccessEnd {
   const outcome = aborted ? "aborted" : result.outcome;
-  log.info({
-    event: LOG_EVENTS.tunnelClose,
+  logEvent(log, "info", "tunnel.close", {
     bytesUp: result.bytesUp,
     bytesDown: result.bytesDown,
     durationMs: elapsedMs(started),
@@ -60,17 +59,17 @@ export function reportRefusal(err: unknown, log: Logger, context: PeerContext, a
   let refusal: TunnelError;
   if (isTunnelError(err)) refusal = err;
   else {
-    log.error({ event: LOG_EVENTS.internalError, err }, "unexpected failure");
+    logEvent(log, "error", "internal.error", { err }, "unexpected failure");
     refusal = new TunnelError("TLSB_ERR_INTERNAL", "internal error", { cause: err });
   }
   const denied = refusal.code === "TLSB_ERR_DESTINATION_DENIED" || refusal.code === "TLSB_ERR_DESTINATION_ADDRESS";
-  const event = denied ? LOG_EVENTS.destinationDenied
-    : refusal.code === "TLSB_ERR_TOO_MANY_TUNNELS" ? LOG_EVENTS.tunnelLimited
-    : refusal.status >= 500 && refusal.code !== "TLSB_ERR_INTERNAL" ? LOG_EVENTS.serviceDialFailed
-    : LOG_EVENTS.requestRejected;
+  const event = denied ? "destination.denied"
+    : refusal.code === "TLSB_ERR_TOO_MANY_TUNNELS" ? "tunnel.limited"
+    : refusal.status >= 500 && refusal.code !== "TLSB_ERR_INTERNAL" ? "service.dial.failed"
+    : "request.rejected";
   const address = refusal instanceof DestinationAddressError ? { address: refusal.address } : {};
-  log.info({ event, code: refusal.code, status: refusal.status, reason: refusal.message, ...address }, "tunnel refused");
-  if (event === LOG_EVENTS.serviceDialFailed) context.metrics.dialFailed(refusal.row.proxyStatus);
+  logEvent(log, "info", event, { code: refusal.code, status: refusal.status, reason: refusal.message, ...address }, "tunnel refused");
+  if (event === "service.dial.failed") context.metrics.dialFailed(refusal.row.proxyStatus);
   context.metrics.tunnelRefused(refusal.status, refusal.row.proxyStatus);
   access.status = refusal.status;
   access.error = refusal.row.proxyStatus;
@@ -88,8 +87,7 @@ export function reportAccess(
   const durationMs = elapsedMs(started);
   const name = typeof ingress === "string" ? ingress : ingress?.join(",");
   const from = `from ${name ?? "an unnamed ingress"}${access.service !== undefined ? ` to ${access.service}` : ""}`;
-  log.info({
-    event: LOG_EVENTS.access,
+  logEvent(log, "info", "access", {
     ...(access.service !== undefined ? { service: access.service } : {}),
     ...(access.status !== undefined ? { status: access.status } : {}),
     ...(access.error !== undefined ? { error: access.error } : {}),
