@@ -4,15 +4,19 @@
 // request at the peer), whatever the front door and however it ended: tried here with real clients
 // (a raw CONNECT moving counted bytes, curl through SOCKS5, curl refused) across outcomes.
 import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "@tlsbridge/ingress";
-import { connectThrough, sendRaw } from "../helpers/connect-client.ts";
+import { sendRaw } from "../helpers/connect-client.ts";
 import { curlThrough } from "../helpers/curl-through.ts";
 import type { LogLine, LogSink } from "../helpers/log-sink.ts";
-import { TEST_INGRESS_NAME } from "../helpers/pki.ts";
-import { closedPort, startEchoService, startHttpService } from "../helpers/services.ts";
+import { LOOPBACK_ADDRESSES } from "../helpers/loopback-addresses.ts";
+import { TEST_INGRESS_NAME, testPki } from "../helpers/pki.ts";
+import { closedPort, startEchoService, startHttpService, startHttpsService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
 import { readToEnd } from "../helpers/tunnel-probe.ts";
 import { startTwoNodes } from "../helpers/two-nodes.ts";
@@ -53,27 +57,29 @@ describe("HTTP CONNECT: one access line per attempt", () => {
     nodes = await startTwoNodes({ rules: ROUTED });
   });
 
-  it("a tunnel: status 200, rule, peer and the bytes the client sent and received, at both nodes", async () => {
-    const tunnel = await connectThrough(nodes.ingressPort, `localhost:${echo.port}`);
+  it("a tunnel: status 200, rule, peer and the bytes the client sent (early data included) and received, at both nodes", async () => {
+    const early = "sent with the head";
+    const authority = `localhost:${echo.port}`;
+    const tunnel = await sendRaw(nodes.ingressPort, `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\n${early}`);
     expect(tunnel.status).toBe(200);
     const port = tunnel.socket.localPort as number;
-    const sent = Buffer.alloc(12_345, "x");
+    const sent = early.length + 12_345;
     const back = readToEnd(tunnel.socket, tunnel.rest);
-    tunnel.socket.end(sent);
-    expect((await back).data.length).toBe(sent.length);
+    tunnel.socket.end(Buffer.alloc(12_345, "x"));
+    expect((await back).data.length).toBe(sent);
 
     const line = await accessOfClientPort(nodes.ingressLog, port);
     expect(line).toMatchObject({
       level: 30, protocol: "http", site: "test", target: `localhost:${echo.port}`, rule: 0, peer: "cloud", status: 200,
-      bytesUp: sent.length, bytesDown: sent.length, outcome: "done",
+      bytesUp: sent, bytesDown: sent, outcome: "done",
     });
     expect(line.setupMs).toBeLessThanOrEqual(line.durationMs as number);
-    expect(line.msg).toMatch(new RegExp(`^CONNECT localhost:${echo.port} 200 via cloud 12\\.3 kB↑ 12\\.3 kB↓ \\d+ (ms|\\.\\d s)$`));
+    expect(line.msg).toMatch(new RegExp(`^CONNECT localhost:${echo.port} 200 via cloud 12\\.4 kB↑ 12\\.4 kB↓ (\\d+ ms|\\d+\\.\\d s)$`));
 
     const atPeer = await nodes.peerLog.waitFor("access", (l) => l.tunnel === line.tunnel);
     expect(atPeer).toMatchObject({
       ingress: TEST_INGRESS_NAME, client: line.client, target: `localhost:${echo.port}`, service: `127.0.0.1:${echo.port}`,
-      status: 200, bytesUp: sent.length, bytesDown: sent.length, outcome: "done",
+      status: 200, bytesUp: sent, bytesDown: sent, outcome: "done",
     });
     expect(atPeer.msg).toMatch(new RegExp(`^CONNECT localhost:${echo.port} 200 from ${TEST_INGRESS_NAME} to 127\\.0\\.0\\.1:${echo.port} `));
   });
@@ -87,7 +93,7 @@ describe("HTTP CONNECT: one access line per attempt", () => {
       bytesUp: 0, bytesDown: 0, outcome: "refused",
     });
     expect(line.peer).toBeUndefined();
-    expect(line.msg).toMatch(/^CONNECT nowhere\.invalid:443 403 http_request_denied \d+ (ms|\.\d s)$/);
+    expect(line.msg).toMatch(/^CONNECT nowhere\.invalid:443 403 http_request_denied (\d+ ms|\d+\.\d s)$/);
     expect(nodes.peerLog.events("access").filter((l) => l.tunnel === line.tunnel)).toEqual([]);
   });
 
@@ -185,6 +191,63 @@ describe("SOCKS5 through curl --socks5-hostname: one access line per attempt", (
     expect(code).not.toBe(0);
     const line = await accessOfClientPort(nodes.ingressLog, Number(out[0]));
     expect(line).toMatchObject({ protocol: "socks5", status: 407, error: "http_request_denied", outcome: "refused" });
+  });
+
+  it("wrote exactly one access line for every tunnel id", async () => {
+    await nodes.close();
+    expectOneAccessLinePerTunnel(nodes.ingressLog);
+    expectOneAccessLinePerTunnel(nodes.peerLog);
+  });
+});
+
+describe("SNI front door, peer mode h2: one access line per attempt at each node", () => {
+  let nodes: TwoNodes;
+  let secure: TestService;
+  let caFile: string;
+  beforeAll(async () => {
+    const pki = await testPki();
+    caFile = join(tmpdir(), `tlsbridge-access-ca-${process.pid}.pem`);
+    await writeFile(caFile, pki.ca.cert);
+    secure = await startHttpsService(pki.service.cert, pki.service.key);
+    nodes = await startTwoNodes({
+      ingressProtocol: "sni", ingressTargetPort: secure.port, peerMode: "h2",
+      rules: [{ match: "localhost|denied[.]test", peer: "cloud" }], allow: [{ match: "localhost", addresses: LOOPBACK_ADDRESSES }],
+    });
+  });
+  afterAll(async () => {
+    await secure.close();
+  });
+
+  /** curl https://NAME:PORT/ through the SNI listener: its exit code and local port. */
+  async function curlSni(name: string): Promise<{ code: number; port: number }> {
+    const args = ["-sS", "--max-time", "10", "-o", "/dev/null", "-w", "%{local_port}", "--resolve", `${name}:${nodes.ingressPort}:127.0.0.1`,
+      "--cacert", caFile, `https://${name}:${nodes.ingressPort}/`];
+    try {
+      return { code: 0, port: Number((await run("curl", args)).stdout) };
+    } catch (err) {
+      const e = err as { code: number; stdout: string };
+      return { code: e.code, port: Number(e.stdout) };
+    }
+  }
+
+  it("a tunnel: 200 at the ingress and at the peer, with the peer's mode", async () => {
+    const { code, port } = await curlSni("localhost");
+    expect(code).toBe(0);
+    const line = await accessOfClientPort(nodes.ingressLog, port);
+    expect(line).toMatchObject({ protocol: "sni", target: `localhost:${secure.port}`, status: 200, outcome: "done" });
+    expect(line.bytesUp).toBeGreaterThan(0);
+    expect(line.msg).toMatch(new RegExp(`^SNI localhost:${secure.port} 200 via cloud `));
+    const atPeer = await nodes.peerLog.waitFor("access", (l) => l.tunnel === line.tunnel);
+    expect(atPeer).toMatchObject({ mode: "h2", status: 200, bytesUp: line.bytesUp, bytesDown: line.bytesDown, outcome: "done" });
+  });
+
+  it("a name the peer does not allow: the peer's 403 and error at both nodes", async () => {
+    const { code, port } = await curlSni("denied.test");
+    expect(code).not.toBe(0);
+    const line = await accessOfClientPort(nodes.ingressLog, port);
+    const atPeer = await nodes.peerLog.waitFor("access", (l) => l.tunnel === line.tunnel);
+    expect(atPeer).toMatchObject({ mode: "h2", status: 403, code: "TLSB_ERR_DESTINATION_DENIED", outcome: "refused" });
+    expect(line).toMatchObject({ protocol: "sni", status: 403, error: atPeer.error, peer: "cloud", outcome: "refused" });
   });
 
   it("wrote exactly one access line for every tunnel id", async () => {

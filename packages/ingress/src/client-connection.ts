@@ -31,6 +31,7 @@ export async function serveClient(client: net.Socket, raw: net.Socket, door: Fro
     upstream: undefined,
     aborted: false,
     releaseSlot: IGNORE,
+    earlyDataBytes: 0,
     access: {},
   };
   let end: Omit<AccessEnd, "durationMs"> | undefined;
@@ -60,15 +61,17 @@ export async function serveClient(client: net.Socket, raw: net.Socket, door: Fro
     });
     const result = await tunnel.done;
     const outcome = state.aborted ? "aborted" : result.outcome;
+    // The client's early data went towards the service before the splice: counted with it.
+    const bytesUp = result.bytesUp + state.earlyDataBytes;
     logEvent(routed, "info", "tunnel.close", {
-      bytesUp: result.bytesUp,
+      bytesUp,
       bytesDown: result.bytesDown,
       durationMs: roundMs(performance.now() - started),
       outcome,
       ...(result.error !== undefined ? { err: result.error } : {}),
     }, "tunnel closed");
-    context.metrics.tunnelClosed({ outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown });
-    end = { outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown };
+    context.metrics.tunnelClosed({ outcome, bytesUp, bytesDown: result.bytesDown });
+    end = { outcome, bytesUp, bytesDown: result.bytesDown };
   } catch (err) {
     state.upstream?.socket.destroy();
     const outcome = refuse(client, door, err, context, context.log.child(state.bindings), state);

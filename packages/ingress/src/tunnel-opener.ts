@@ -53,6 +53,8 @@ export type ClientState = {
   upstream: SpliceEnd | undefined;
   aborted: boolean;
   releaseSlot: () => void;
+  /** Bytes the client sent after its request, replayed to the peer before the splice (counted in bytesUp). */
+  earlyDataBytes: number;
   /** What the attempt's access line will say (access-line.ts). */
   access: AccessFacts;
 };
@@ -147,6 +149,7 @@ export async function openTunnel(
     return undefined;
   }
   door.answerOpen(tunnelStart);
+  state.earlyDataBytes = request.earlyData.length;
   state.access.status = 200;
   state.access.setupMs = roundMs(performance.now() - started);
   logEvent(routed, "info", "tunnel.open", {

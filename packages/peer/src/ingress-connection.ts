@@ -74,12 +74,15 @@ export async function serveIngress(
     }
     socket.write(formatConnectEstablished());
     if (earlyData.length > 0) service.write(earlyData);
+    // Early data went towards the service too: counted like the spliced bytes (and as mode h2
+    // counts it, where it is spliced with the rest).
+    const earlyBytes = earlyData.length;
     reportTunnelOpen(log, service, started, context, access);
     const result = await splice({ socket, raw }, { socket: service, raw: service }, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
     }).done;
-    end = reportTunnelClose(log, result, started, aborted, context);
+    end = reportTunnelClose(log, { ...result, bytesUp: result.bytesUp + earlyBytes }, started, aborted, context);
   } catch (err) {
     service?.destroy();
     end = refuse(socket, err, context, logged ?? context.log.child(bindings), access);
