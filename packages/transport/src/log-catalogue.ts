@@ -303,7 +303,7 @@ export const LOG_CATALOGUE = {
   "tunnel.close": {
     nodes: "both", levels: ["info"], when: "the tunnel ended",
     fields: {
-      bytesUp: { type: "number", about: "towards the service", required: true },
+      bytesUp: { type: "number", about: "towards the service, bytes the client sent with its request (early data) included", required: true },
       bytesDown: { type: "number", about: "towards the client", required: true },
       durationMs: { type: "number", about: "from accept to the end", required: true },
       outcome: { type: "string", about: OUTCOMES, required: true },
