@@ -1,5 +1,6 @@
 // @tlsbridge/transport: the socket layer both roles share. TLS contexts with our policy, dialing
-// with classified failures, reading a head off a socket, splicing, and the stable log event names.
+// with classified failures, reading a head off a socket, splicing, and the log catalogue (every
+// event and its fields) with logEvent(), which types each log call against it.
 export type { TlsMaterial } from "./tls-material.ts";
 export { DEFAULT_KEY_EXCHANGE_GROUPS } from "./tls-material.ts";
 export { createNodeSecureContext, listenerTlsSettings, nodeTlsSettings } from "./secure-context.ts";
