@@ -74,7 +74,8 @@ export async function serveClient(client: net.Socket, raw: net.Socket, door: Fro
     end = { outcome, bytesUp, bytesDown: result.bytesDown };
   } catch (err) {
     state.upstream?.socket.destroy();
-    const outcome = refuse(client, door, err, context, context.log.child(state.bindings), state);
+    const refused = refuse(client, door, err, context, context.log.child(state.bindings), state);
+    const outcome = refused === "client_left" && state.aborted ? "aborted" : refused; // shutdown cut it mid-request
     // A connection that left without sending a byte (a port check) made no attempt: no access line.
     if (outcome === "refused" || raw.bytesRead > 0) end = { outcome, bytesUp: 0, bytesDown: 0 };
   } finally {
