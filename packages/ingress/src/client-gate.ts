@@ -4,7 +4,7 @@
 import type net from "node:net";
 import type { Logger } from "pino";
 import type { ClientNetworks } from "@tlsbridge/rules";
-import { LOG_EVENTS } from "@tlsbridge/transport";
+import { logEvent } from "@tlsbridge/transport";
 import type { TunnelMetrics } from "@tlsbridge/transport";
 
 /** What the gate of one listener needs; `clients` is read per connection, so a reload applies at once. */
@@ -24,8 +24,7 @@ export function gateClients(context: ClientGateContext, serve: (socket: net.Sock
       return;
     }
     socket.on("error", () => {}); // the reset may race a client's own
-    context.log.info({
-      event: LOG_EVENTS.clientRefused, client: `${socket.remoteAddress}:${socket.remotePort}`, site: context.site,
+    logEvent(context.log, "info", "client.refused", { client: `${socket.remoteAddress}:${socket.remotePort}`, site: context.site,
     }, "client not in the listener's clients list");
     context.metrics.clientRefused(context.site);
     socket.resetAndDestroy();

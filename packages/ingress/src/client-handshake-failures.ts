@@ -5,7 +5,7 @@
 // failures were not logged.
 import type { Logger } from "pino";
 import { LruCache } from "@tlsbridge/rules";
-import { addressKey, LOG_EVENTS } from "@tlsbridge/transport";
+import { addressKey, logEvent } from "@tlsbridge/transport";
 import type { HandshakeError } from "@tlsbridge/transport";
 
 /** Sizing; the defaults are in {@link CLIENT_HANDSHAKE_LOG_DEFAULTS}. */
@@ -58,8 +58,7 @@ export class ClientHandshakeFailures {
       return;
     }
     this.#seen.set(client, { loggedAt: now, suppressed: 0 });
-    this.#log.info({
-      event: LOG_EVENTS.clientTlsFailed, client, remote, kind: err.reason, ...reasonOf(err),
+    logEvent(this.#log, "info", "client.tls.failed", { client, remote, kind: err.reason, ...reasonOf(err),
       ...(seen !== undefined && seen.suppressed > 0 ? { suppressed: seen.suppressed } : {}),
     }, "client TLS handshake failed");
   }

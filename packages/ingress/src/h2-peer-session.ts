@@ -13,7 +13,7 @@ import http2 from "node:http2";
 import { STATUS_CODES } from "node:http";
 import type { Logger } from "pino";
 import {
-  DialError, isLinkLost, LinkLostError, LOG_EVENTS, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, h2HeaderList, h2StreamEnd, treatConnectErrorAsReset, widenConnectionWindow,
+  DialError, isLinkLost, LinkLostError, logEvent, H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, h2HeaderList, h2StreamEnd, treatConnectErrorAsReset, widenConnectionWindow,
 } from "@tlsbridge/transport";
 import type { SpliceEnd, TlsConnection } from "@tlsbridge/transport";
 import { TunnelError } from "@tlsbridge/wire";
@@ -187,7 +187,7 @@ export class H2PeerSession {
       // quietly and every client would read a clean end (issue 9), so they end with an error.
       if (socket.destroyed || socket.readableEnded) session.destroy();
       else socket.once("end", () => session.destroy(session.closed ? undefined : new LinkLostError("the peer closed the HTTP/2 connection without GOAWAY")));
-      session.on("error", (err) => this.#log.info({ event: LOG_EVENTS.peerH2Error, err }, "HTTP/2 connection to the peer failed"));
+      session.on("error", (err) => logEvent(this.#log, "info", "peer.h2.error", { err }, "HTTP/2 connection to the peer failed"));
       session.once("goaway", forget);
       session.once("close", forget);
       session.once("connect", () => widenConnectionWindow(session));

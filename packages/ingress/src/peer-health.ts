@@ -7,7 +7,7 @@
 //   in rotation ──(failuresToEject failures in a row: probe or dial)──▶ ejected
 //   ejected     ──(passesToReturn probe passes in a row)──────────────▶ in rotation
 import type { Logger } from "pino";
-import { LOG_EVENTS } from "@tlsbridge/transport";
+import { logEvent } from "@tlsbridge/transport";
 import type { TunnelMetrics } from "@tlsbridge/transport";
 import type { PeerHealthOptions } from "./ingress-options.ts";
 
@@ -41,8 +41,7 @@ export class PeerHealth {
     record.failures += 1;
     if (record.ejected || record.failures < this.#options.failuresToEject) return;
     record.ejected = true;
-    this.#log.warn({
-      event: LOG_EVENTS.peerEjected, peer, reason: source, failures: record.failures, ...(err !== undefined ? { err } : {}),
+    logEvent(this.#log, "warn", "peer.ejected", { peer, reason: source, failures: record.failures, ...(err !== undefined ? { err } : {}),
     }, "peer ejected from its groups");
     this.#metrics.peerEjected(peer, source);
   }
@@ -58,7 +57,7 @@ export class PeerHealth {
     if (record.passes < this.#options.passesToReturn) return;
     record.ejected = false;
     record.passes = 0;
-    this.#log.info({ event: LOG_EVENTS.peerReturned, peer, passes: this.#options.passesToReturn }, "peer back in its groups");
+    logEvent(this.#log, "info", "peer.returned", { peer, passes: this.#options.passesToReturn }, "peer back in its groups");
     this.#metrics.peerReturned(peer);
   }
 

@@ -3,7 +3,7 @@
 // connection (mode h2). Made once per ingress, closed on shutdown.
 import type tls from "node:tls";
 import type { Logger } from "pino";
-import { DIAL_FAILURES, DialError, H2_MODE_ALPN, LOG_EVENTS, TLSBRIDGE_ALPN } from "@tlsbridge/transport";
+import { DIAL_FAILURES, DialError, H2_MODE_ALPN, logEvent, TLSBRIDGE_ALPN } from "@tlsbridge/transport";
 import type { TlsConnection } from "@tlsbridge/transport";
 import { dialPeer } from "./dial-peer.ts";
 import { H2PeerSession } from "./h2-peer-session.ts";
@@ -76,7 +76,7 @@ export class PeerLinks {
           sessions.refuse();
           counts.ticketsRefused += 1;
           if (counts.ticketsRefused === 1) {
-            peerLog.warn({ event: LOG_EVENTS.peerTicketRefused, err, ticketsOffAfterMs: SESSION_MAX_AGE_MS },
+            logEvent(peerLog, "warn", "peer.ticket.refused", { err, ticketsOffAfterMs: SESSION_MAX_AGE_MS },
               "the peer refused to resume a TLS session but accepted a full handshake; offering it no tickets for a while");
           }
           return connection;

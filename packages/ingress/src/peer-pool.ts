@@ -10,7 +10,7 @@
 // transit); and a pooled connection that receives anything (a 408) or closes is dropped at once.
 import type { Logger } from "pino";
 import type { TlsConnection } from "@tlsbridge/transport";
-import { LOG_EVENTS } from "@tlsbridge/transport";
+import { logEvent } from "@tlsbridge/transport";
 
 /** Per-peer pool settings (`pool:` in the ingress config). */
 export type PoolOptions = {
@@ -110,7 +110,7 @@ export class PeerPool {
   #backOff(err: unknown): void {
     this.#failures += 1;
     const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(this.#failures, 10));
-    this.#log.debug({ event: LOG_EVENTS.peerPoolDialFailed, err, retryInMs: delay }, "warm connection to the peer failed");
+    logEvent(this.#log, "debug", "peer.pool.dial.failed", { err, retryInMs: delay }, "warm connection to the peer failed");
     if (this.#retry === undefined && !this.#closed) {
       this.#retry = setTimeout(() => {
         this.#retry = undefined;

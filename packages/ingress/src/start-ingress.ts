@@ -2,7 +2,7 @@
 // client context and the registry that graceful shutdown drains.
 import net from "node:net";
 import {
-  ConnectionRegistry, createTlsListener, listen, listenerTlsSettings, LOG_EVENTS, NO_METRICS,
+  ConnectionRegistry, createTlsListener, listen, listenerTlsSettings, logEvent, NO_METRICS,
   stopListening, TunnelLimiter,
 } from "@tlsbridge/transport";
 import type { NodeContext } from "@tlsbridge/transport";
@@ -70,8 +70,7 @@ export async function startIngress(options: IngressOptions, context: NodeContext
       if (tlsServer !== undefined) live.addTlsServer(index, tlsServer);
       const address = await listen(server, listener.host, listener.port, { reusePort: context.reusePort === true });
       listeners.push({ site: listener.site, host: address.address, port: address.port });
-      log.info({
-        event: LOG_EVENTS.listening, site: listener.site, address: `${address.address}:${address.port}`,
+      logEvent(log, "info", "listening", { site: listener.site, address: `${address.address}:${address.port}`,
         tls: listener.tls !== undefined, protocol: shared.protocol,
       }, "listening");
     }

@@ -8,10 +8,11 @@
 import type net from "node:net";
 import type { Logger } from "pino";
 import type { RuleSet } from "@tlsbridge/rules";
-import { addressKey, LOG_EVENTS } from "@tlsbridge/transport";
+import { addressKey, logEvent } from "@tlsbridge/transport";
 import type { ConnectionRegistry, SpliceEnd, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
 import { headerValues, lastProxyStatusMember, TUNNEL_ID_HEADER, TunnelError, viaEntry } from "@tlsbridge/wire";
 import type { ResponseHead } from "@tlsbridge/wire";
+import type { AccessFacts } from "./access-line.ts";
 import type { ClientRequest, FrontDoor } from "./front-door.ts";
 import { forwardedFor } from "./forwarded-client.ts";
 import type { IngressLimits, ListenerProtocol } from "./ingress-options.ts";
@@ -52,6 +53,10 @@ export type ClientState = {
   upstream: SpliceEnd | undefined;
   aborted: boolean;
   releaseSlot: () => void;
+  /** Bytes the client sent after its request, replayed to the peer before the splice (counted in bytesUp). */
+  earlyDataBytes: number;
+  /** What the attempt's access line will say (access-line.ts). */
+  access: AccessFacts;
 };
 
 /**
@@ -73,23 +78,27 @@ export async function openTunnel(
     limits: context.limits,
     nodeName: context.nodeName,
     authenticate: auth === undefined ? undefined : async (credentials, target) => {
+      state.access.target = target;
       const user = await authenticate(auth, credentials, target, clientKey, context.log.child(state.bindings), context.metrics);
       state.bindings = { ...state.bindings, user };
     },
   });
   const target = request.target;
+  state.access.target = target.authority;
   // A rule limited to some proxy users (`users:`) does not match for anyone else.
   const match = context.rules.match(target.host, target.port, state.bindings.user as string | undefined);
   if (match === undefined) {
-    context.log.child(state.bindings).info({ event: LOG_EVENTS.routeMiss, target: target.authority }, "no rule matches"); // `site`: the listener's logger
+    logEvent(context.log.child(state.bindings), "info", "route.miss", { target: target.authority }, "no rule matches"); // `site`: the listener's logger
     throw new TunnelError("TLSB_ERR_NO_ROUTE", `no rule of site ${context.site} matches ${target.authority}`, {
       details: "no rule matches the target",
     });
   }
+  state.access.rule = match.rule.index;
+  state.access.peer = match.rule.peer; // the member that carries the tunnel, once one does
   const candidates = context.peerChoice.candidates(match.rule.peer);
   context.metrics.ruleHit(context.site, match.rule.index);
   const routedBindings = { ...state.bindings, target: target.authority, rule: match.rule.index }; // `site` is the listener logger's
-  context.log.child(routedBindings).debug({ event: LOG_EVENTS.routeMatch, peer: match.rule.peer }, "rule matched");
+  logEvent(context.log.child(routedBindings), "debug", "route.match", { peer: match.rule.peer }, "rule matched");
   const slot = context.limiter.acquire(clientKey);
   if (!slot.ok) {
     throw new TunnelError("TLSB_ERR_TOO_MANY_TUNNELS", `tunnel limit reached (${slot.limit === "node" ? "node" : "client"}: ${slot.max})`, {
@@ -106,10 +115,11 @@ export async function openTunnel(
     {
       unreachable: (peer) => context.peerChoice.markUnreachable(peer.name),
       reached: (peer) => context.peerChoice.markReached(peer.name),
-      failover: (from, to, err) => context.log.child(routedBindings).warn({ event: LOG_EVENTS.peerFailover, peer: from.name, next: to.name, code: err.code, reason: err.message }, "peer of the group unreachable, trying the next"),
+      failover: (from, to, err) => logEvent(context.log.child(routedBindings), "warn", "peer.failover", { peer: from.name, next: to.name, code: err.code, reason: err.message }, "peer of the group unreachable, trying the next"),
     },
   );
   const routed = context.log.child({ ...routedBindings, peer: peer.name });
+  state.access.peer = peer.name;
   // Only the two sockets stay with the tunnel (not the response head or the leg's details).
   state.upstream = { socket: connection.socket, raw: connection.raw };
   if (state.aborted || client.destroyed) {
@@ -124,23 +134,26 @@ export async function openTunnel(
     if (refusedCertificate !== undefined) {
       // The peer told us in HTTP that it refused our certificate (ingress-refusal.ts in the peer):
       // an auth event, like a refusal we see as a TLS alert, with what the peer's OpenSSL said.
-      routed.warn({
-        event: LOG_EVENTS.authDenied, code: refusedCertificate.code, status: response.status, reason: "certificate",
-        peerSaid: refusedCertificate.cause, err: refusedCertificate,
+      logEvent(routed, "warn", "auth.denied", { code: refusedCertificate.code, status: response.status, reason: "certificate",
+        peerSaid: String(refusedCertificate.cause), err: refusedCertificate,
       }, refusedCertificate.message);
       context.metrics.dialFailed(refusedCertificate.row.proxyStatus);
     } else {
-      routed.info({ event: LOG_EVENTS.peerResponse, status: response.status }, "peer refused the tunnel");
+      logEvent(routed, "info", "peer.response", { status: response.status }, "peer refused the tunnel");
     }
     context.metrics.tunnelRefused(response.status, "relayed");
+    state.access.status = response.status;
+    state.access.error = lastProxyStatusMember(headerValues(response.headers, "proxy-status"))?.error;
     connection.socket.destroy();
     door.answerRelayed(response, context.nodeName, refusedCertificate);
     return undefined;
   }
   door.answerOpen(tunnelStart);
-  routed.info({
-    event: LOG_EVENTS.tunnelOpen,
-    setupMs: roundMs(performance.now() - started),
+  state.earlyDataBytes = request.earlyData.length;
+  state.access.status = 200;
+  state.access.setupMs = roundMs(performance.now() - started);
+  logEvent(routed, "info", "tunnel.open", {
+    setupMs: state.access.setupMs,
     peerTls: connection.leg,
   }, "tunnel open");
   context.metrics.tunnelOpened((performance.now() - started) / 1000);
@@ -177,7 +190,7 @@ async function authenticate(
 ): Promise<string> {
   const outcome = await auth.check(credentials, client);
   if (outcome.ok) {
-    log.child({ user: outcome.user }).debug({ event: LOG_EVENTS.authGranted, cached: outcome.cached }, "client authenticated");
+    logEvent(log.child({ user: outcome.user }), "debug", "auth.granted", { cached: outcome.cached }, "client authenticated");
     return outcome.user;
   }
   metrics.proxyAuthRefused(outcome.reason);
@@ -186,13 +199,13 @@ async function authenticate(
     // The first refusal of an address's window is the news (warn); the rest are logged at info, so
     // an operator sees the attempts go on without a warning per attempt (issue 15).
     const details = `too many failed logins, retry in ${outcome.retryAfterS} s`;
-    log[outcome.report ? "warn" : "info"]({ event: LOG_EVENTS.authDenied, reason: outcome.reason, ...targetField, retryAfterS: outcome.retryAfterS }, details);
+    logEvent(log, outcome.report ? "warn" : "info", "auth.denied", { reason: outcome.reason, ...targetField, retryAfterS: outcome.retryAfterS }, details);
     throw new TunnelError("TLSB_ERR_PROXY_AUTH", "proxy authentication throttled", { details });
   }
   // No credential yet is how many clients start (they wait for the challenge): info, not warn.
   const level = outcome.reason === "missing" || outcome.reason === "busy" ? "info" : "warn";
-  log[level]({
-    event: LOG_EVENTS.authDenied, reason: outcome.reason, ...targetField,
+  logEvent(log, level, "auth.denied", {
+    reason: outcome.reason, ...targetField,
     ...(outcome.user !== undefined ? { user: outcome.user } : {}),
   }, "proxy authentication failed");
   if (outcome.reason === "busy") {

@@ -11,7 +11,8 @@ import { formatErrorResponse, parseResponseHead, parseTarget, tunnelIdOf, Tunnel
 import type { PeerContext } from "./peer-context.ts";
 import { admitAndDial } from "./service-admission.ts";
 import { originBindings, tunnelOrigin } from "./tunnel-origin.ts";
-import { reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
+import { reportAccess, reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
+import type { PeerAccessEnd, PeerAccessFacts } from "./tunnel-report.ts";
 
 /** Who is on the other end of a session (from its client certificate). */
 export type IngressIdentity = {
@@ -29,6 +30,8 @@ type StreamState = {
   service: net.Socket | undefined;
   aborted: boolean;
   releaseSlot: () => void;
+  /** What the stream's access line will say. */
+  access: PeerAccessFacts;
 };
 
 const IGNORE = (): void => {};
@@ -41,7 +44,8 @@ export async function serveConnectStream(
   context: PeerContext,
 ): Promise<void> {
   const started = performance.now();
-  const state: StreamState = { log: undefined, service: undefined, aborted: false, releaseSlot: IGNORE };
+  const state: StreamState = { log: undefined, service: undefined, aborted: false, releaseSlot: IGNORE, access: {} };
+  let end: PeerAccessEnd | undefined;
   const unregister = context.registry.add({
     abort: () => {
       state.aborted = true;
@@ -56,21 +60,26 @@ export async function serveConnectStream(
     // The request headers and what is parsed from them live only in admit()'s frame, not for the
     // tunnel's whole life (memory per idle tunnel).
     const service = await admit(stream, headers, ingress, context, state);
-    if (service === undefined) return;
+    if (service === undefined) {
+      end = { outcome: state.aborted ? "aborted" : "client_left", bytesUp: 0, bytesDown: 0 };
+      return;
+    }
     const log = state.log as Logger;
-    reportTunnelOpen(log, service, started, context);
+    reportTunnelOpen(log, service, started, context, state.access);
     // Early data the ingress sent with its CONNECT waits in the stream and is spliced like the rest.
     const result = await splice(h2StreamEnd(stream), { socket: service, raw: service }, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
     }).done;
-    reportTunnelClose(log, result, started, state.aborted, context);
+    end = reportTunnelClose(log, result, started, state.aborted, context);
   } catch (err) {
     state.service?.destroy();
-    refuse(stream, err, context, state.log ?? context.log.child(ingressBindings(ingress)));
+    refuse(stream, err, context, state.log ?? context.log.child(ingressBindings(ingress)), state.access);
+    end = { outcome: "refused", bytesUp: 0, bytesDown: 0 };
   } finally {
     state.releaseSlot();
     unregister();
+    if (end !== undefined) reportAccess(state.log ?? context.log.child(ingressBindings(ingress)), ingress.name, state.access, end, started);
   }
 }
 
@@ -102,6 +111,7 @@ async function admit(
     });
   }
   const target = parseTarget(String(headers[":authority"] ?? ""));
+  state.access.target = target.authority;
   const origin = tunnelOrigin(list);
   state.log = context.log.child({
     ...ingressBindings(ingress), tunnel: tunnelIdOf(list) ?? randomUUID(), target: target.authority, ...originBindings(origin),
@@ -117,8 +127,8 @@ async function admit(
   return service;
 }
 
-function refuse(stream: http2.ServerHttp2Stream, err: unknown, context: PeerContext, log: Logger): void {
-  const refusal = reportRefusal(err, log, context);
+function refuse(stream: http2.ServerHttp2Stream, err: unknown, context: PeerContext, log: Logger, access: PeerAccessFacts): void {
+  const refusal = reportRefusal(err, log, context, access);
   if (stream.destroyed || stream.headersSent) return;
   // The HTTP/1.1 refusal is the one source of status and fields; HTTP/2 carries the same ones
   // (Connection and Content-Length are connection-specific there, RFC 9113 §8.2.2).

@@ -5,7 +5,7 @@
 import http2 from "node:http2";
 import type net from "node:net";
 import type tls from "node:tls";
-import { H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, LinkLostError, LOG_EVENTS, TLSBRIDGE_ALPN, widenConnectionWindow } from "@tlsbridge/transport";
+import { H2_MAX_SESSION_MEMORY_MB, H2_SETTINGS, LinkLostError, logEvent, TLSBRIDGE_ALPN, widenConnectionWindow } from "@tlsbridge/transport";
 import type { PeerContext } from "./peer-context.ts";
 import { serveConnectStream } from "./h2-connect-stream.ts";
 import type { IngressIdentity } from "./h2-connect-stream.ts";
@@ -36,7 +36,7 @@ export function createH2Acceptor(context: PeerContext): H2Acceptor {
     if (arriving !== undefined) identities.set(session, arriving);
     live.add(session);
     session.once("close", () => live.delete(session));
-    session.on("error", (err) => context.log.debug({ event: LOG_EVENTS.requestRejected, err }, "HTTP/2 session from an ingress failed"));
+    session.on("error", (err) => logEvent(context.log, "debug", "request.rejected", { err }, "HTTP/2 session from an ingress failed"));
     // The ingress's FIN with no GOAWAY before it: the streams still open were lost, not finished
     // (Node would close them quietly and each service would read a clean end; issue 9).
     session.socket.once("end", () => {
@@ -65,7 +65,7 @@ export function createH2Acceptor(context: PeerContext): H2Acceptor {
         resumed: socket.isSessionReused(),
       };
       arriving = identity;
-      context.log.debug({ event: LOG_EVENTS.authGranted, remote: identity.remote, ingress: identity.name,
+      logEvent(context.log, "debug", "auth.granted", { remote: identity.remote, ingress: identity.name,
         fingerprint256: identity.fingerprint256, mode: "h2", resumed: identity.resumed }, "ingress authenticated");
       try {
         server.emit("connection", socket);

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type net from "node:net";
 import type tls from "node:tls";
 import type { Logger } from "pino";
-import { addressKey, answerAndClose, LOG_EVENTS, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
+import { addressKey, answerAndClose, logEvent, readUntil, ReadUntilError, splice } from "@tlsbridge/transport";
 import { formatConnectEstablished, formatErrorResponse, HeadReader, parseConnectRequest, tunnelIdOf, TunnelError } from "@tlsbridge/wire";
 import type { HeadAndRest } from "@tlsbridge/wire";
 import type { IngressCertificate } from "./ingress-certificate.ts";
@@ -15,7 +15,8 @@ import type { PeerContext } from "./peer-context.ts";
 import type { PeerLimits } from "./peer-options.ts";
 import { admitAndDial } from "./service-admission.ts";
 import { originBindings, tunnelOrigin } from "./tunnel-origin.ts";
-import { reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
+import { reportAccess, reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
+import type { PeerAccessEnd, PeerAccessFacts } from "./tunnel-report.ts";
 
 /**
  * Serves one authenticated connection from an ingress (`raw` is the TCP socket under it,
@@ -35,6 +36,8 @@ export async function serveIngress(
   let aborted = false;
   let logged: Logger | undefined; // the tunnel's logger, once its request is parsed
   let releaseSlot = (): void => {};
+  const access: PeerAccessFacts = {};
+  let end: PeerAccessEnd | undefined;
   const unregister = context.registry.add({
     abort: () => {
       aborted = true;
@@ -47,12 +50,13 @@ export async function serveIngress(
   try {
     bindings = { ...bindings, ingress: certificate.cn };
     if (context.log.isLevelEnabled("debug")) {
-      context.log.child(bindings).debug({ event: LOG_EVENTS.authGranted, fingerprint256: certificate.fingerprint256, resumed: socket.isSessionReused() }, "ingress authenticated");
+      logEvent(context.log.child(bindings), "debug", "auth.granted", { fingerprint256: certificate.fingerprint256, resumed: socket.isSessionReused() }, "ingress authenticated");
     }
 
     const { head, rest: earlyData } = await readHead(socket, context.limits);
     const request = parseConnectRequest(head);
     const target = request.target;
+    access.target = target.authority;
     const origin = tunnelOrigin(request.headers);
     const log = context.log.child({
       ...bindings, tunnel: tunnelIdOf(request.headers) ?? randomUUID(), target: target.authority, ...originBindings(origin),
@@ -65,22 +69,27 @@ export async function serveIngress(
       // Shut down, or the ingress reset, while the service was dialed: nothing to splice with
       // (splice() would wait for a 'close' the dead socket already emitted, and never end).
       service.destroy();
+      end = { outcome: aborted ? "aborted" : "client_left", bytesUp: 0, bytesDown: 0 };
       return;
     }
     socket.write(formatConnectEstablished());
     if (earlyData.length > 0) service.write(earlyData);
-    reportTunnelOpen(log, service, started, context);
+    // Early data went towards the service too: counted like the spliced bytes (and as mode h2
+    // counts it, where it is spliced with the rest).
+    const earlyBytes = earlyData.length;
+    reportTunnelOpen(log, service, started, context, access);
     const result = await splice({ socket, raw }, { socket: service, raw: service }, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
     }).done;
-    reportTunnelClose(log, result, started, aborted, context);
+    end = reportTunnelClose(log, { ...result, bytesUp: result.bytesUp + earlyBytes }, started, aborted, context);
   } catch (err) {
     service?.destroy();
-    refuse(socket, err, context, logged ?? context.log.child(bindings));
+    end = refuse(socket, err, context, logged ?? context.log.child(bindings), access);
   } finally {
     releaseSlot();
     unregister();
+    if (end !== undefined) reportAccess(logged ?? context.log.child(bindings), certificate.cn, access, end, started);
   }
 }
 
@@ -95,11 +104,16 @@ async function readHead(socket: tls.TLSSocket, limits: PeerLimits): Promise<Head
     });
 }
 
-function refuse(socket: tls.TLSSocket, err: unknown, context: PeerContext, log: Logger): void {
+/**
+ * Answers a refusal; how the request ended, or undefined when the ingress left without sending a
+ * byte (a warm pool connection it closed unused: not a request, no access line).
+ */
+function refuse(socket: tls.TLSSocket, err: unknown, context: PeerContext, log: Logger, access: PeerAccessFacts): PeerAccessEnd | undefined {
   if (err instanceof ReadUntilError) {
-    log.debug({ event: LOG_EVENTS.requestRejected, reason: err.message }, "ingress left before a request");
+    logEvent(log, "debug", "request.rejected", { reason: err.message }, "ingress left before a request");
     socket.destroy();
-    return;
+    return err.bytesRead > 0 ? { outcome: "client_left", bytesUp: 0, bytesDown: 0 } : undefined;
   }
-  answerAndClose(socket, formatErrorResponse(reportRefusal(err, log, context), context.nodeName));
+  answerAndClose(socket, formatErrorResponse(reportRefusal(err, log, context, access), context.nodeName));
+  return { outcome: "refused", bytesUp: 0, bytesDown: 0 };
 }

@@ -2,7 +2,7 @@
 // that graceful shutdown drains.
 import type tls from "node:tls";
 import {
-  ConnectionRegistry, createTlsListener, isMultiplexedAlpn, listen, LOG_EVENTS, NO_METRICS, nodeTlsSettings, stopListening, TunnelLimiter, watchCloseNotify,
+  ConnectionRegistry, createTlsListener, isMultiplexedAlpn, listen, logEvent, NO_METRICS, nodeTlsSettings, stopListening, TunnelLimiter, watchCloseNotify,
 } from "@tlsbridge/transport";
 import type { HostResolver, NodeContext } from "@tlsbridge/transport";
 import { createH2Acceptor, PEER_ALPN_PROTOCOLS } from "./h2-ingress-session.ts";
@@ -83,8 +83,7 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
         const names = [...certificate.names];
         if (!nameIsPinned(pinned, names)) {
           // Like a certificate from another CA: closed right after the handshake, said in our log.
-          log.warn({
-            event: LOG_EVENTS.authDenied, remote: `${raw.remoteAddress}:${raw.remotePort}`, reason: "name", names,
+          logEvent(log, "warn", "auth.denied", { remote: `${raw.remoteAddress}:${raw.remotePort}`, reason: "name", names,
             fingerprint256: certificate.fingerprint256,
           }, "ingress certificate names none of the pinned ingresses");
           refusal.refuse(socket, raw, "its names match none of the peer's pinned ingresses");
@@ -96,11 +95,11 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
       if (isMultiplexedAlpn(socket.alpnProtocol)) h2.accept(socket, raw, certificate);
       else void serveIngress(socket, raw, certificate, shared);
     },
-    (err, remote) => log.warn({ event: LOG_EVENTS.authDenied, remote, reason: err.reason, err }, "ingress refused at the TLS handshake"),
+    (err, remote) => logEvent(log, "warn", "auth.denied", { remote, reason: err.reason, err }, "ingress refused at the TLS handshake"),
     (socket, raw) => refusal.refuse(socket, raw, refusalReason(socket)),
   );
   const address = await listen(server, options.host, options.port, { reusePort: context.reusePort === true });
-  log.info({ event: LOG_EVENTS.listening, address: `${address.address}:${address.port}`, tls: true }, "listening");
+  logEvent(log, "info", "listening", { address: `${address.address}:${address.port}`, tls: true }, "listening");
   return {
     host: address.address,
     port: address.port,

@@ -5,7 +5,7 @@
 import http from "node:http";
 import { isIP } from "node:net";
 import type { Logger } from "pino";
-import { listen, LOG_EVENTS, stopListening } from "@tlsbridge/transport";
+import { listen, logEvent, stopListening } from "@tlsbridge/transport";
 import { formatHostPort } from "@tlsbridge/config";
 import type { HostPort } from "@tlsbridge/config";
 
@@ -41,7 +41,7 @@ export async function startAdminServer(address: HostPort, handlers: AdminHandler
       handlers.metrics().then(
         ({ contentType, text }) => reply(200, text, contentType),
         (err: unknown) => {
-          log.error({ event: LOG_EVENTS.internalError, err }, "metrics collection failed");
+          logEvent(log, "error", "internal.error", { err }, "metrics collection failed");
           reply(500, "metrics collection failed\n");
         },
       );
@@ -53,8 +53,8 @@ export async function startAdminServer(address: HostPort, handlers: AdminHandler
   const bound = await listen(server, address.host, address.port);
   const shown = formatHostPort({ host: bound.address, port: bound.port });
   const loopback = address.host === "localhost" || (isIP(address.host) !== 0 && /^(127\.|::1$)/.test(address.host));
-  if (loopback) log.info({ event: LOG_EVENTS.adminListening, address: shown }, "admin listener up");
-  else log.warn({ event: LOG_EVENTS.adminListening, address: shown }, "admin listener on a non-loopback address: anyone who reaches it can read /metrics");
+  if (loopback) logEvent(log, "info", "admin.listening", { address: shown }, "admin listener up");
+  else logEvent(log, "warn", "admin.listening", { address: shown }, "admin listener on a non-loopback address: anyone who reaches it can read /metrics");
   return {
     port: bound.port,
     close: () => {

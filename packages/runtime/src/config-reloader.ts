@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { ConfigError, formatProblem } from "@tlsbridge/rules";
 import type { ConfigProblem } from "@tlsbridge/rules";
-import { LOG_EVENTS } from "@tlsbridge/transport";
+import { logEvent } from "@tlsbridge/transport";
 import { loadConfigOfRole } from "@tlsbridge/config";
 import type { LoadedConfig } from "@tlsbridge/config";
 import { fingerprintFiles, sameFingerprint } from "./config-fingerprint.ts";
@@ -95,7 +95,7 @@ export class ConfigReloader {
     // a write between the load and the digest would pass for seen.
     const inputs = fingerprintFiles(this.#inputs);
     if (this.#options.skipUnchanged === true && this.#seen !== undefined && sameFingerprint(inputs, this.#seen)) {
-      log.info({ event: LOG_EVENTS.configUnchanged, ...context }, "nothing to reload: no file changed since the last reload read them");
+      logEvent(log, "info", "config.unchanged", { ...context }, "nothing to reload: no file changed since the last reload read them");
       return;
     }
     this.#seen = inputs;
@@ -108,8 +108,7 @@ export class ConfigReloader {
       // Watched before the line is logged, as an applied config is: whoever reacts to the line by
       // creating the file must not beat the watch.
       this.#options.onRejected?.(this.#inputs);
-      log.error({
-        event: LOG_EVENTS.configRejected, reload: true, ...context, problems: err.problems, errors: err.problems.map(formatProblem),
+      logEvent(log, "error", "config.rejected", { reload: true, ...context, problems: err.problems, errors: err.problems.map(formatProblem),
       }, "reload rejected: the running config keeps serving");
       this.#options.onResult?.("rejected", this.#current);
       return;
@@ -117,7 +116,7 @@ export class ConfigReloader {
     this.#inputs = next.files;
     const restart = restartNeeded(this.#current, next);
     if (restart.blocking) {
-      log.warn({ event: LOG_EVENTS.configRestartNeeded, ...context, changes: restart.changes, applied: false },
+      logEvent(log, "warn", "config.restart.needed", { ...context, changes: restart.changes, applied: false },
         `reload not applied, restart the node to apply it: ${restart.changes.join("; ")}`);
       this.#options.onResult?.("restart_needed", this.#current);
       return;
@@ -125,7 +124,7 @@ export class ConfigReloader {
     try {
       this.#options.apply(next);
     } catch (err) {
-      log.error({ event: LOG_EVENTS.configRejected, reload: true, ...context, err }, "reload failed: the running config keeps serving");
+      logEvent(log, "error", "config.rejected", { reload: true, ...context, err }, "reload failed: the running config keeps serving");
       this.#options.onResult?.("rejected", this.#current);
       return;
     }
@@ -135,12 +134,11 @@ export class ConfigReloader {
       logCertificates(next, log, previous);
       logConfigWarnings(next, log);
       if (restart.changes.length > 0) {
-        log.warn({ event: LOG_EVENTS.configRestartNeeded, ...context, changes: restart.changes, applied: true },
+        logEvent(log, "warn", "config.restart.needed", { ...context, changes: restart.changes, applied: true },
           `reload applied except what needs a restart: ${restart.changes.join("; ")}`);
       }
     }
-    log.info({
-      event: LOG_EVENTS.configReloaded, ...context, durationMs: Math.round(performance.now() - started), ...summariseConfig(next),
+    logEvent(log, "info", "config.reloaded", { ...context, durationMs: Math.round(performance.now() - started), ...summariseConfig(next),
     }, "config reloaded: new tunnels use it, open tunnels are untouched");
     this.#options.onResult?.(restart.changes.length > 0 ? "restart_needed" : "applied", next);
   }

@@ -4,9 +4,10 @@
 import { formatHostPort } from "@tlsbridge/config";
 import { formatCidr } from "@tlsbridge/rules";
 import type { LoadedConfig } from "@tlsbridge/config";
+import type { LogFields } from "@tlsbridge/transport";
 
 /** The loggable facts of a loaded config. */
-export function summariseConfig(loaded: LoadedConfig): Record<string, unknown> {
+export function summariseConfig(loaded: LoadedConfig): LogFields<"config.loaded"> {
   const common = { file: loaded.file, shutdownGraceMs: loaded.shutdownGraceMs };
   if (loaded.kind === "peer") {
     const o = loaded.options;

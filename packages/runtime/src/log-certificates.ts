@@ -2,7 +2,7 @@
 // that is new or changed (issue 15: every reload repeated every certificate); a warning when one is
 // expired, not yet valid or close to expiry, at start and after every reload.
 import type { Logger } from "pino";
-import { LOG_EVENTS } from "@tlsbridge/transport";
+import { logEvent } from "@tlsbridge/transport";
 import { certificateWarning, CONFIG_DEFAULTS } from "@tlsbridge/config";
 import type { LoadedConfig } from "@tlsbridge/config";
 
@@ -14,8 +14,7 @@ export function logCertificates(loaded: LoadedConfig, log: Logger, previous?: Lo
     if (warning === undefined && known.has(`${cert.file}\n${cert.fingerprint256}`)) continue;
     // `certRole`, not `role`: the node's `role` is already on every line.
     const { role, ...facts } = cert;
-    const fields = { event: LOG_EVENTS.certLoaded, ...facts, certRole: role };
-    if (warning === undefined) log.info(fields, "certificate loaded");
-    else log.warn(fields, warning);
+    if (warning === undefined) logEvent(log, "info", "cert.loaded", { ...facts, certRole: role }, "certificate loaded");
+    else logEvent(log, "warn", "cert.loaded", { ...facts, certRole: role }, warning);
   }
 }

@@ -4,7 +4,7 @@
 // (issue 9, "Memory comes back after a burst"). Off unless that variable is set: a full GC on
 // demand is a pause anyone able to signal the process could cause.
 import type { Logger } from "pino";
-import { LOG_EVENTS } from "@tlsbridge/transport";
+import { logEvent } from "@tlsbridge/transport";
 
 /** The environment variable that turns the probe on (value `1`). */
 export const MEMORY_PROBE_ENV = "TLSBRIDGE_MEMORY_PROBE";
@@ -19,7 +19,7 @@ export function installMemoryProbe(collect: () => void, log: Logger): void {
     setTimeout(() => {
       collect();
       const { rss, heapTotal, heapUsed, external, arrayBuffers } = process.memoryUsage();
-      log.info({ event: LOG_EVENTS.memoryProbe, rss, heapTotal, heapUsed, external, arrayBuffers }, "memory after a full collection");
+      logEvent(log, "info", "memory.probe", { rss, heapTotal, heapUsed, external, arrayBuffers }, "memory after a full collection");
     }, 20);
   });
 }

@@ -3,7 +3,7 @@
 // on file changes. The single process runs it when `workers` is 1; the supervisor runs it otherwise.
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
-import { LOG_EVENTS } from "@tlsbridge/transport";
+import { logEvent } from "@tlsbridge/transport";
 import { CONFIG_DEFAULTS } from "@tlsbridge/config";
 import type { LoadedConfig } from "@tlsbridge/config";
 import { startAdminServer } from "./admin-server.ts";
@@ -71,10 +71,10 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
   });
   const reload = (trigger: ReloadTrigger): void => {
     pendingTrigger = trigger;
-    reloader.reload(trigger).catch((err: unknown) => log.error({ event: LOG_EVENTS.internalError, err }, "reload failed"));
+    reloader.reload(trigger).catch((err: unknown) => logEvent(log, "error", "internal.error", { err }, "reload failed"));
   };
   const onHangup = (): void => {
-    log.info({ event: LOG_EVENTS.signal, signal: "SIGHUP" }, "reloading the config");
+    logEvent(log, "info", "signal", { signal: "SIGHUP" }, "reloading the config");
     reload({ trigger: "SIGHUP" });
   };
   process.on("SIGHUP", onHangup);

@@ -2,7 +2,7 @@
 // ingress: TCP, the full mTLS handshake, a short wait to see the peer accept our certificate).
 // `/readyz` answers from the last result; changes are logged as peer.down/up.
 import type { Logger } from "pino";
-import { createNodeSecureContext, LOG_EVENTS } from "@tlsbridge/transport";
+import { createNodeSecureContext, logEvent } from "@tlsbridge/transport";
 import { probePeer } from "@tlsbridge/ingress";
 import type { IngressOptions } from "@tlsbridge/ingress";
 
@@ -72,12 +72,12 @@ export class PeerProbe {
           await probePeer(peer, { secureContext: context, timeoutMs, maxHeadBytes: this.#options.limits.maxHeadBytes });
           state = { peer: peer.name, address, up: true };
           if (this.#states.get(peer.name)?.up !== true) {
-            this.#log.info({ event: LOG_EVENTS.peerUp, peer: peer.name, address, handshakeMs: Math.round(performance.now() - began) }, "peer reachable");
+            logEvent(this.#log, "info", "peer.up", { peer: peer.name, address, handshakeMs: Math.round(performance.now() - began) }, "peer reachable");
           }
         } catch (err) {
           state = { peer: peer.name, address, up: false, error: (err as Error).message };
           if (this.#states.get(peer.name)?.up !== false) {
-            this.#log.warn({ event: LOG_EVENTS.peerDown, peer: peer.name, address, err }, "peer unreachable");
+            logEvent(this.#log, "warn", "peer.down", { peer: peer.name, address, err }, "peer unreachable");
           }
         }
         if (this.#options.peers.get(peer.name) !== peer) return; // a reload replaced it meanwhile

@@ -4,7 +4,7 @@
 // change is allowed). Without `user:`, a node running as root says so in a warning.
 import { accessSync, constants } from "node:fs";
 import type { Logger } from "pino";
-import { LOG_EVENTS } from "@tlsbridge/transport";
+import { logEvent } from "@tlsbridge/transport";
 import type { LoadedConfig } from "@tlsbridge/config";
 
 /** The process could not become the configured user (not started as root, or as another user). */
@@ -22,7 +22,7 @@ export function dropPrivileges(loaded: LoadedConfig, log: Logger): void {
   const uid = process.getuid?.();
   if (runAs === undefined) {
     if (uid === 0) {
-      log.warn({ event: LOG_EVENTS.privilegesRoot, config: loaded.file },
+      logEvent(log, "warn", "privileges.root", { config: loaded.file },
         "running as root: set `user:` in the config to switch to an unprivileged user once the listeners are bound");
     }
     return;
@@ -34,8 +34,7 @@ export function dropPrivileges(loaded: LoadedConfig, log: Logger): void {
   process.setgroups?.([runAs.gid]); // no supplementary group of root stays
   process.setgid?.(runAs.gid);
   process.setuid?.(runAs.uid);
-  log.info({
-    event: LOG_EVENTS.privilegesDropped, user: runAs.user, uid: runAs.uid, group: runAs.group, gid: runAs.gid,
+  logEvent(log, "info", "privileges.dropped", { user: runAs.user, uid: runAs.uid, group: runAs.group, gid: runAs.gid,
     unreadable: unreadable(loaded.files),
   }, `running as ${runAs.user}:${runAs.group} from now on`);
 }

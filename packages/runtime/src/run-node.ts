@@ -3,7 +3,7 @@
 // until a signal closes it. Roles load lazily, so `check`, `pki` and `--help` never pull in sockets.
 import cluster from "node:cluster";
 import { ConfigError, formatProblem } from "@tlsbridge/rules";
-import { LOG_EVENTS, reclaimReadBuffersWith } from "@tlsbridge/transport";
+import { logEvent, reclaimReadBuffersWith } from "@tlsbridge/transport";
 import { loadConfigOfRole } from "@tlsbridge/config";
 import type { LoadedConfig } from "@tlsbridge/config";
 import { summariseConfig } from "./config-summary.ts";
@@ -31,16 +31,17 @@ export type RunNodeOptions = {
 export async function runNode(options: RunNodeOptions): Promise<ExitCode> {
   reclaimReadBuffersWith(collectYoungGeneration);
   const log = createLogger({ role: options.role, level: options.logLevel, pretty: options.pretty ?? false });
-  if (!cluster.isWorker) log.info(
-    { event: LOG_EVENTS.startup, version: programVersion(), nodeVersion: process.version, config: options.config, allocator: memoryAllocator() },
-    `tlsbridge ${options.role} starting`,
-  );
+  if (!cluster.isWorker) {
+    logEvent(log, "info", "startup", {
+      version: programVersion(), nodeVersion: process.version, config: options.config, allocator: memoryAllocator(),
+    }, `tlsbridge ${options.role} starting`);
+  }
   let loaded: LoadedConfig;
   try {
     loaded = await loadConfigOfRole(options.role, options.config);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    log.error({ event: LOG_EVENTS.configRejected, problems: err.problems, errors: err.problems.map(formatProblem) }, "config rejected");
+    logEvent(log, "error", "config.rejected", { problems: err.problems, errors: err.problems.map(formatProblem) }, "config rejected");
     process.stderr.write(`${err.message}\n`);
     return EXIT_CODES.usage;
   }
@@ -49,7 +50,7 @@ export async function runNode(options: RunNodeOptions): Promise<ExitCode> {
   const nodeLog = log.child({ node: loaded.options.nodeName, ...(worker ? { worker: Number(process.env[WORKER_SLOT_ENV]) } : {}) });
   if (!worker) {
     // Workers load the same files the supervisor just logged: they stay quiet about them.
-    nodeLog.info({ event: LOG_EVENTS.configLoaded, ...summariseConfig(loaded) }, "config loaded");
+    logEvent(nodeLog, "info", "config.loaded", { ...summariseConfig(loaded) }, "config loaded");
     logCertificates(loaded, nodeLog);
     logConfigWarnings(loaded, nodeLog);
   }

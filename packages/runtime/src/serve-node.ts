@@ -4,7 +4,7 @@
 import cluster from "node:cluster";
 import type { Logger } from "pino";
 import { AggregatorRegistry } from "prom-client";
-import { LOG_EVENTS } from "@tlsbridge/transport";
+import { logEvent } from "@tlsbridge/transport";
 import type { NodeContext } from "@tlsbridge/transport";
 import type { LoadedConfig } from "@tlsbridge/config";
 import { ConfigReloader } from "./config-reloader.ts";
@@ -79,7 +79,7 @@ export async function serveNode(path: string, loaded: LoadedConfig, log: Logger)
   try {
     if (!worker || loaded.runAs !== undefined) dropPrivileges(loaded, log);
   } catch (err) {
-    log.fatal({ event: LOG_EVENTS.internalError, err }, "could not switch user");
+    logEvent(log, "fatal", "internal.error", { err }, "could not switch user");
     process.stderr.write(`tlsbridge ${loaded.kind}: ${(err as Error).message}\n`);
     operations?.close();
     await running.close(0);

@@ -4,7 +4,7 @@
 // (exit-process.ts), and a hard deadline just past the grace period ends it whatever still runs
 // (issue 9: a node that logged `shutdown` and never exited).
 import type { Logger } from "pino";
-import { LOG_EVENTS } from "@tlsbridge/transport";
+import { logEvent } from "@tlsbridge/transport";
 import { EXIT_CODES } from "./exit-codes.ts";
 import type { ExitCode } from "./exit-codes.ts";
 import { exitOnceFlushed } from "./exit-process.ts";
@@ -52,7 +52,7 @@ export function closeOnSignal(
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stopping) {
-        log.warn({ event: LOG_EVENTS.signal, signal, immediate: true }, "second signal: exiting without waiting");
+        logEvent(log, "warn", "signal", { signal, immediate: true }, "second signal: exiting without waiting");
         options.onForcedExit?.();
         exitOnceFlushed(log, EXIT_CODES.runtime, FLUSH_WAIT_MS);
         return;
@@ -60,11 +60,10 @@ export function closeOnSignal(
       stopping = true;
       const started = performance.now();
       const drainDelayMs = options.drainDelayMs ?? 0;
-      log.info({ event: LOG_EVENTS.signal, signal, graceMs, drainDelayMs }, "closing; send the signal again to exit at once");
+      logEvent(log, "info", "signal", { signal, graceMs, drainDelayMs }, "closing; send the signal again to exit at once");
       options.onStopping?.();
       setTimeout(() => {
-        log.warn({
-          event: LOG_EVENTS.shutdown, forced: true, durationMs: Math.round(performance.now() - started),
+        logEvent(log, "warn", "shutdown", { forced: true, durationMs: Math.round(performance.now() - started),
           handles: process.getActiveResourcesInfo(),
         }, "still not stopped after the grace period: exiting anyway");
         options.onForcedExit?.();
@@ -73,11 +72,11 @@ export function closeOnSignal(
       const drained = drainDelayMs === 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, drainDelayMs));
       drained.then(() => close(graceMs)).then(
         () => {
-          log.info({ event: LOG_EVENTS.shutdown, durationMs: Math.round(performance.now() - started) }, "stopped");
+          logEvent(log, "info", "shutdown", { durationMs: Math.round(performance.now() - started) }, "stopped");
           exitOnceFlushed(log, EXIT_CODES.ok, FLUSH_WAIT_MS);
         },
         (err: unknown) => {
-          log.error({ event: LOG_EVENTS.shutdown, err }, "close failed");
+          logEvent(log, "error", "shutdown", { err }, "close failed");
           exitOnceFlushed(log, EXIT_CODES.runtime, FLUSH_WAIT_MS);
         },
       );

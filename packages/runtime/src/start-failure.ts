@@ -5,7 +5,7 @@
 // as `internal.error` with a stack trace, which the docs say means a bug.
 import type { Logger } from "pino";
 import { formatHostPort } from "@tlsbridge/config";
-import { LOG_EVENTS } from "@tlsbridge/transport";
+import { logEvent } from "@tlsbridge/transport";
 
 /** What each listen errno means to an operator. */
 const CAUSES: Readonly<Record<string, string>> = {
@@ -24,11 +24,11 @@ type ListenFailure = { readonly code: string; readonly address: string; readonly
 export function reportStartFailure(err: unknown, what: string, kind: "ingress" | "peer", log: Logger): void {
   const failure = listenFailure(err);
   if (failure === undefined) {
-    log.fatal({ event: LOG_EVENTS.internalError, err }, what);
+    logEvent(log, "fatal", "internal.error", { err }, what);
     process.stderr.write(`tlsbridge ${kind}: ${what}: ${(err as Error).message}\n`);
     return;
   }
-  log.error({ event: LOG_EVENTS.listenFailed, code: failure.code, address: failure.address }, failure.message);
+  logEvent(log, "error", "listen.failed", { code: failure.code, address: failure.address }, failure.message);
   process.stderr.write(`tlsbridge ${kind}: ${failure.message}\n`);
 }
 

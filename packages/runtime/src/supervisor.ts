@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { Worker } from "node:cluster";
 import type { Logger } from "pino";
 import { AggregatorRegistry } from "prom-client";
-import { LOG_EVENTS } from "@tlsbridge/transport";
+import { logEvent } from "@tlsbridge/transport";
 import type { LoadedConfig } from "@tlsbridge/config";
 import { EXIT_CODES } from "./exit-codes.ts";
 import type { ExitCode } from "./exit-codes.ts";
@@ -51,8 +51,7 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
     const worker = cluster.fork(env);
     const entry: Slot = { worker, ready: false, startedAt: Date.now(), failures };
     slots.set(slot, entry);
-    log.info({
-      event: LOG_EVENTS.workerStarted, worker: slot, workerPid: worker.process.pid,
+    logEvent(log, "info", "worker.started", { worker: slot, workerPid: worker.process.pid,
       ...(replacing !== undefined ? { replacing: replacing } : {}),
     }, replacing !== undefined ? "worker replaced" : "worker started");
     return new Promise((resolve, reject) => {
@@ -67,14 +66,13 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
         operations?.nodeMetrics.workersReady(readyCount());
         reject(new Error(`worker ${slot} exited (${signal ?? `code ${String(code)}`}) before it listened`));
         if (stopping || ports === undefined) {
-          log.info({ event: LOG_EVENTS.workerExit, worker: slot, workerPid: worker.process.pid, code, signal, replaced: false }, "worker exited");
+          logEvent(log, "info", "worker.exit", { worker: slot, workerPid: worker.process.pid, code, signal, replaced: false }, "worker exited");
           return;
         }
         const early = Date.now() - entry.startedAt < EARLY_DEATH_MS;
         const nextFailures = early ? entry.failures + 1 : 0;
         const delay = nextFailures === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 250 * 2 ** nextFailures);
-        log.warn({
-          event: LOG_EVENTS.workerExit, worker: slot, workerPid: worker.process.pid, code, signal, replaced: true, replaceInMs: delay,
+        logEvent(log, "warn", "worker.exit", { worker: slot, workerPid: worker.process.pid, code, signal, replaced: true, replaceInMs: delay,
         }, "worker died; replacing it");
         operations?.nodeMetrics.workerReplaced();
         setTimeout(() => {
@@ -111,7 +109,7 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
     const blocked = loaded.runAs === undefined ? [] : unreadable(loaded.files);
     if (blocked.length > 0) throw new Error(`the workers run as ${loaded.runAs?.user ?? ""} and cannot read ${blocked.join(", ")}`);
   } catch (err) {
-    log.fatal({ event: LOG_EVENTS.internalError, err }, "could not switch user");
+    logEvent(log, "fatal", "internal.error", { err }, "could not switch user");
     process.stderr.write(`tlsbridge ${loaded.kind}: ${(err as Error).message}\n`);
     operations.close();
     return EXIT_CODES.runtime;

@@ -1,5 +1,6 @@
 // @tlsbridge/transport: the socket layer both roles share. TLS contexts with our policy, dialing
-// with classified failures, reading a head off a socket, splicing, and the stable log event names.
+// with classified failures, reading a head off a socket, splicing, and the log catalogue (every
+// event and its fields) with logEvent(), which types each log call against it.
 export type { TlsMaterial } from "./tls-material.ts";
 export { DEFAULT_KEY_EXCHANGE_GROUPS } from "./tls-material.ts";
 export { createNodeSecureContext, listenerTlsSettings, nodeTlsSettings } from "./secure-context.ts";
@@ -15,8 +16,13 @@ export { splice } from "./splice.ts";
 export { isLinkLost, LinkLostError, watchCloseNotify } from "./close-notify.ts";
 export { reclaimReadBuffersWith, RECLAIM_EVERY_BYTES } from "./read-buffer-reclaim.ts";
 export type { Splice, SpliceEnd, SpliceOptions, SpliceOutcome, SpliceResult } from "./splice.ts";
-export { LOG_EVENTS } from "./log-events.ts";
-export type { LogEvent } from "./log-events.ts";
+export { COMMON_LOG_FIELDS, LOG_CATALOGUE } from "./log-catalogue.ts";
+export type { LogEvent, LogEventSpec, LogFieldSpec, LogFieldType, LogLevelName } from "./log-catalogue.ts";
+export { logEvent } from "./log-event.ts";
+export { commonLogFieldsMarkdown, logEventsMarkdown } from "./log-catalogue-markdown.ts";
+export type { LogFields, LogLevelOf } from "./log-event.ts";
+export { accessSummary, formatByteCount, formatDurationMs } from "./access-summary.ts";
+export type { AccessSummaryFacts } from "./access-summary.ts";
 export { createTlsListener, HandshakeError } from "./tls-listener.ts";
 export type { RefusedConnectionHandler, TlsConnectionHandler, TlsListenerOptions, TlsRefusalHandler } from "./tls-listener.ts";
 export { ConnectionRegistry } from "./connection-registry.ts";
