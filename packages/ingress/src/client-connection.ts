@@ -59,16 +59,17 @@ export async function serveClient(client: net.Socket, raw: net.Socket, door: Fro
       ...(result.error !== undefined ? { err: result.error } : {}),
     }, "tunnel closed");
     context.metrics.tunnelClosed({ outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown });
+    if (state.opened !== undefined) context.status.tunnelClosed(state.opened);
   } catch (err) {
     state.upstream?.socket.destroy();
-    refuse(client, door, err, context, context.log.child(state.bindings));
+    refuse(client, door, err, context, context.log.child(state.bindings), state);
   } finally {
     state.releaseSlot();
     unregister();
   }
 }
 
-function refuse(client: net.Socket, door: FrontDoor, err: unknown, context: ListenerContext, log: Logger): void {
+function refuse(client: net.Socket, door: FrontDoor, err: unknown, context: ListenerContext, log: Logger, state: ClientState): void {
   if (err instanceof ReadUntilError) {
     // The client left before a request: nobody to answer.
     log.debug({ event: LOG_EVENTS.requestRejected, reason: err.message }, "client left before a request");
@@ -100,5 +101,9 @@ function refuse(client: net.Socket, door: FrontDoor, err: unknown, context: List
   }
   if (event === LOG_EVENTS.peerDialFailed || refusal.code === "TLSB_ERR_PEER_CERT") context.metrics.dialFailed(refusal.row.proxyStatus);
   context.metrics.tunnelRefused(refusal.status, refusal.row.proxyStatus);
+  context.status.tunnelRefused({
+    code: refusal.code, status: refusal.status, reason: refusal.message, client: state.bindings.client as string,
+    ...(state.target !== undefined ? { target: state.target } : {}),
+  });
   door.answerRefusal(refusal, context.nodeName);
 }

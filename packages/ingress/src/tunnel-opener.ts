@@ -9,7 +9,7 @@ import type net from "node:net";
 import type { Logger } from "pino";
 import type { RuleSet } from "@tlsbridge/rules";
 import { addressKey, LOG_EVENTS } from "@tlsbridge/transport";
-import type { ConnectionRegistry, SpliceEnd, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
+import type { ConnectionRegistry, SpliceEnd, TunnelLimiter, TunnelMetrics, TunnelPlace, TunnelStatus } from "@tlsbridge/transport";
 import { headerValues, lastProxyStatusMember, TUNNEL_ID_HEADER, TunnelError, viaEntry } from "@tlsbridge/wire";
 import type { ResponseHead } from "@tlsbridge/wire";
 import type { ClientRequest, FrontDoor } from "./front-door.ts";
@@ -42,6 +42,8 @@ export type ListenerContext = {
   readonly log: Logger;
   /** Counters and histograms (the runtime's prom-client sink, or NO_METRICS). */
   readonly metrics: TunnelMetrics;
+  /** Open tunnels and recent refusals for the status page (the runtime's board, or NO_STATUS). */
+  readonly status: TunnelStatus;
   /** The listener's proxy authentication (`auth: { users }`); undefined: none. */
   readonly auth: ProxyAuthenticator | undefined;
 };
@@ -52,6 +54,10 @@ export type ClientState = {
   upstream: SpliceEnd | undefined;
   aborted: boolean;
   releaseSlot: () => void;
+  /** The target as requested, once the door read it (for the status page's refusals). */
+  target?: string;
+  /** Where the tunnel runs, once open (told to the status board when it closes). */
+  opened?: TunnelPlace;
 };
 
 /**
@@ -78,6 +84,7 @@ export async function openTunnel(
     },
   });
   const target = request.target;
+  state.target = target.authority;
   // A rule limited to some proxy users (`users:`) does not match for anyone else.
   const match = context.rules.match(target.host, target.port, state.bindings.user as string | undefined);
   if (match === undefined) {
@@ -133,6 +140,10 @@ export async function openTunnel(
       routed.info({ event: LOG_EVENTS.peerResponse, status: response.status }, "peer refused the tunnel");
     }
     context.metrics.tunnelRefused(response.status, "relayed");
+    context.status.tunnelRefused({
+      code: refusedCertificate?.code ?? "TLSB_ERR_PEER_RESPONSE", status: response.status, target: target.authority,
+      client: state.bindings.client as string, reason: refusedCertificate?.message ?? `peer ${peer.name} answered ${response.status}`,
+    });
     connection.socket.destroy();
     door.answerRelayed(response, context.nodeName, refusedCertificate);
     return undefined;
@@ -144,6 +155,8 @@ export async function openTunnel(
     peerTls: connection.leg,
   }, "tunnel open");
   context.metrics.tunnelOpened((performance.now() - started) / 1000);
+  state.opened = { site: context.site, peer: peer.name };
+  context.status.tunnelOpened(state.opened);
   return routed;
 }
 

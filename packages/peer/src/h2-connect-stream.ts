@@ -12,6 +12,7 @@ import type { PeerContext } from "./peer-context.ts";
 import { admitAndDial } from "./service-admission.ts";
 import { originBindings, tunnelOrigin } from "./tunnel-origin.ts";
 import { reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
+import type { TunnelSeen } from "./tunnel-report.ts";
 
 /** Who is on the other end of a session (from its client certificate). */
 export type IngressIdentity = {
@@ -29,6 +30,7 @@ type StreamState = {
   service: net.Socket | undefined;
   aborted: boolean;
   releaseSlot: () => void;
+  seen: TunnelSeen;
 };
 
 const IGNORE = (): void => {};
@@ -41,7 +43,7 @@ export async function serveConnectStream(
   context: PeerContext,
 ): Promise<void> {
   const started = performance.now();
-  const state: StreamState = { log: undefined, service: undefined, aborted: false, releaseSlot: IGNORE };
+  const state: StreamState = { log: undefined, service: undefined, aborted: false, releaseSlot: IGNORE, seen: { ingress: ingress.name ?? "" } };
   const unregister = context.registry.add({
     abort: () => {
       state.aborted = true;
@@ -58,16 +60,16 @@ export async function serveConnectStream(
     const service = await admit(stream, headers, ingress, context, state);
     if (service === undefined) return;
     const log = state.log as Logger;
-    reportTunnelOpen(log, service, started, context);
+    reportTunnelOpen(log, service, started, context, state.seen);
     // Early data the ingress sent with its CONNECT waits in the stream and is spliced like the rest.
     const result = await splice(h2StreamEnd(stream), { socket: service, raw: service }, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
     }).done;
-    reportTunnelClose(log, result, started, state.aborted, context);
+    reportTunnelClose(log, result, started, state.aborted, context, state.seen);
   } catch (err) {
     state.service?.destroy();
-    refuse(stream, err, context, state.log ?? context.log.child(ingressBindings(ingress)));
+    refuse(stream, err, context, state.log ?? context.log.child(ingressBindings(ingress)), state.seen);
   } finally {
     state.releaseSlot();
     unregister();
@@ -102,6 +104,7 @@ async function admit(
     });
   }
   const target = parseTarget(String(headers[":authority"] ?? ""));
+  state.seen.target = target.authority;
   const origin = tunnelOrigin(list);
   state.log = context.log.child({
     ...ingressBindings(ingress), tunnel: tunnelIdOf(list) ?? randomUUID(), target: target.authority, ...originBindings(origin),
@@ -117,8 +120,8 @@ async function admit(
   return service;
 }
 
-function refuse(stream: http2.ServerHttp2Stream, err: unknown, context: PeerContext, log: Logger): void {
-  const refusal = reportRefusal(err, log, context);
+function refuse(stream: http2.ServerHttp2Stream, err: unknown, context: PeerContext, log: Logger, seen: TunnelSeen): void {
+  const refusal = reportRefusal(err, log, context, seen);
   if (stream.destroyed || stream.headersSent) return;
   // The HTTP/1.1 refusal is the one source of status and fields; HTTP/2 carries the same ones
   // (Connection and Content-Length are connection-specific there, RFC 9113 §8.2.2).

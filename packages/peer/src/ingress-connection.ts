@@ -16,6 +16,7 @@ import type { PeerLimits } from "./peer-options.ts";
 import { admitAndDial } from "./service-admission.ts";
 import { originBindings, tunnelOrigin } from "./tunnel-origin.ts";
 import { reportRefusal, reportTunnelClose, reportTunnelOpen } from "./tunnel-report.ts";
+import type { TunnelSeen } from "./tunnel-report.ts";
 
 /**
  * Serves one authenticated connection from an ingress (`raw` is the TCP socket under it,
@@ -35,6 +36,7 @@ export async function serveIngress(
   let aborted = false;
   let logged: Logger | undefined; // the tunnel's logger, once its request is parsed
   let releaseSlot = (): void => {};
+  const seen: TunnelSeen = { ingress: Array.isArray(certificate.cn) ? certificate.cn.join(",") : certificate.cn ?? "" };
   const unregister = context.registry.add({
     abort: () => {
       aborted = true;
@@ -53,6 +55,7 @@ export async function serveIngress(
     const { head, rest: earlyData } = await readHead(socket, context.limits);
     const request = parseConnectRequest(head);
     const target = request.target;
+    seen.target = target.authority;
     const origin = tunnelOrigin(request.headers);
     const log = context.log.child({
       ...bindings, tunnel: tunnelIdOf(request.headers) ?? randomUUID(), target: target.authority, ...originBindings(origin),
@@ -69,15 +72,15 @@ export async function serveIngress(
     }
     socket.write(formatConnectEstablished());
     if (earlyData.length > 0) service.write(earlyData);
-    reportTunnelOpen(log, service, started, context);
+    reportTunnelOpen(log, service, started, context, seen);
     const result = await splice({ socket, raw }, { socket: service, raw: service }, {
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
     }).done;
-    reportTunnelClose(log, result, started, aborted, context);
+    reportTunnelClose(log, result, started, aborted, context, seen);
   } catch (err) {
     service?.destroy();
-    refuse(socket, err, context, logged ?? context.log.child(bindings));
+    refuse(socket, err, context, logged ?? context.log.child(bindings), seen);
   } finally {
     releaseSlot();
     unregister();
@@ -95,11 +98,11 @@ async function readHead(socket: tls.TLSSocket, limits: PeerLimits): Promise<Head
     });
 }
 
-function refuse(socket: tls.TLSSocket, err: unknown, context: PeerContext, log: Logger): void {
+function refuse(socket: tls.TLSSocket, err: unknown, context: PeerContext, log: Logger, seen: TunnelSeen): void {
   if (err instanceof ReadUntilError) {
     log.debug({ event: LOG_EVENTS.requestRejected, reason: err.message }, "ingress left before a request");
     socket.destroy();
     return;
   }
-  answerAndClose(socket, formatErrorResponse(reportRefusal(err, log, context), context.nodeName));
+  answerAndClose(socket, formatErrorResponse(reportRefusal(err, log, context, seen), context.nodeName));
 }
