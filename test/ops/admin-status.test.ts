@@ -2,7 +2,8 @@
 // site and peer at the ingress and under the ingress at the peer; a refused request shows in the
 // recent refusals with its cause, target and client (and no Proxy-Authorization value anywhere); a
 // broken reload shows as the last rejected reload with file:line:column; a good one raises the
-// config generation. Run with `workers: 1` and `workers: 2` (the supervisor asks every worker).
+// config generation. Run with `workers: 1` and `workers: 2` (the supervisor asks every worker; a
+// killed worker's replacement shows under its slot with one restart).
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -89,7 +90,7 @@ describe.each([1, 2])("GET /status with workers: %i", (workers) => {
     expect(open.rules[0]?.hits).toBe(1);
     const atPeer = await statusWhen(peerAdmin, "the peer counts the tunnel", (s) => s.tunnels.open === 1);
     expect(atPeer.node.role).toBe("peer");
-    expect(Object.values(atPeer.tunnels.byIngress)).toEqual([1]);
+    expect(atPeer.tunnels.byIngress).toEqual({ "ingress.tlsbridge.test": 1 }); // the CN of the ingress's certificate
     expect(atPeer.peers).toEqual([]);
 
     // A refusal, carrying a credential that must not show anywhere.
@@ -129,6 +130,16 @@ describe.each([1, 2])("GET /status with workers: %i", (workers) => {
     tunnel.socket.end("bye");
     expect((await readToEnd(tunnel.socket, tunnel.rest)).data.toString()).toBe("bye");
     await statusWhen(admin, "the tunnel counted closed", (s) => s.tunnels.open === 0 && Object.keys(s.tunnels.bySite).length === 0);
+
+    if (workers > 1) {
+      // A worker killed outright: its replacement is listed under the same slot, one restart more.
+      const victim = applied.workers.find((w) => w.slot === 2)?.pid as number;
+      process.kill(victim, "SIGKILL");
+      const replaced = await statusWhen(admin, "worker 2 replaced", (s) => s.workers.some((w) => w.slot === 2 && w.restarts === 1 && w.listening));
+      expect(replaced.workers.find((w) => w.slot === 2)).toMatchObject({ answered: true, restarts: 1 });
+      expect(replaced.workers.find((w) => w.slot === 2)?.pid).not.toBe(victim);
+      expect(replaced.workers.find((w) => w.slot === 1)?.restarts).toBe(0);
+    }
 
     await Promise.all([ingress.stop(), peer.stop()]);
     await writeFile(join(workspace.dir, "sites", "hq.yaml"), "rules:\n  - match: localhost\n    peer: cloud\n");
