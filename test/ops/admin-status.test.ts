@@ -1,6 +1,7 @@
 // `GET /status` on real nodes (issue 15): with a tunnel held open it shows the tunnel under its
 // site and peer at the ingress and under the ingress at the peer; a refused request shows in the
-// recent refusals with its cause, target and client (and no Proxy-Authorization value anywhere); a
+// recent refusals with its cause, target and client (and no Proxy-Authorization value anywhere), a
+// refusal relayed from the peer as `relayed` (the peer lists its own code); a
 // broken reload shows as the last rejected reload with file:line:column; a good one raises the
 // config generation. Run with `workers: 1` and `workers: 2` (the supervisor asks every worker; a
 // killed worker's replacement shows under its slot with one restart).
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
 import { readToEnd, waitUntil } from "../helpers/tunnel-probe.ts";
 import { adminGet, openOpsWorkspace, portOf } from "../helpers/ops-nodes.ts";
+import { closedPort } from "../helpers/services.ts";
 import type { OpsWorkspace } from "../helpers/ops-nodes.ts";
 
 let workspace: OpsWorkspace;
@@ -108,6 +110,18 @@ describe.each([1, 2])("GET /status with workers: %i", (workers) => {
     expect(body).not.toContain("s3cret");
     expect(body).not.toContain("PRIVATE KEY");
     expect(body).not.toContain("ingress-key.pem");
+
+    // A refusal of the peer's, relayed: `relayed` at the ingress, the peer's own code at the peer.
+    const closed = await closedPort();
+    const relayed = await connectThrough(port, `localhost:${closed}`);
+    expect(relayed.status).toBe(502);
+    relayed.socket.destroy();
+    const withRelayed = await statusWhen(admin, "the relayed refusal listed", (s) => s.refusals.recent.length === 2);
+    expect(withRelayed.refusals.recent[0]).toMatchObject({
+      code: "relayed", status: 502, target: `localhost:${closed}`, reason: expect.stringMatching(/^peer cloud answered 502: connection_refused/),
+    });
+    const peerRefusals = (await statusWhen(peerAdmin, "the peer lists its refusal", (s) => s.refusals.recent.length === 1)).refusals;
+    expect(peerRefusals.recent[0]).toMatchObject({ code: "TLSB_ERR_CONNECTION_REFUSED", status: 502, target: `localhost:${closed}`, client: "ingress.tlsbridge.test" });
 
     // A broken rule file: rejected, shown with where; the tunnel keeps being counted.
     await writeFile(join(workspace.dir, "sites", "hq.yaml"), "rules:\n  - match: localhost\n    peer: nowhere\n");

@@ -140,9 +140,10 @@ export async function openTunnel(
       routed.info({ event: LOG_EVENTS.peerResponse, status: response.status }, "peer refused the tunnel");
     }
     context.metrics.tunnelRefused(response.status, "relayed");
+    // The peer's own code stays at the peer (its /status lists it); here the cause is `relayed`, as in the metrics.
     context.status.tunnelRefused({
-      code: refusedCertificate?.code ?? "TLSB_ERR_PEER_RESPONSE", status: response.status, target: target.authority,
-      client: state.bindings.client as string, reason: refusedCertificate?.message ?? `peer ${peer.name} answered ${response.status}`,
+      code: refusedCertificate?.code ?? "relayed", status: response.status, target: target.authority,
+      client: state.bindings.client as string, reason: refusedCertificate?.message ?? peerRefusal(peer.name, response),
     });
     connection.socket.destroy();
     door.answerRelayed(response, context.nodeName, refusedCertificate);
@@ -158,6 +159,13 @@ export async function openTunnel(
   state.opened = { site: context.site, peer: peer.name };
   context.status.tunnelOpened(state.opened);
   return routed;
+}
+
+/** What a peer's refusal says: its status and its own Proxy-Status member's error and details. */
+function peerRefusal(peer: string, response: ResponseHead): string {
+  const said = lastProxyStatusMember(headerValues(response.headers, "proxy-status"));
+  const why = said === undefined ? "" : `: ${said.error ?? "no error type"}${said.details !== undefined ? ` (${said.details})` : ""}`;
+  return `peer ${peer} answered ${response.status}${why}`;
 }
 
 /**
