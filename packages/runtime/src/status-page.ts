@@ -41,7 +41,7 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.4em; margin: 0 0 .3em; }
 h2 { font-size: 1.1em; margin: 1.4em 0 .4em; }
 table { border-collapse: collapse; margin: .3em 0; }
-th, td { border: 1px solid #ccc; padding: .2em .6em; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #ccc; padding: .2em .6em; text-align: left; vertical-align: top; white-space: pre-wrap; }
 th { background: #f3f3f3; }
 .muted { color: #777; }
 #banner { padding: .5em .8em; border-radius: 4px; margin: .6em 0; }
@@ -67,6 +67,7 @@ th { background: #f3f3f3; }
 <div id="rules"></div>
 <h2>Refusals</h2>
 <div id="refusals-by-cause"></div>
+<div class="muted">the last 50, newest first</div>
 <div id="refusals"></div>
 <h2>Workers</h2>
 <div id="workers"></div>
@@ -131,7 +132,7 @@ th { background: #f3f3f3; }
     const rows = [["file", c.file], ["generation", c.generation], ["loaded at", time(c.loadedAt)],
       ["last reload", c.lastReload ? time(c.lastReload.time) + " (" + c.lastReload.result + ")" : "none"]];
     if (c.lastRejectedReload) rows.push(["last rejected reload", time(c.lastRejectedReload.time) + ": " + c.lastRejectedReload.errors.join("\\n")]);
-    table("config", ["", ""], rows, "");
+    table("config", ["what", "value"], rows, "");
   };
   let lostSince;
   const refresh = async () => {
