@@ -157,6 +157,7 @@ export async function openTunnel(
   }, "tunnel open");
   context.metrics.tunnelOpened((performance.now() - started) / 1000);
   state.opened = { site: context.site, peer: peer.name };
+  state.target = undefined; // only refusals need it, and an idle tunnel should not hold it (memory per idle tunnel)
   context.status.tunnelOpened(state.opened);
   return routed;
 }
