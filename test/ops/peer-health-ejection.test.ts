@@ -3,11 +3,12 @@
 // tunnel dials it any more (no failover from it: it is not tried); restarted, it passes its probes,
 // returns (peer.returned, counted) and carries tunnels again. A member whose tunnels' dials fail is
 // ejected passively, before any probe sees it. A refusal from a peer that answered never ejects.
+// `/status` lists the member as ejected while it is out of rotation (issue 15).
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectThrough } from "../helpers/connect-client.ts";
-import { openOpsWorkspace, portOf, scrape } from "../helpers/ops-nodes.ts";
+import { adminGet, openOpsWorkspace, portOf, scrape } from "../helpers/ops-nodes.ts";
 import type { OpsNode, OpsWorkspace } from "../helpers/ops-nodes.ts";
 import { readToEnd } from "../helpers/tunnel-probe.ts";
 
@@ -18,6 +19,12 @@ beforeAll(async () => {
 });
 
 afterAll(() => workspace.close());
+
+/** Each peer's `ejected` in the ingress's `/status`. */
+async function ejectedInStatus(admin: number): Promise<Record<string, boolean>> {
+  const status = JSON.parse((await adminGet(admin, "/status")).body) as { peers: Array<{ name: string; ejected: boolean }> };
+  return Object.fromEntries(status.peers.map((p) => [p.name, p.ejected]));
+}
 
 async function startPeer(name: string, listen = "127.0.0.1:0"): Promise<{ node: OpsNode; port: number }> {
   const node = workspace.startNode("peer", await workspace.writePeerConfig(`${name}.yaml`, ["shutdownGraceMs: 200"], listen));
@@ -82,6 +89,7 @@ describe("peerHealth: group members out of rotation and back", () => {
     for (let i = 0; i < 4; i++) expect(await tunnelVia(ingress)).toBe("second");
     expect(failovers(ingress.node)).toBe(before); // not even tried
     expect((await scrape(ingress.admin)).get('tlsbridge_peer_ejections_total{peer="first",reason="probe"}')).toBe(1);
+    expect(await ejectedInStatus(ingress.admin)).toEqual({ first: true, second: false });
 
     const back = await startPeer("health-first-again", `127.0.0.1:${first.port}`);
     expect(await ingress.node.waitFor("peer.returned", (l) => l.peer === "first", 30_000)).toMatchObject({ passes: 2 });
@@ -90,6 +98,7 @@ describe("peerHealth: group members out of rotation and back", () => {
     expect(peers).toEqual(new Set(["first", "second"]));
     const metrics = await scrape(ingress.admin);
     expect(metrics.get('tlsbridge_peer_returns_total{peer="first"}')).toBe(1);
+    expect(await ejectedInStatus(ingress.admin)).toEqual({ first: false, second: false });
     expect(metrics.get('tlsbridge_peer_ejections_total{peer="second",reason="probe"}')).toBeUndefined();
     expect(ingress.node.lines.filter((l) => l.event === "peer.ejected")).toHaveLength(1);
     await Promise.all([ingress.node.stop(), second.node.stop(), back.node.stop()]);

@@ -71,6 +71,7 @@ export async function serveClient(client: net.Socket, raw: net.Socket, door: Fro
       ...(result.error !== undefined ? { err: result.error } : {}),
     }, "tunnel closed");
     context.metrics.tunnelClosed({ outcome, bytesUp, bytesDown: result.bytesDown });
+    if (state.opened !== undefined) context.status.tunnelClosed(state.opened);
     end = { outcome, bytesUp, bytesDown: result.bytesDown };
   } catch (err) {
     state.upstream?.socket.destroy();
@@ -125,6 +126,10 @@ function refuse(client: net.Socket, door: FrontDoor, err: unknown, context: List
   state.access.status = refusal.status;
   state.access.error = refusal.row.proxyStatus;
   state.access.code = refusal.code;
+  context.status.tunnelRefused({
+    code: refusal.code, status: refusal.status, reason: refusal.message, client: state.bindings.client as string,
+    ...(state.access.target !== undefined ? { target: state.access.target } : {}),
+  });
   door.answerRefusal(refusal, context.nodeName);
   return "refused";
 }

@@ -6,7 +6,7 @@ import type tls from "node:tls";
 import type { Logger } from "pino";
 import type { ClientNetworks } from "@tlsbridge/rules";
 import { createNodeSecureContext, listenerTlsSettings } from "@tlsbridge/transport";
-import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
+import type { ConnectionRegistry, TunnelLimiter, TunnelMetrics, TunnelStatus } from "@tlsbridge/transport";
 import type { ListenerContext } from "./tunnel-opener.ts";
 import { DEFAULT_SNI_TARGET_PORT } from "./ingress-options.ts";
 import type { IngressOptions } from "./ingress-options.ts";
@@ -25,6 +25,7 @@ type Fixed = {
   readonly registry: ConnectionRegistry;
   readonly limiter: TunnelLimiter;
   readonly metrics: TunnelMetrics;
+  readonly status: TunnelStatus;
   readonly log: Logger;
 };
 

@@ -2,7 +2,7 @@
 // client context and the registry that graceful shutdown drains.
 import net from "node:net";
 import {
-  ConnectionRegistry, createTlsListener, listen, listenerTlsSettings, logEvent, NO_METRICS,
+  ConnectionRegistry, createTlsListener, listen, listenerTlsSettings, logEvent, NO_METRICS, NO_STATUS,
   stopListening, TunnelLimiter,
 } from "@tlsbridge/transport";
 import type { NodeContext } from "@tlsbridge/transport";
@@ -40,12 +40,13 @@ export async function startIngress(options: IngressOptions, context: NodeContext
     maxTunnelsPerKey: options.limits.maxTunnelsPerClient,
   });
   const metrics = context.metrics ?? NO_METRICS;
+  const status = context.status ?? NO_STATUS;
   const live = new LiveIngressSettings(options, log, metrics);
   const servers: net.Server[] = [];
   const listeners: Array<{ site: string; host: string; port: number }> = [];
   try {
     for (const [index, listener] of options.listeners.entries()) {
-      const shared = live.listenerContext(index, { registry, limiter, metrics, log: log.child({ site: listener.site }) });
+      const shared = live.listenerContext(index, { registry, limiter, metrics, status, log: log.child({ site: listener.site }) });
       const handshakeFailures = new ClientHandshakeFailures(shared.log);
       const tlsServer = listener.tls === undefined
         ? undefined

@@ -9,7 +9,7 @@ import type net from "node:net";
 import type { Logger } from "pino";
 import type { RuleSet } from "@tlsbridge/rules";
 import { addressKey, logEvent } from "@tlsbridge/transport";
-import type { ConnectionRegistry, SpliceEnd, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
+import type { ConnectionRegistry, SpliceEnd, TunnelLimiter, TunnelMetrics, TunnelPlace, TunnelStatus } from "@tlsbridge/transport";
 import { headerValues, lastProxyStatusMember, TUNNEL_ID_HEADER, TunnelError, viaEntry } from "@tlsbridge/wire";
 import type { ResponseHead } from "@tlsbridge/wire";
 import type { AccessFacts } from "./access-line.ts";
@@ -43,6 +43,8 @@ export type ListenerContext = {
   readonly log: Logger;
   /** Counters and histograms (the runtime's prom-client sink, or NO_METRICS). */
   readonly metrics: TunnelMetrics;
+  /** Open tunnels and recent refusals for the status page (the runtime's board, or NO_STATUS). */
+  readonly status: TunnelStatus;
   /** The listener's proxy authentication (`auth: { users }`); undefined: none. */
   readonly auth: ProxyAuthenticator | undefined;
 };
@@ -57,6 +59,8 @@ export type ClientState = {
   earlyDataBytes: number;
   /** What the attempt's access line will say (access-line.ts). */
   access: AccessFacts;
+  /** Where the tunnel runs, once open (told to the status board when it closes). */
+  opened?: TunnelPlace;
 };
 
 /**
@@ -144,6 +148,11 @@ export async function openTunnel(
     context.metrics.tunnelRefused(response.status, "relayed");
     state.access.status = response.status;
     state.access.error = lastProxyStatusMember(headerValues(response.headers, "proxy-status"))?.error;
+    // The peer's own code stays at the peer (its /status lists it); here the cause is `relayed`, as in the metrics.
+    context.status.tunnelRefused({
+      code: refusedCertificate?.code ?? "relayed", status: response.status, target: target.authority,
+      client: state.bindings.client as string, reason: refusedCertificate?.message ?? peerRefusal(peer.name, response),
+    });
     connection.socket.destroy();
     door.answerRelayed(response, context.nodeName, refusedCertificate);
     return undefined;
@@ -157,7 +166,16 @@ export async function openTunnel(
     peerTls: connection.leg,
   }, "tunnel open");
   context.metrics.tunnelOpened((performance.now() - started) / 1000);
+  state.opened = { site: context.site, peer: peer.name };
+  context.status.tunnelOpened(state.opened);
   return routed;
+}
+
+/** What a peer's refusal says: its status and its own Proxy-Status member's error and details. */
+function peerRefusal(peer: string, response: ResponseHead): string {
+  const said = lastProxyStatusMember(headerValues(response.headers, "proxy-status"));
+  const why = said === undefined ? "" : `: ${said.error ?? "no error type"}${said.details !== undefined ? ` (${said.details})` : ""}`;
+  return `peer ${peer} answered ${response.status}${why}`;
 }
 
 /**

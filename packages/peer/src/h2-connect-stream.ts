@@ -44,7 +44,7 @@ export async function serveConnectStream(
   context: PeerContext,
 ): Promise<void> {
   const started = performance.now();
-  const state: StreamState = { log: undefined, service: undefined, aborted: false, releaseSlot: IGNORE, access: {} };
+  const state: StreamState = { log: undefined, service: undefined, aborted: false, releaseSlot: IGNORE, access: { ingress: ingress.name ?? "" } };
   let end: PeerAccessEnd | undefined;
   const unregister = context.registry.add({
     abort: () => {
@@ -71,7 +71,7 @@ export async function serveConnectStream(
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
     }).done;
-    end = reportTunnelClose(log, result, started, state.aborted, context);
+    end = reportTunnelClose(log, result, started, state.aborted, context, state.access);
   } catch (err) {
     state.service?.destroy();
     refuse(stream, err, context, state.log ?? context.log.child(ingressBindings(ingress)), state.access);

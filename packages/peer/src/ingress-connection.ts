@@ -36,7 +36,7 @@ export async function serveIngress(
   let aborted = false;
   let logged: Logger | undefined; // the tunnel's logger, once its request is parsed
   let releaseSlot = (): void => {};
-  const access: PeerAccessFacts = {};
+  const access: PeerAccessFacts = { ingress: Array.isArray(certificate.cn) ? certificate.cn.join(",") : certificate.cn ?? "" };
   let end: PeerAccessEnd | undefined;
   const unregister = context.registry.add({
     abort: () => {
@@ -82,7 +82,7 @@ export async function serveIngress(
       idleTimeoutMs: context.limits.idleTimeoutMs,
       maxLifetimeMs: context.limits.maxTunnelLifetimeMs,
     }).done;
-    end = reportTunnelClose(log, { ...result, bytesUp: result.bytesUp + earlyBytes }, started, aborted, context);
+    end = reportTunnelClose(log, { ...result, bytesUp: result.bytesUp + earlyBytes }, started, aborted, context, access);
   } catch (err) {
     service?.destroy();
     end = refuse(socket, err, context, logged ?? context.log.child(bindings), access);

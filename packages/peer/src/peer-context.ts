@@ -2,7 +2,7 @@
 // admission and the tunnel report can all name it without importing each other.
 import type { Logger } from "pino";
 import type { AllowList } from "@tlsbridge/rules";
-import type { ConnectionRegistry, HostResolver, TunnelLimiter, TunnelMetrics } from "@tlsbridge/transport";
+import type { ConnectionRegistry, HostResolver, TunnelLimiter, TunnelMetrics, TunnelStatus } from "@tlsbridge/transport";
 import type { IngressCertificates } from "./ingress-certificate.ts";
 import type { PeerLimits } from "./peer-options.ts";
 
@@ -17,6 +17,8 @@ export type PeerContext = {
   readonly log: Logger;
   /** Counters and histograms (the runtime's prom-client sink, or NO_METRICS). */
   readonly metrics: TunnelMetrics;
+  /** Open tunnels by ingress and recent refusals for the status page (the runtime's board, or NO_STATUS). */
+  readonly status: TunnelStatus;
   /** What each ingress certificate says, parsed once per certificate. */
   readonly certificates: IngressCertificates;
   /** Resolves service names when peer.yaml sets `dns.servers`; absent: the system's resolver. */

@@ -2,7 +2,7 @@
 // that graceful shutdown drains.
 import type tls from "node:tls";
 import {
-  ConnectionRegistry, createTlsListener, isMultiplexedAlpn, listen, logEvent, NO_METRICS, nodeTlsSettings, stopListening, TunnelLimiter, watchCloseNotify,
+  ConnectionRegistry, createTlsListener, isMultiplexedAlpn, listen, logEvent, NO_METRICS, NO_STATUS, nodeTlsSettings, stopListening, TunnelLimiter, watchCloseNotify,
 } from "@tlsbridge/transport";
 import type { HostResolver, NodeContext } from "@tlsbridge/transport";
 import { createH2Acceptor, PEER_ALPN_PROTOCOLS } from "./h2-ingress-session.ts";
@@ -58,6 +58,7 @@ export async function startPeer(options: PeerOptions, context: NodeContext): Pro
     registry,
     limiter,
     metrics: context.metrics ?? NO_METRICS,
+    status: context.status ?? NO_STATUS,
     log,
     certificates: new IngressCertificates(),
     get resolveService() { return resolver.resolve; },

@@ -4,7 +4,7 @@
 import type net from "node:net";
 import type { Logger } from "pino";
 import { accessSummary, logEvent } from "@tlsbridge/transport";
-import type { SpliceResult } from "@tlsbridge/transport";
+import type { SpliceResult, TunnelPlace } from "@tlsbridge/transport";
 import { isTunnelError, TunnelError } from "@tlsbridge/wire";
 import { DestinationAddressError } from "./destination-address.ts";
 import type { PeerContext } from "./peer-context.ts";
@@ -15,6 +15,8 @@ function elapsedMs(started: number): number {
 
 /** What one tunnel request learnt so far, for its access line; each part set by the step that learns it. */
 export type PeerAccessFacts = {
+  /** The ingress it came from (its certificate's name), for the status board. */
+  readonly ingress: string;
   target?: string;
   /** The service's address, as dialled. */
   service?: string;
@@ -35,10 +37,11 @@ export function reportTunnelOpen(log: Logger, service: net.Socket, started: numb
   access.setupMs = elapsedMs(started);
   logEvent(log, "info", "tunnel.open", { service: access.service, setupMs: access.setupMs }, "tunnel open");
   context.metrics.tunnelOpened((performance.now() - started) / 1000);
+  context.status.tunnelOpened(placeOf(access));
 }
 
 /** Logs and counts a closed tunnel; `aborted` when shutdown cut it. How it ended, for the access line. */
-export function reportTunnelClose(log: Logger, result: SpliceResult, started: number, aborted: boolean, context: PeerContext): PeerAccessEnd {
+export function reportTunnelClose(log: Logger, result: SpliceResult, started: number, aborted: boolean, context: PeerContext, access: PeerAccessFacts): PeerAccessEnd {
   const outcome = aborted ? "aborted" : result.outcome;
   logEvent(log, "info", "tunnel.close", {
     bytesUp: result.bytesUp,
@@ -48,7 +51,12 @@ export function reportTunnelClose(log: Logger, result: SpliceResult, started: nu
     ...(result.error !== undefined ? { err: result.error } : {}),
   }, "tunnel closed");
   context.metrics.tunnelClosed({ outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown });
+  context.status.tunnelClosed(placeOf(access));
   return { outcome, bytesUp: result.bytesUp, bytesDown: result.bytesDown };
+}
+
+function placeOf(access: PeerAccessFacts): TunnelPlace {
+  return { ingress: access.ingress };
 }
 
 /**
@@ -74,6 +82,10 @@ export function reportRefusal(err: unknown, log: Logger, context: PeerContext, a
   access.status = refusal.status;
   access.error = refusal.row.proxyStatus;
   access.code = refusal.code;
+  context.status.tunnelRefused({
+    code: refusal.code, status: refusal.status, reason: refusal.message, client: access.ingress,
+    ...(access.target !== undefined ? { target: access.target } : {}),
+  });
   return refusal;
 }
 

@@ -23,6 +23,9 @@ export type ReloadTrigger = { readonly trigger: "SIGHUP" | "file" | "supervisor"
 /** How a reload ended. */
 export type ReloadResult = "applied" | "rejected" | "restart_needed";
 
+/** Besides the result: whether the config changed, and why a rejected reload was rejected. */
+export type ReloadOutcome = { readonly applied: boolean; readonly errors: readonly string[] };
+
 /** What the reloader needs. */
 export type ReloaderOptions = {
   /** The config file as given on the command line. */
@@ -31,8 +34,8 @@ export type ReloaderOptions = {
   readonly log: Logger;
   /** Applies a validated config to the running node; may throw (logged, counted as rejected). */
   readonly apply: (next: LoadedConfig) => void;
-  /** Told every result (metrics). */
-  readonly onResult?: (result: ReloadResult, current: LoadedConfig) => void;
+  /** Told every result (metrics, the status page): whether `current` is a new config, and a rejection's errors. */
+  readonly onResult?: (result: ReloadResult, current: LoadedConfig, outcome: ReloadOutcome) => void;
   /**
    * Told, after a rejected reload, what to watch now: the running config's files and every file the
    * rejected config had a problem with (a users, rule or certificate file it named that does not
@@ -110,7 +113,7 @@ export class ConfigReloader {
       this.#options.onRejected?.(this.#inputs);
       logEvent(log, "error", "config.rejected", { reload: true, ...context, problems: err.problems, errors: err.problems.map(formatProblem),
       }, "reload rejected: the running config keeps serving");
-      this.#options.onResult?.("rejected", this.#current);
+      this.#options.onResult?.("rejected", this.#current, { applied: false, errors: err.problems.map(formatProblem) });
       return;
     }
     this.#inputs = next.files;
@@ -118,14 +121,14 @@ export class ConfigReloader {
     if (restart.blocking) {
       logEvent(log, "warn", "config.restart.needed", { ...context, changes: restart.changes, applied: false },
         `reload not applied, restart the node to apply it: ${restart.changes.join("; ")}`);
-      this.#options.onResult?.("restart_needed", this.#current);
+      this.#options.onResult?.("restart_needed", this.#current, { applied: false, errors: [] });
       return;
     }
     try {
       this.#options.apply(next);
     } catch (err) {
       logEvent(log, "error", "config.rejected", { reload: true, ...context, err }, "reload failed: the running config keeps serving");
-      this.#options.onResult?.("rejected", this.#current);
+      this.#options.onResult?.("rejected", this.#current, { applied: false, errors: [(err as Error).message] });
       return;
     }
     const previous = this.#current;
@@ -140,7 +143,7 @@ export class ConfigReloader {
     }
     logEvent(log, "info", "config.reloaded", { ...context, durationMs: Math.round(performance.now() - started), ...summariseConfig(next),
     }, "config reloaded: new tunnels use it, open tunnels are untouched");
-    this.#options.onResult?.(restart.changes.length > 0 ? "restart_needed" : "applied", next);
+    this.#options.onResult?.(restart.changes.length > 0 ? "restart_needed" : "applied", next, { applied: true, errors: [] });
   }
 }
 

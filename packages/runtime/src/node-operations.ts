@@ -1,6 +1,6 @@
 // Everything the process that owns a node's operations runs beside the listeners: the
-// admin listener, the peer readiness probe (ingress), node-level metrics, and reloads on SIGHUP and
-// on file changes. The single process runs it when `workers` is 1; the supervisor runs it otherwise.
+// admin listener, the peer readiness probe (ingress), node-level metrics, the status page's config
+// history, and reloads on SIGHUP and on file changes. The single process runs it when `workers` is 1; the supervisor runs it otherwise.
 import type { Logger } from "pino";
 import { Registry } from "prom-client";
 import { logEvent } from "@tlsbridge/transport";
@@ -8,13 +8,17 @@ import { CONFIG_DEFAULTS } from "@tlsbridge/config";
 import type { LoadedConfig } from "@tlsbridge/config";
 import { startAdminServer } from "./admin-server.ts";
 import type { AdminServer, Readiness } from "./admin-server.ts";
+import { ConfigHistory } from "./config-history.ts";
 import { ConfigReloader } from "./config-reloader.ts";
 import type { ReloadTrigger } from "./config-reloader.ts";
 import { watchFiles } from "./file-watcher.ts";
 import type { FileWatcher } from "./file-watcher.ts";
+import { nodeStatus } from "./node-status.ts";
+import type { WorkerView } from "./node-status.ts";
 import { PeerProbe } from "./peer-probe.ts";
 import { createNodeMetrics } from "./prom-metrics.ts";
 import { describeUnreachable, unreachableTargets } from "./rule-reachability.ts";
+import type { BoardSnapshot } from "./status-board.ts";
 
 /** What the operations need from the process that serves (or supervises) the listeners. */
 export type OperationsOptions = {
@@ -26,6 +30,8 @@ export type OperationsOptions = {
   readonly listeners: () => Readiness;
   /** Prometheus text of the tunnel metrics (this process's registry, or every worker's aggregated). */
   readonly tunnelMetrics: () => Promise<string>;
+  /** The status boards of the processes serving tunnels (this one, or every worker that answered) and the workers. */
+  readonly tunnelStatus: () => Promise<{ readonly boards: readonly BoardSnapshot[]; readonly workers: readonly WorkerView[] }>;
   /** Applies a validated config (the roles' reload, or forwarding to the workers). */
   readonly apply: (next: LoadedConfig, trigger: ReloadTrigger) => void;
 };
@@ -44,6 +50,8 @@ export type Operations = {
 export async function startOperations(options: OperationsOptions): Promise<Operations> {
   const { loaded, log } = options;
   let stopping = false;
+  const startedAt = new Date();
+  const history = new ConfigHistory();
   const nodeMetrics = createNodeMetrics();
   nodeMetrics.setCertificates(loaded.certificates);
   const admin = loaded.ops.admin;
@@ -64,7 +72,8 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
     },
     // A file only the rejected config names (say a users file not created yet) is watched too.
     onRejected: (files) => watcher?.update(files),
-    onResult: (result, current) => {
+    onResult: (result, current, outcome) => {
+      history.record(result, outcome);
       nodeMetrics.reloaded(result);
       nodeMetrics.setCertificates(current.certificates);
     },
@@ -91,6 +100,10 @@ export async function startOperations(options: OperationsOptions): Promise<Opera
         contentType: Registry.PROMETHEUS_CONTENT_TYPE,
         text: `${await options.tunnelMetrics()}\n${await nodeMetrics.registry.metrics()}`,
       }),
+      status: async () => {
+        const { boards, workers } = await options.tunnelStatus();
+        return nodeStatus({ current: reloader.current, history: history.view(), startedAt, probe: probe?.states(), boards, workers });
+      },
     }, log);
   } catch (err) {
     process.off("SIGHUP", onHangup);

@@ -13,6 +13,10 @@ export type PeerState = {
   /** undefined until the first probe finished. */
   readonly up: boolean | undefined;
   readonly error?: string;
+  /** When the last probe finished (ISO 8601). */
+  readonly probedAt?: string;
+  /** When a probe last completed its handshake (ISO 8601). */
+  readonly upAt?: string;
 };
 
 /** Probes the peers of the current ingress options on an interval. */
@@ -70,12 +74,14 @@ export class PeerProbe {
         let state: PeerState;
         try {
           await probePeer(peer, { secureContext: context, timeoutMs, maxHeadBytes: this.#options.limits.maxHeadBytes });
-          state = { peer: peer.name, address, up: true };
+          const now = new Date().toISOString();
+          state = { peer: peer.name, address, up: true, probedAt: now, upAt: now };
           if (this.#states.get(peer.name)?.up !== true) {
             logEvent(this.#log, "info", "peer.up", { peer: peer.name, address, handshakeMs: Math.round(performance.now() - began) }, "peer reachable");
           }
         } catch (err) {
-          state = { peer: peer.name, address, up: false, error: (err as Error).message };
+          const upAt = this.#states.get(peer.name)?.upAt;
+          state = { peer: peer.name, address, up: false, error: (err as Error).message, probedAt: new Date().toISOString(), ...(upAt !== undefined ? { upAt } : {}) };
           if (this.#states.get(peer.name)?.up !== false) {
             logEvent(this.#log, "warn", "peer.down", { peer: peer.name, address, err }, "peer unreachable");
           }

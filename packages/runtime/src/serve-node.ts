@@ -1,6 +1,7 @@
 // Runs the role in this process: the single process when `workers` is 1 (with the admin listener
 // and reloads), or one worker under the supervisor (listeners bound with SO_REUSEPORT, reloads on
-// the supervisor's word, tunnel metrics handed to it through prom-client's cluster messages).
+// the supervisor's word, tunnel metrics handed to it through prom-client's cluster messages and the
+// status board on its request).
 import cluster from "node:cluster";
 import type { Logger } from "pino";
 import { AggregatorRegistry } from "prom-client";
@@ -14,9 +15,10 @@ import { startOperations } from "./node-operations.ts";
 import type { Operations } from "./node-operations.ts";
 import { dropPrivileges } from "./privilege-drop.ts";
 import { createTunnelMetrics } from "./prom-metrics.ts";
+import { StatusBoard } from "./status-board.ts";
 import { closeOnSignal } from "./shutdown-on-signal.ts";
-import { isWorkerReload, isWorkerTicketKeys, workerPorts, workerTicketKeys } from "./worker-messages.ts";
-import type { WorkerReady } from "./worker-messages.ts";
+import { isWorkerReload, isWorkerStatusRequest, isWorkerTicketKeys, workerPorts, workerTicketKeys } from "./worker-messages.ts";
+import type { WorkerReady, WorkerStatusReply } from "./worker-messages.ts";
 import { reportStartFailure } from "./start-failure.ts";
 
 /** A started role, whichever it is. */
@@ -37,9 +39,10 @@ export async function serveNode(path: string, loaded: LoadedConfig, log: Logger)
     new AggregatorRegistry();
     AggregatorRegistry.setRegistries([metrics.registry]);
   }
+  const board = new StatusBoard();
   const ticketKeys = worker ? workerTicketKeys() : undefined;
   const context: NodeContext = {
-    log, metrics: metrics.sink, reusePort: worker && process.platform === "linux", ...(ticketKeys !== undefined ? { ticketKeys } : {}),
+    log, metrics: board.watching(metrics.sink), status: board, reusePort: worker && process.platform === "linux", ...(ticketKeys !== undefined ? { ticketKeys } : {}),
   };
   let running: RunningRole;
   try {
@@ -53,6 +56,7 @@ export async function serveNode(path: string, loaded: LoadedConfig, log: Logger)
     const reloader = new ConfigReloader({ path, initial: loaded, log, quiet: true, apply: (next) => running.reload(next) });
     process.on("message", (message: unknown) => {
       if (isWorkerTicketKeys(message)) running.setTicketKeys(Buffer.from(message.keys, "base64"));
+      if (isWorkerStatusRequest(message)) process.send?.({ type: "tlsbridge:status", id: message.id, board: board.snapshot() } satisfies WorkerStatusReply);
       if (isWorkerReload(message)) void reloader.reload({ trigger: "supervisor", ...(message.files !== undefined ? { files: message.files } : {}) });
     });
     process.on("SIGHUP", () => {}); // a hangup of the process group: the supervisor decides about reloads
@@ -66,6 +70,7 @@ export async function serveNode(path: string, loaded: LoadedConfig, log: Logger)
         log,
         listeners: () => ({ ready: true, lines: [`listening: ${running.ports.join(", ")}`] }),
         tunnelMetrics: () => metrics.registry.metrics(),
+        tunnelStatus: async () => ({ boards: [board.snapshot()], workers: [] }),
         apply: (next) => running.reload(next),
       });
     } catch (err) {

@@ -1,7 +1,8 @@
 // `workers: N` (N > 1): the nginx-style model. This small process starts N workers (node:cluster),
 // each running the role with SO_REUSEPORT listeners on the same addresses; it replaces a worker that
 // dies, forwards SIGTERM/SIGINT (drain) and reloads, and serves the admin listener with every
-// worker's tunnel metrics aggregated (prom-client's AggregatorRegistry over the cluster channel).
+// worker's tunnel metrics aggregated (prom-client's AggregatorRegistry over the cluster channel) and
+// every worker's status board merged (worker-boards.ts, the same channel).
 import cluster from "node:cluster";
 import { randomBytes } from "node:crypto";
 import type { Worker } from "node:cluster";
@@ -12,6 +13,7 @@ import type { LoadedConfig } from "@tlsbridge/config";
 import { EXIT_CODES } from "./exit-codes.ts";
 import type { ExitCode } from "./exit-codes.ts";
 import { startOperations } from "./node-operations.ts";
+import { requestWorkerBoards } from "./worker-boards.ts";
 import { dropPrivileges, unreadable } from "./privilege-drop.ts";
 import { closeOnSignal, HARD_EXIT_AFTER_GRACE_MS } from "./shutdown-on-signal.ts";
 import { isWorkerReady, WORKER_PORTS_ENV, WORKER_SLOT_ENV, WORKER_TICKET_KEYS_ENV } from "./worker-messages.ts";
@@ -28,7 +30,8 @@ const MAX_BACKOFF_MS = 10_000;
  */
 const TICKET_KEY_ROTATION_MS = 12 * 60 * 60 * 1000;
 
-type Slot = { worker: Worker; ready: boolean; startedAt: number; failures: number };
+/** One worker slot; `restarts` counts the workers of this slot that died and were replaced. */
+type Slot = { worker: Worker; ready: boolean; startedAt: number; failures: number; restarts: number };
 
 /** Supervises `loaded.ops.workers` workers until a signal; resolves with the exit code. */
 export async function superviseWorkers(path: string, loaded: LoadedConfig, log: Logger): Promise<ExitCode> {
@@ -42,14 +45,14 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
   let ticketKeys = randomBytes(48);
   const readyCount = (): number => [...slots.values()].filter((s) => s.ready).length;
 
-  const fork = (slot: number, failures: number, replacing?: number): Promise<readonly number[]> => {
+  const fork = (slot: number, failures: number, replacing?: number, restarts = 0): Promise<readonly number[]> => {
     const env = {
       [WORKER_SLOT_ENV]: String(slot),
       [WORKER_TICKET_KEYS_ENV]: ticketKeys.toString("base64"),
       ...(ports !== undefined ? { [WORKER_PORTS_ENV]: ports.join(",") } : {}),
     };
     const worker = cluster.fork(env);
-    const entry: Slot = { worker, ready: false, startedAt: Date.now(), failures };
+    const entry: Slot = { worker, ready: false, startedAt: Date.now(), failures, restarts };
     slots.set(slot, entry);
     logEvent(log, "info", "worker.started", { worker: slot, workerPid: worker.process.pid,
       ...(replacing !== undefined ? { replacing: replacing } : {}),
@@ -76,7 +79,7 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
         }, "worker died; replacing it");
         operations?.nodeMetrics.workerReplaced();
         setTimeout(() => {
-          if (!stopping) fork(slot, nextFailures, slot).catch(() => {}); // its own exit is logged and replaced again
+          if (!stopping) fork(slot, nextFailures, slot, entry.restarts + 1).catch(() => {}); // its own exit is logged and replaced again
         }, delay);
       });
     });
@@ -92,6 +95,17 @@ export async function superviseWorkers(path: string, loaded: LoadedConfig, log: 
         return { ready: ready > 0, lines: [`workers listening: ${ready}/${count} (ports ${(ports ?? []).join(", ")})`] };
       },
       tunnelMetrics: () => aggregator.clusterMetrics(),
+      tunnelStatus: async () => {
+        const current = [...slots].sort(([a], [b]) => a - b);
+        const boards = await requestWorkerBoards(current.map(([, s]) => s.worker));
+        return {
+          boards: [...boards.values()],
+          workers: current.map(([slot, s]) => ({
+            slot, pid: s.worker.process.pid, upSince: new Date(s.startedAt).toISOString(), restarts: s.restarts,
+            listening: s.ready, answered: boards.has(s.worker),
+          })),
+        };
+      },
       apply: (_next, trigger) => {
         const message: WorkerReload = { type: "tlsbridge:reload", ...(trigger.files !== undefined ? { files: trigger.files } : {}) };
         for (const { worker } of slots.values()) if (worker.isConnected()) worker.send(message);

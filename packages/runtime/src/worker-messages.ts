@@ -1,6 +1,8 @@
 // The IPC between the supervisor and its workers (`workers:` > 1): a worker says it listens (and on
 // which ports, so the others and replacements bind the same ones when the config says port 0), the
-// supervisor asks for reloads. prom-client's own metrics messages share the channel.
+// supervisor asks for reloads and for each worker's status board (`/status`, like prom-client's own
+// metrics requests on the same channel).
+import type { BoardSnapshot } from "./status-board.ts";
 
 /** Environment variable carrying the ports a worker binds, one per listener, in config order. */
 export const WORKER_PORTS_ENV = "TLSBRIDGE_WORKER_PORTS";
@@ -54,4 +56,22 @@ export function workerPorts(env: NodeJS.ProcessEnv = process.env): number[] | un
   if (text === undefined || text === "") return undefined;
   const ports = text.split(",").map(Number);
   return ports.every((p) => Number.isInteger(p) && p >= 0 && p <= 65_535) ? ports : undefined;
+}
+
+/** Supervisor to worker: send your status board (`/status`), answering with the same `id`. */
+export type WorkerStatusRequest = { readonly type: "tlsbridge:status-request"; readonly id: number };
+
+/** Worker to supervisor: its status board. */
+export type WorkerStatusReply = { readonly type: "tlsbridge:status"; readonly id: number; readonly board: BoardSnapshot };
+
+/** True for a {@link WorkerStatusRequest}. */
+export function isWorkerStatusRequest(message: unknown): message is WorkerStatusRequest {
+  return typeof message === "object" && message !== null && (message as { type?: unknown }).type === "tlsbridge:status-request"
+    && typeof (message as { id?: unknown }).id === "number";
+}
+
+/** True for a {@link WorkerStatusReply}. */
+export function isWorkerStatusReply(message: unknown): message is WorkerStatusReply {
+  return typeof message === "object" && message !== null && (message as { type?: unknown }).type === "tlsbridge:status"
+    && typeof (message as { id?: unknown }).id === "number" && typeof (message as { board?: unknown }).board === "object";
 }

@@ -31,6 +31,8 @@ export { listen, stopListening } from "./listen.ts";
 export type { ListenOptions } from "./listen.ts";
 export { NO_METRICS } from "./tunnel-metrics.ts";
 export type { TunnelClosedFacts, TunnelMetrics } from "./tunnel-metrics.ts";
+export { NO_STATUS } from "./tunnel-status.ts";
+export type { RefusalFacts, TunnelPlace, TunnelStatus } from "./tunnel-status.ts";
 export type { NodeContext } from "./node-context.ts";
 export { answerAndClose, DEFAULT_LINGER_MS } from "./answer-and-close.ts";
 export { addressKey, TunnelLimiter } from "./tunnel-limiter.ts";
