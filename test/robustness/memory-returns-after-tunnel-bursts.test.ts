@@ -178,9 +178,12 @@ describe("memory after bursts of idle tunnels", () => {
       const last = (rounds[ROUNDS - 1] as (typeof rounds)[number])[name];
       // No creep: the last round ends where the second did (the first may still grow caches).
       expect(last.after.rss, `${name}: RSS after round ${ROUNDS} vs round 2`).toBeLessThanOrEqual(second.rss + Math.max(0.1 * second.rss, 16 * MiB));
-      // It comes back: at least half of what the burst added is handed back once it is over.
+      // It comes back: at least half of what the burst added is handed back once it is over. A burst
+      // that added little (the multiplexed mode holds ~25 KiB per idle tunnel) leaves a few MiB of
+      // allocator slack that is not a leak: up to 16 MiB kept passes, as in the creep check above
+      // (glibc's malloc, the bug this guards against, kept ~110 MiB).
       const added = last.during.rss - b.rss;
-      expect(last.after.rss - b.rss, `${name}: RSS kept of the ${mib(added)} MiB the burst added`).toBeLessThanOrEqual(0.5 * added);
+      expect(last.after.rss - b.rss, `${name}: RSS kept of the ${mib(added)} MiB the burst added`).toBeLessThanOrEqual(Math.max(0.5 * added, 16 * MiB));
       // No leak in JS: what a full GC leaves is what it left before the bursts.
       expect(last.after.heapUsed, `${name}: heapUsed after GC`).toBeLessThanOrEqual(b.heapUsed + HEAP_TOLERANCE);
       expect(last.after.external, `${name}: external`).toBeLessThanOrEqual(b.external + EXTERNAL_TOLERANCE);
