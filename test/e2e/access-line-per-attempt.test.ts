@@ -234,11 +234,16 @@ describe("SNI front door, peer mode h2: one access line per attempt at each node
     const { code, port } = await curlSni("localhost");
     expect(code).toBe(0);
     const line = await accessOfClientPort(nodes.ingressLog, port);
-    expect(line).toMatchObject({ protocol: "sni", target: `localhost:${secure.port}`, status: 200, outcome: "done" });
+    expect(line).toMatchObject({ protocol: "sni", target: `localhost:${secure.port}`, status: 200 });
+    // curl ends its TLS session and closes at once; when the service's close_notify reaches it after
+    // that, its kernel answers with a reset (CI saw it): a real client's `client_reset`, not a loss.
+    expect(["done", "client_reset"]).toContain(line.outcome);
     expect(line.bytesUp).toBeGreaterThan(0);
     expect(line.msg).toMatch(new RegExp(`^SNI localhost:${secure.port} 200 via cloud `));
     const atPeer = await nodes.peerLog.waitFor("access", (l) => l.tunnel === line.tunnel);
-    expect(atPeer).toMatchObject({ mode: "h2", status: 200, bytesUp: line.bytesUp, bytesDown: line.bytesDown, outcome: "done" });
+    expect(atPeer).toMatchObject({ mode: "h2", status: 200 });
+    // Bytes agree at both nodes when the session ended cleanly (a reset may cut bytes still in flight).
+    if (line.outcome === "done") expect(atPeer).toMatchObject({ bytesUp: line.bytesUp, bytesDown: line.bytesDown, outcome: "done" });
   });
 
   it("a name the peer does not allow: the peer's 403 and error at both nodes", async () => {
