@@ -74,7 +74,9 @@ async function readCa(root: string): Promise<IssuedCertificate> {
   let cert: string;
   let key: string;
   try {
-    [cert, key] = await Promise.all([readFile(certPath, "utf8"), readFile(keyPath, "utf8")]);
+    // One after the other: when both are missing, the message names ca.pem every time.
+    cert = await readFile(certPath, "utf8");
+    key = await readFile(keyPath, "utf8");
   } catch (cause) {
     const path = (cause as NodeJS.ErrnoException).path ?? root;
     throw new PkiError(PKI_ERROR_CODES.noCa,
