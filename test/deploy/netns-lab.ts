@@ -1,7 +1,7 @@
 // Three Linux network namespaces standing in for the corp, wan and cloud hosts of the compose
 // deployment, for test/deploy/netns-two-hosts.test.ts. Needs root and `ip netns`; everything it
 // creates carries this process's pid in its name and is removed by `destroy()`, on process exit,
-// or by the next run (namespaces whose pid is gone).
+// or by the next run (namespaces whose pid is gone: packages/bench/src/network-namespaces.ts).
 //
 //   corp host                    wan host (router)                  cloud host
 //   ┌───────────────────┐        ┌──────────────────────┐          ┌──────────────────────────┐
@@ -15,9 +15,10 @@
 // The service's address lives on the cloud host's loopback and the wan router has no route to it,
 // so the corp host can neither resolve `service` nor reach 10.231.3.1: only the peer can.
 import { execFile, execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { namespaceName, namespacesUnsupportedReason, netnsExecArgs, removeNamespace, sweepStaleNamespaces } from "@tlsbridge/bench";
 
 /** The addresses of the lab; private and only ever configured inside its namespaces. */
 export const LAB_ADDRESSES = {
@@ -46,50 +47,24 @@ export type NetnsLab = {
 /** Exit code and output of a command run in a namespace. */
 export type RunOutput = { readonly code: number | string; readonly stdout: string; readonly stderr: string };
 
-const NAME = /^tlsb-(\d+)-(corp|wan|cloud)$/;
 const HOSTS: readonly LabHost[] = ["corp", "wan", "cloud"];
 
 /** Why the lab cannot run here, or undefined when it can (root, `ip netns`, curl, getent). */
 export function labUnsupportedReason(): string | undefined {
-  if (process.platform !== "linux") return `network namespaces need Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) return "network namespaces need root (run the tests as root, as CI does)";
-  for (const tool of ["ip", "curl", "getent"]) {
-    try {
-      execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
-    } catch {
-      return `'${tool}' is not installed`;
-    }
-  }
-  const probe = `tlsb-${process.pid}-probe`;
-  try {
-    execFileSync("ip", ["netns", "add", probe], { stdio: "pipe" });
-    execFileSync("ip", ["netns", "del", probe], { stdio: "pipe" });
-  } catch (err) {
-    const stderr = String((err as { stderr?: Buffer }).stderr ?? "").trim();
-    return `'ip netns add' does not work here: ${stderr || (err as Error).message}`;
-  }
-  return undefined;
+  const why = namespacesUnsupportedReason(["ip", "curl", "getent"]);
+  return why === "network namespaces need root" ? `${why} (run the tests as root, as CI does)` : why;
 }
 
 /** Creates the three hosts, their links, routes and name files. Throws (after cleaning up) on failure. */
 export function createLab(hostsFiles: Readonly<Record<LabHost, string>>): NetnsLab {
-  sweepStaleLabs();
-  const ns = {
-    corp: `tlsb-${process.pid}-corp`,
-    wan: `tlsb-${process.pid}-wan`,
-    cloud: `tlsb-${process.pid}-cloud`,
-  } as const;
+  sweepStaleNamespaces();
+  const ns = { corp: namespaceName("corp"), wan: namespaceName("wan"), cloud: namespaceName("cloud") } as const;
   let destroyed = false;
   const destroy = (): void => {
     if (destroyed) return;
     destroyed = true;
     process.off("exit", destroy);
     for (const host of HOSTS) removeNamespace(ns[host]);
-    try {
-      rmdirSync("/etc/netns"); // only if empty: other labs or tools may use it
-    } catch {
-      // not empty or already gone
-    }
   };
   // A trap: a test run that ends without afterAll (a crash, process.exit) still cleans up.
   process.once("exit", destroy);
@@ -128,8 +103,7 @@ export function createLab(hostsFiles: Readonly<Record<LabHost, string>>): NetnsL
     throw new Error(`could not build the namespace lab: ${stderr || (err as Error).message}`, { cause: err });
   }
 
-  const execArgs = (host: LabHost, command: string, args: readonly string[]): string[] =>
-    ["netns", "exec", ns[host], command, ...args];
+  const execArgs = (host: LabHost, command: string, args: readonly string[]): string[] => netnsExecArgs(ns[host], command, args);
   const run = (host: LabHost, command: string, args: readonly string[], timeoutMs = 15_000): Promise<RunOutput> =>
     promisify(execFile)("ip", execArgs(host, command, args), { timeout: timeoutMs }).then(
       (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
@@ -140,42 +114,4 @@ export function createLab(hostsFiles: Readonly<Record<LabHost, string>>): NetnsL
       }),
     );
   return { ns, execArgs, run, destroy };
-}
-
-function removeNamespace(name: string): void {
-  try {
-    execFileSync("ip", ["netns", "del", name], { stdio: "pipe", timeout: 10_000 });
-  } catch {
-    // never created, or already gone
-  }
-  rmSync(join("/etc/netns", name), { recursive: true, force: true });
-}
-
-/** Removes namespaces (and /etc/netns folders) left by earlier runs whose process no longer exists. */
-function sweepStaleLabs(): void {
-  let names: string[] = [];
-  try {
-    names = execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n").map((l) => l.split(" ")[0] ?? "");
-  } catch {
-    return;
-  }
-  try {
-    names.push(...readdirSync("/etc/netns"));
-  } catch {
-    // no /etc/netns
-  }
-  for (const name of new Set(names)) {
-    const pid = NAME.exec(name)?.[1];
-    if (pid === undefined || Number(pid) === process.pid || isAlive(Number(pid))) continue;
-    removeNamespace(name);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

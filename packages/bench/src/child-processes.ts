@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
+import { netnsExecArgs } from "./network-namespaces.ts";
 
 const live = new Set<ChildProcess>();
 let hooked = false;
@@ -14,6 +15,8 @@ export type StartChildOptions = {
   pipeStdout?: boolean;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Runs the command in this network namespace (`ip netns exec`, which keeps the pid). */
+  netns?: string;
 };
 
 /**
@@ -22,7 +25,8 @@ export type StartChildOptions = {
  */
 export function startChild(command: string, args: readonly string[], opts: StartChildOptions): ChildProcess {
   hookExit();
-  const child = spawn("/bin/sh", ["-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', "sh", command, ...args], {
+  const argv = opts.netns === undefined ? [command, ...args] : ["ip", ...netnsExecArgs(opts.netns, command, args)];
+  const child = spawn("/bin/sh", ["-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', "sh", ...argv], {
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
     env: opts.env ?? process.env,

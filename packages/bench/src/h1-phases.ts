@@ -14,6 +14,7 @@ import type { CertPaths } from "./certs.ts";
 import { killAllChildren, stopChild } from "./child-processes.ts";
 import { parseResponseHead } from "./response-head.ts";
 import { percentile } from "./stats.ts";
+import { LOOPBACK_SIDE } from "./side.ts";
 import { startServices } from "./start-services.ts";
 import { createTlsbridge } from "./sut-tlsbridge.ts";
 import { openTunnel, readUntil } from "./tunnel-client.ts";
@@ -82,14 +83,14 @@ async function main(): Promise<void> {
   const tunnels = Number(values.tunnels);
   const dir = mkdtempSync(join(tmpdir(), "h1-phases-"));
   const certs = generateCerts(dir);
-  const services = await startServices(dir);
-  const path = new WanPath({ rttMs, bitsPerSec: 1e9, stall: { everyMs: 1000, forMs: 200 } }, dir);
+  const services = await startServices(dir, LOOPBACK_SIDE);
+  const path = new WanPath({ rttMs, bitsPerSec: 1e9, stall: { everyMs: 1000, forMs: 200 } }, dir, LOOPBACK_SIDE.host);
   const peerVia: number[] = [];
   const peerPorts: number[] = [];
   const sut = createTlsbridge("h1");
   try {
     const echoVia = await path.hop(services.ports.echo);
-    await sut.start({ workDir: dir, certs, services: services.ports, hop: async (port) => {
+    await sut.start({ workDir: dir, certs, services: services.ports, far: LOOPBACK_SIDE, hop: async (port) => {
       const via = await path.hop(port);
       peerPorts.push(port);
       peerVia.push(via);

@@ -10,3 +10,4 @@ export { checkTargets, TARGETS } from "./targets.ts";
 export type { SystemUnderTest, Endpoint, TargetName } from "./sut.ts";
 export { prepareSquid, squidUnavailable } from "./squid-launch.ts";
 export type { SquidCommand } from "./squid-launch.ts";
+export { namespaceName, namespacesUnsupportedReason, netnsExecArgs, removeNamespace, sweepStaleNamespaces } from "./network-namespaces.ts";

@@ -17,6 +17,8 @@ import { renderWanResults } from "./wan-report.ts";
 import { mediansBySystem, roundsBySystem } from "./results-table.ts";
 import type { RoundRecord } from "./results-table.ts";
 import { runRounds } from "./run-rounds.ts";
+import { namespacesUnsupportedReason } from "./network-namespaces.ts";
+import { LOOPBACK_SIDE } from "./side.ts";
 import { startServices } from "./start-services.ts";
 import type { SystemUnderTest } from "./sut.ts";
 import { createDirect } from "./sut-direct.ts";
@@ -25,6 +27,7 @@ import { createSquid } from "./sut-squid.ts";
 import { createStunnel } from "./sut-stunnel.ts";
 import { createTlsbridge } from "./sut-tlsbridge.ts";
 import { DEBIAN_PACKAGES, ensurePackages, squidHasOpenssl, which } from "./tools.ts";
+import { farSideFromEnvironment, runInNamespaces } from "./wan-namespaces.ts";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -49,12 +52,21 @@ async function main(): Promise<number> {
   const started = new Date();
   const run = started.toISOString().replace(/[:.]/g, "-");
   const notes: string[] = [];
+  // Set inside the near namespace of a WAN run (wan-namespaces.ts), which has no way out to install from.
+  const farNamespace = farSideFromEnvironment();
 
-  const installProblem = ensurePackages(missingPackages(o), log);
+  const installProblem = farNamespace === undefined ? ensurePackages(missingPackages(o), log) : undefined;
   if (installProblem) {
     log(installProblem);
     notes.push(installProblem);
   }
+  if (o.wan !== undefined && o.netns && farNamespace === undefined) {
+    const why = namespacesUnsupportedReason();
+    if (why === undefined) return runInNamespaces(log);
+    log(`network namespaces: ${why}; both nodes run on this machine's loopback (--no-netns does so on purpose)`);
+    notes.push(`Both nodes on one loopback: ${why}.`);
+  }
+  const far = farNamespace ?? LOOPBACK_SIDE;
 
   const all: SystemUnderTest[] = [
     createDirect(), createSocat(), createStunnel(), createSquid(),
@@ -88,11 +100,11 @@ async function main(): Promise<number> {
 
   const records: RoundRecord[] = [];
   let failed = false;
-  const services = await startServices(workDir);
+  const services = await startServices(workDir, far);
   try {
     const certs = generateCerts(certDir);
     log(`work dir ${workDir}; services ${JSON.stringify(services.ports)}`);
-    await runRounds(systems, { workDir, certs, services: services.ports }, o, run, (r) => {
+    await runRounds(systems, { workDir, certs, services: services.ports, far }, o, run, (r) => {
       records.push(r);
       if (r.error !== undefined) failed = true;
       appendFileSync(resultsFile, `${JSON.stringify({ type: "result", ...r })}\n`);
@@ -113,7 +125,7 @@ async function main(): Promise<number> {
   const path = join(REPO, "docs", "benchmarks.md");
   if (o.writeDocs && o.wan !== undefined) {
     writeWanSection({
-      path, machine, parameters: o.wan, command,
+      path, machine, parameters: o.wan, command, farNamespace: farNamespace !== undefined,
       startedAt: started.toISOString(), durationSec: (Date.now() - started.getTime()) / 1000,
       rounds: o.rounds, mib: o.mib, rateSeconds: o.rateSeconds, resultsFile: relative(REPO, resultsFile), results, notes,
     });

@@ -5,20 +5,27 @@ import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { startChild, stopChild } from "./child-processes.ts";
 import { waitForPort } from "./ports.ts";
+import { LOOPBACK_SIDE } from "./side.ts";
+import type { Side } from "./side.ts";
 
-/** Starts `command`, logging to `<workDir>/<label>.log`, and waits until it listens on every port in `ports`. */
+const START_TIMEOUT_MS = 15_000;
+
+/**
+ * Starts `command` on `side`, logging to `<workDir>/<label>.log`, and waits until it listens on
+ * every port in `ports` (at the side's address).
+ */
 export async function launch(
   label: string,
   command: string,
   args: readonly string[],
   workDir: string,
   ports: readonly number[],
-  timeoutMs = 15_000,
+  side: Side = LOOPBACK_SIDE,
 ): Promise<ChildProcess> {
-  const child = startChild(command, args, { logFile: join(workDir, `${label}.log`) });
+  const child = startChild(command, args, { logFile: join(workDir, `${label}.log`), netns: side.netns });
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   try {
-    for (const port of ports) await waitForPort(port, timeoutMs, alive);
+    for (const port of ports) await waitForPort(side.host, port, START_TIMEOUT_MS, alive);
   } catch (err) {
     await stopChild(child);
     throw new Error(`${label} did not start (see ${join(workDir, `${label}.log`)}): ${(err as Error).message}`);

@@ -26,6 +26,8 @@ export type BenchOptions = Readonly<{
   quick: boolean;
   /** The WAN run: every system's inter-node hop through a delay line with these parameters. */
   wan: WanParameters | undefined;
+  /** In the WAN run, put the two nodes in network namespaces of their own when root and `ip netns` allow. */
+  netns: boolean;
   writeDocs: boolean;
   help: boolean;
 }>;
@@ -42,6 +44,8 @@ export const USAGE = `usage: npm run bench -- [options]
                       (systems ${WAN_SYSTEMS.join(",")} unless --only; 2 rounds; --mib default 64)
   --rtt-ms N          the WAN's round-trip time (default 50)
   --mbit N            the WAN's rate each way, Mbit/s (default 1000)
+  --no-netns          the WAN run on one loopback (default: the two nodes in two network
+                      namespaces joined by a veth link, when run as root)
   --quick             small numbers for a smoke run (does not write docs unless --docs)
   --docs / --no-docs  write docs/benchmarks.md (default: yes unless --quick)
 `;
@@ -78,6 +82,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       wan: { type: "boolean", default: false },
       "rtt-ms": { type: "string" },
       mbit: { type: "string" },
+      netns: { type: "boolean" },
       docs: { type: "boolean" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -90,7 +95,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         stall: { everyMs: 1000, forMs: 200 },
       }
     : undefined;
-  if (wan === undefined && (values["rtt-ms"] !== undefined || values.mbit !== undefined)) throw new Error("--rtt-ms and --mbit go with --wan");
+  if (wan === undefined && (values["rtt-ms"] !== undefined || values.mbit !== undefined || values.netns !== undefined)) {
+    throw new Error("--rtt-ms, --mbit and --netns go with --wan");
+  }
   return Object.freeze({
     rounds: Math.round(positiveNumber("rounds", values.rounds, quick ? 1 : wan ? 2 : 3, 50)),
     mib: Math.round(positiveNumber("mib", values.mib, quick ? 16 : wan ? 64 : 512, 8192)),
@@ -100,6 +107,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     scenarios: wan ? (["wan"] as const) : list("scenario", values.scenario, SCENARIOS),
     quick,
     wan,
+    netns: values.netns ?? true,
     writeDocs: values.docs ?? !quick,
     help: values.help === true,
   });

@@ -16,9 +16,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-function tryConnect(port: number): Promise<boolean> {
+function tryConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = net.connect({ host: "127.0.0.1", port });
+    const s = net.connect({ host, port });
     s.once("connect", () => {
       s.destroy();
       resolve(true);
@@ -27,13 +27,13 @@ function tryConnect(port: number): Promise<boolean> {
   });
 }
 
-/** Polls until something accepts on 127.0.0.1:`port`; throws after `timeoutMs`. */
-export async function waitForPort(port: number, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+/** Polls until something accepts on `host`:`port`; throws after `timeoutMs`. */
+export async function waitForPort(host: string, port: number, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!isAlive()) throw new Error(`process exited before listening on ${port}`);
-    if (await tryConnect(port)) return;
+    if (await tryConnect(host, port)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
+  throw new Error(`nothing listening on ${host}:${port} after ${timeoutMs} ms`);
 }

@@ -90,7 +90,7 @@ export async function runRounds(
     const order = [...systems.slice(shift), ...systems.slice(0, shift)];
     log(`round ${round}/${o.rounds}: ${order.map((s) => s.name).join(", ")}`);
     for (const sut of order) {
-      const path = o.wan === undefined ? undefined : new WanPath(o.wan, loopback.workDir);
+      const path = o.wan === undefined ? undefined : new WanPath(o.wan, loopback.workDir, loopback.far.host);
       const ctx: SutContext = { ...loopback, hop: path === undefined ? async (port) => port : (port) => path.hop(port) };
       try {
         await sut.start(ctx);

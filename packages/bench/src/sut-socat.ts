@@ -21,7 +21,7 @@ export function createSocat(): SystemUnderTest {
         const port = await ports.pick(target);
         const args = ["-b", "65536",
           `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork,backlog=4096,nodelay`,
-          `TCP:127.0.0.1:${ctx.services[target]},nodelay`];
+          `TCP:${ctx.far.host}:${ctx.services[target]},nodelay`];
         await processes.launch(`socat-${target}`, socat, args, ctx.workDir, [port]);
       }
     },

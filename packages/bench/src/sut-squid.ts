@@ -36,12 +36,12 @@ export function createSquid(): SystemUnderTest {
       const ingressDir = join(ctx.workDir, "squid-ingress");
       for (const d of [peerDir, ingressDir]) mkdirSync(d, { recursive: true });
       const peer = prepareSquid(peerDir, "bench-peer", `${BENCH_LINES}
-https_port 127.0.0.1:${peerPort} tls-cert=${c.serverCert} tls-key=${c.serverKey} tls-cafile=${c.ca} clientca=${c.ca} tls-min-version=1.3`);
+https_port ${ctx.far.host}:${peerPort} tls-cert=${c.serverCert} tls-key=${c.serverKey} tls-cafile=${c.ca} clientca=${c.ca} tls-min-version=1.3`);
       const ingress = prepareSquid(ingressDir, "bench-ingress", `${BENCH_LINES}
 http_port 127.0.0.1:${ingressPort}
 cache_peer 127.0.0.1 parent ${peerVia} 0 no-query no-digest no-netdb-exchange name=peer tls tls-cert=${c.clientCert} tls-key=${c.clientKey} tls-cafile=${c.ca} tls-domain=${c.serverName} tls-min-version=1.3
 never_direct allow all`);
-      await processes.launch("squid-peer", peer.command, peer.args, ctx.workDir, [peerPort]);
+      await processes.launch("squid-peer", peer.command, peer.args, ctx.workDir, [peerPort], ctx.far);
       await processes.launch("squid-ingress", ingress.command, ingress.args, ctx.workDir, [ingressPort]);
     },
     stop: () => processes.stop(),

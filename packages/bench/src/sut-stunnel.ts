@@ -55,7 +55,7 @@ socket = r:TCP_NODELAY=1
 `;
         serverConf += `
 [${target}]
-accept = 127.0.0.1:${inner}
+accept = ${ctx.far.host}:${inner}
 connect = 127.0.0.1:${ctx.services[target]}
 cert = ${c.serverCert}
 key = ${c.serverKey}
@@ -71,7 +71,7 @@ socket = r:TCP_NODELAY=1
       const clientPath = join(ctx.workDir, "stunnel-client.conf");
       writeFileSync(serverPath, serverConf);
       writeFileSync(clientPath, clientConf);
-      await processes.launch("stunnel-server", stunnel, [serverPath], ctx.workDir, innerPorts);
+      await processes.launch("stunnel-server", stunnel, [serverPath], ctx.workDir, innerPorts, ctx.far);
       await processes.launch("stunnel-client", stunnel, [clientPath], ctx.workDir, listenPorts);
     },
     stop: () => processes.stop(),

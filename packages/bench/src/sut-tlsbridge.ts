@@ -60,7 +60,7 @@ export function createTlsbridge(variant: TlsbridgeVariant = "default"): SystemUn
       const dir = join(ctx.workDir, v.name);
       mkdirSync(dir, { recursive: true });
       const ports = `[${ctx.services.echo}, ${ctx.services.sink}, ${ctx.services.source}]`;
-      writeFileSync(join(dir, "peer.yaml"), `listen: 127.0.0.1:${peerPort}
+      writeFileSync(join(dir, "peer.yaml"), `listen: ${ctx.far.host}:${peerPort}
 tls: { ca: ${c.ca}, cert: ${c.serverCert}, key: ${c.serverKey} }
 allow:
   - match: '127[.]0[.]0[.]1'
@@ -84,7 +84,7 @@ ${PER_CLIENT_CAP}${v.nodeKeys ?? ""}`);
       const node = process.execPath;
       // Extra node flags for profiling runs, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
       const nodeArgs = (process.env.TLSBRIDGE_BENCH_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
-      await processes.launch(`${v.name}-peer`, node, [...nodeArgs, TLSBRIDGE_CLI, "peer", "--config", join(dir, "peer.yaml")], ctx.workDir, [peerPort]);
+      await processes.launch(`${v.name}-peer`, node, [...nodeArgs, TLSBRIDGE_CLI, "peer", "--config", join(dir, "peer.yaml")], ctx.workDir, [peerPort], ctx.far);
       await processes.launch(`${v.name}-ingress`, node, [...nodeArgs, TLSBRIDGE_CLI, "ingress", "--config", join(dir, "ingress.yaml")], ctx.workDir, [ingressPort]);
     },
     stop: () => processes.stop(),

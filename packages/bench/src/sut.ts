@@ -2,6 +2,7 @@
 // start and stop it, name its processes for /proc sampling, and say where a client connects.
 
 import type { CertPaths } from "./certs.ts";
+import type { Side } from "./side.ts";
 import type { ServicePorts } from "./start-services.ts";
 
 /** The three services a tunnel can lead to. */
@@ -17,10 +18,16 @@ export type Endpoint = { port: number; connectAuthority?: string };
 export type SutContext = {
   workDir: string;
   certs: CertPaths;
+  /** The services' ports; a far-side process reaches them on its own 127.0.0.1. */
   services: ServicePorts;
   /**
-   * The port to dial for 127.0.0.1:`port` across the path between the nodes: the same port on
-   * loopback, a delay line's in the WAN run (wan-path.ts). Systems dial their second node through it.
+   * Where the second node (peer, server relay) runs and listens: loopback, or the far namespace of
+   * the WAN run. Systems launch it there and bind its listener to `far.host`.
+   */
+  far: Side;
+  /**
+   * The port on 127.0.0.1 to dial for `far.host`:`port` across the path between the nodes: the same
+   * port on loopback, a delay line's in the WAN run (wan-path.ts). Systems dial their second node through it.
    */
   hop: (port: number) => Promise<number>;
 };

@@ -22,6 +22,8 @@ export type WanDocInput = {
   mib: number;
   rateSeconds: number;
   resultsFile: string;
+  /** True when the far node ran in a network namespace of its own (wan-namespaces.ts). */
+  farNamespace: boolean;
   results: string;
   notes: readonly string[];
 };
@@ -34,6 +36,12 @@ function analysis(): string {
   const file = fileURLToPath(new URL("../WAN-ANALYSIS.md", import.meta.url));
   return existsSync(file) ? `\n${readFileSync(file, "utf8").trimEnd()}\n` : "";
 }
+
+const NAMESPACES = `- The two nodes run in two network namespaces (packages/bench/src/wan-namespaces.ts): the generator, the ingress
+  (client stunnel, ingress squid) and the delay lines in one, the peer (server stunnel, peer squid) and the services in
+  the other, joined by one veth link (MTU 1500) that only the delay lines cross. Each node has its own TCP stack,
+  socket buffers and loopback; the link itself adds microseconds.`;
+const ONE_LOOPBACK = "- The nodes run in the same network namespace (this run had no root or no `ip netns`); the relay is what separates them.";
 
 /** The WAN section of the document at `path` (markers included), or "" when it has none. */
 export function existingWanSection(path: string): string {
@@ -75,7 +83,7 @@ bytes wait one more round trip, the TCP handshake's.
   at both ends of the relay, with no loss and microsecond round trips), jitter, or reordering. The loopback socket
   buffers on either side of the relay add queueing a real path would not have (up to a few MiB per connection). Tunnels in mode h1
   each have a TCP connection of their own, as they would on a real WAN.
-- The nodes run in the same network namespace; the relay is what separates them.
+${d.farNamespace ? NAMESPACES : ONE_LOOPBACK}
 
 **Measured per system and round**: *CONNECT→200* of one tunnel at a time for ${d.rateSeconds} s (after 5 warm-up tunnels;
 relays have none, their *first echo* is comparable), divided by the RTT; *1 tunnel up/down*: ${d.mib} MiB each way

@@ -26,18 +26,21 @@ export function wanBoundBytes(p: WanParameters): number {
 export class WanPath {
   readonly parameters: WanParameters;
   readonly #workDir: string;
+  readonly #farHost: string;
   #lines: ChildProcess[] = [];
 
-  constructor(parameters: WanParameters, workDir: string) {
+  /** `farHost`: the address of the far side's listeners (the far namespace's, or loopback). */
+  constructor(parameters: WanParameters, workDir: string, farHost: string) {
     this.parameters = parameters;
     this.#workDir = workDir;
+    this.#farHost = farHost;
   }
 
-  /** Starts a delay line to 127.0.0.1:`port`; resolves with the port that leads there across the WAN. */
+  /** Starts a delay line to `farHost`:`port`; resolves with the loopback port that leads there across the WAN. */
   async hop(port: number): Promise<number> {
     const p = this.parameters;
     const options: DelayLineProcessOptions = {
-      target: { host: "127.0.0.1", port },
+      target: { host: this.#farHost, port },
       oneWayDelayMs: p.rttMs / 2,
       bytesPerSec: p.bitsPerSec / 8,
       stall: p.stall,
