@@ -17,7 +17,7 @@ import { loadAnyConfig } from "@tlsbridge/config";
 import type { LoadedConfig } from "@tlsbridge/config";
 import { HARD_EXIT_AFTER_GRACE_MS } from "../../packages/runtime/src/shutdown-on-signal.ts";
 import { REPO_ROOT, runTlsbridge } from "../cli/run-tlsbridge.ts";
-import { findProgram } from "../helpers/foreign-process.ts";
+import { which } from "@tlsbridge/bench";
 import { kustomize } from "../helpers/kustomize.ts";
 import type { KubeObject } from "../helpers/kustomize.ts";
 import { testPki } from "../helpers/pki.ts";
@@ -26,7 +26,7 @@ const run = promisify(execFile);
 const KUBE_DIR = join(REPO_ROOT, "deploy", "kubernetes");
 const OVERLAYS = { corp: "ingress", cloud: "peer" } as const;
 type Overlay = keyof typeof OVERLAYS;
-const kubectl = findProgram("kubectl");
+const kubectl = which("kubectl");
 /** docs/operations.md "Memory": a node's RSS idle, and per open tunnel (jemalloc, as in the image). */
 const IDLE_MIB = 115;
 const MIB_PER_TUNNEL = 50 / 1000;

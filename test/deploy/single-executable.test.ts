@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../cli/run-tlsbridge.ts";
-import { findProgram } from "../helpers/foreign-process.ts";
+import { which } from "@tlsbridge/bench";
 import { followNode, portOf } from "../helpers/ops-nodes.ts";
 import type { OpsNode } from "../helpers/ops-nodes.ts";
 import { startHttpService } from "../helpers/services.ts";
@@ -21,7 +21,7 @@ import type { TestService } from "../helpers/services.ts";
 
 const run = promisify(execFile);
 const linuxX64 = process.platform === "linux" && process.arch === "x64";
-const curl = findProgram("curl") ?? "curl";
+const curl = which("curl") ?? "curl";
 const version = (JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 let temp: string;

@@ -14,13 +14,13 @@ import { parse as parseYaml } from "yaml";
 import { CONFIG_DEFAULTS } from "@tlsbridge/config";
 import { HARD_EXIT_AFTER_GRACE_MS } from "../../packages/runtime/src/shutdown-on-signal.ts";
 import { REPO_ROOT, runTlsbridge } from "../cli/run-tlsbridge.ts";
-import { findProgram } from "../helpers/foreign-process.ts";
+import { which } from "@tlsbridge/bench";
 
 const run = promisify(execFile);
 const UNIT_DIR = join(REPO_ROOT, "deploy", "systemd");
 const UNIT = "tlsbridge@.service";
 const ROLES = ["ingress", "peer"] as const;
-const systemdAnalyze = findProgram("systemd-analyze");
+const systemdAnalyze = which("systemd-analyze");
 
 /** A unit file's `[Section]` -> key -> values (a key may repeat). */
 function parseUnit(text: string): Map<string, Map<string, string[]>> {

@@ -6,7 +6,8 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findProgram, freeLoopbackPort, startForeignProcess } from "./foreign-process.ts";
+import { freePort, which } from "@tlsbridge/bench";
+import { startForeignProcess } from "./foreign-process.ts";
 import type { ForeignProcess } from "./foreign-process.ts";
 import type { IssuedCertificate } from "../../packages/cli/src/pki/index.ts";
 
@@ -19,7 +20,7 @@ export type AtsPeer = {
 
 /** Why ATS cannot run here (to skip with), or undefined when it can. */
 export function atsUnavailable(): string | undefined {
-  if (findProgram("traffic_server") === undefined) return "traffic_server is not installed (Debian package trafficserver; .ci/run installs it)";
+  if (which("traffic_server") === undefined) return "traffic_server is not installed (Debian package trafficserver; .ci/run installs it)";
   return undefined;
 }
 
@@ -28,14 +29,14 @@ export function atsUnavailable(): string | undefined {
  * client certificate signed by `ca`; CONNECT is allowed to `allowPorts` only (ATS answers others 403).
  */
 export async function startAtsPeer(options: { readonly ca: string; readonly cert: IssuedCertificate; readonly allowPorts: readonly number[] }): Promise<AtsPeer> {
-  const trafficServer = findProgram("traffic_server") as string;
+  const trafficServer = which("traffic_server") as string;
   const dir = await mkdtemp(join(tmpdir(), "tlsbridge-ats-"));
   const etc = join(dir, "etc");
   const dirs = { etc, log: join(dir, "log"), run: join(dir, "run"), cache: join(dir, "cache") };
   for (const d of Object.values(dirs)) await mkdir(d, { recursive: true });
   // The error page templates ATS answers refusals with; read only.
   await cp("/etc/trafficserver/body_factory", join(etc, "body_factory"), { recursive: true }).catch(() => {});
-  const port = await freeLoopbackPort();
+  const port = await freePort();
   await writeFile(join(etc, "ca.pem"), options.ca);
   await writeFile(join(etc, "peer.pem"), options.cert.cert);
   await writeFile(join(etc, "peer-key.pem"), options.cert.key, { mode: 0o600 });

@@ -5,8 +5,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { prepareSquid } from "@tlsbridge/bench";
-import { freeLoopbackPort, startForeignProcess } from "./foreign-process.ts";
+import { freePort, prepareSquid } from "@tlsbridge/bench";
+import { startForeignProcess } from "./foreign-process.ts";
 import type { ForeignProcess } from "./foreign-process.ts";
 
 export { squidUnavailable } from "@tlsbridge/bench";
@@ -26,7 +26,7 @@ export type SquidProcess = {
  */
 export async function startSquid(name: string, configure: (dir: string, port: number) => Promise<string>): Promise<SquidProcess> {
   const dir = await mkdtemp(join(tmpdir(), `tlsbridge-${name}-`));
-  const port = await freeLoopbackPort();
+  const port = await freePort();
   const squid = prepareSquid(dir, name, await configure(dir, port));
   const process = await startForeignProcess(squid.command, squid.args, { logFile: join(dir, "squid.out"), ports: [port] }).catch(async (err: unknown) => {
     await rm(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
-// The bench package's entry for anything that wants its pure parts (nothing in tlsbridge imports
-// it; `npm run bench` runs main.ts).
+// The bench package's entry for anything that wants its pure parts or the way it runs other programs
+// (the interop and deploy tests; nothing in tlsbridge imports it; `npm run bench` runs main.ts).
 
 export { median, percentile, ratio } from "./stats.ts";
 export { parseProcStat, parsePssKiB } from "./proc-parse.ts";
@@ -11,3 +11,6 @@ export type { SystemUnderTest, Endpoint, TargetName } from "./sut.ts";
 export { prepareSquid, squidUnavailable } from "./squid-launch.ts";
 export type { SquidCommand } from "./squid-launch.ts";
 export { namespaceName, namespacesUnsupportedReason, netnsExecArgs, removeNamespace, sweepStaleNamespaces } from "./network-namespaces.ts";
+export { startChild, stopChild } from "./child-processes.ts";
+export { freePort, waitForPort } from "./ports.ts";
+export { which } from "./tools.ts";

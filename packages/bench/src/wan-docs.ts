@@ -79,8 +79,8 @@ bytes wait one more round trip, the TCP handshake's.
 - *Models*: round trips (TCP connect, TLS handshake, CONNECT, HTTP/2 WINDOW_UPDATE all pay them), application-level
   flow control against the bandwidth-delay product (an HTTP/2 window smaller than rate × RTT caps a tunnel), a shared
   rate, and one TCP connection stalling as it does while it recovers a lost segment (everything on it waits).
-- *Does not model*: TCP's own loss recovery, congestion control and window growth (the kernel's TCP runs on loopback
-  at both ends of the relay, with no loss and microsecond round trips), jitter, or reordering. The loopback socket
+- *Does not model*: TCP's own loss recovery, congestion control and window growth (the kernel's TCP on either side
+  of the relay, loopback or the veth link, sees no loss and microsecond round trips), jitter, or reordering. The socket
   buffers on either side of the relay add queueing a real path would not have (up to a few MiB per connection). Tunnels in mode h1
   each have a TCP connection of their own, as they would on a real WAN.
 ${d.farNamespace ? NAMESPACES : ONE_LOOPBACK}
