@@ -78,9 +78,31 @@ export class H2PeerSession {
   /**
    * Opens a CONNECT stream for `authority` with `headers` (lowercase names), sends `earlyData`, and
    * waits for the peer's response head. `onStream` gets the stream as soon as it exists (so the
-   * caller can abort it). Throws TunnelError.
+   * caller can abort it). A stream the peer did not process (refused, or sent on a connection that
+   * was closing) is sent once more, on another connection. Throws TunnelError.
    */
   async open(
+    authority: string,
+    headers: HeaderList,
+    earlyData: Buffer,
+    responseTimeoutMs: number,
+    onStream: (end: SpliceEnd) => void,
+  ): Promise<H2PeerStream> {
+    const attempt = (): Promise<H2PeerStream> => this.#openStream(authority, headers, earlyData, responseTimeoutMs, onStream);
+    try {
+      return await attempt();
+    } catch (err) {
+      // RFC 9113 §8.7: the peer never processed it (a peer shutting down refuses the streams its
+      // GOAWAY does not cover; a busy one may reset a stream with REFUSED_STREAM), so no service
+      // saw it: safe to send again. After a GOAWAY the refusing connection has left the list.
+      if (!(err instanceof StreamNotProcessed)) throw err;
+      return await attempt().catch((again: unknown) => {
+        throw again instanceof StreamNotProcessed ? again.error : again;
+      });
+    }
+  }
+
+  async #openStream(
     authority: string,
     headers: HeaderList,
     earlyData: Buffer,
@@ -95,9 +117,9 @@ export class H2PeerSession {
     try {
       stream = session.request(request, { endStream: false });
     } catch (err) {
-      throw new TunnelError("TLSB_ERR_PEER_UNREACHABLE", `peer ${this.#peer.name}: cannot open a stream`, {
+      throw new StreamNotProcessed(new TunnelError("TLSB_ERR_PEER_UNREACHABLE", `peer ${this.#peer.name}: cannot open a stream`, {
         cause: err, details: `peer ${this.#peer.name}: the HTTP/2 connection is closing`,
-      });
+      }));
     }
     shared.streams += 1;
     stream.once("close", () => (shared.streams -= 1));
@@ -114,9 +136,10 @@ export class H2PeerSession {
         const details = isLinkLost(err) || stream.rstCode === undefined || stream.rstCode === http2.constants.NGHTTP2_NO_ERROR
           ? `peer ${this.#peer.name} closed the connection without a response (did it refuse this ingress's certificate?)`
           : `peer ${this.#peer.name} reset the CONNECT stream (code ${stream.rstCode})`;
-        reject(new TunnelError("TLSB_ERR_PEER_RESPONSE", `peer ${this.#peer.name} closed the stream before answering`, {
+        const error = new TunnelError("TLSB_ERR_PEER_RESPONSE", `peer ${this.#peer.name} closed the stream before answering`, {
           cause: err, details,
-        }));
+        });
+        reject(stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM ? new StreamNotProcessed(error) : error);
       };
       const timer = setTimeout(() => {
         stream.close(http2.constants.NGHTTP2_CANCEL);
@@ -197,6 +220,16 @@ export class H2PeerSession {
     this.#shared.push(shared);
     attempt.then((session) => (shared.ready = session), forget);
     return shared;
+  }
+}
+
+/** A stream the peer did not process; `error` is what the tunnel reports when sending it again fails the same way. */
+class StreamNotProcessed extends Error {
+  readonly error: TunnelError;
+
+  constructor(error: TunnelError) {
+    super(error.message, { cause: error });
+    this.error = error;
   }
 }
 
