@@ -37,7 +37,7 @@ async function standInPeer(decide: (connection: number, stream: number) => Answe
     const answer = decide(counted.connection, counted.streams);
     streams.push(`connection ${counted.connection} stream ${counted.streams}: ${answer}`);
     // Node sends its own last processed stream id for 0, so this GOAWAY needs a stream before it.
-    if (answer === "goaway-before-it") stream.session?.goaway(http2.constants.NGHTTP2_NO_ERROR, stream.id - 2);
+    if (answer === "goaway-before-it") stream.session?.goaway(http2.constants.NGHTTP2_NO_ERROR, (stream.id ?? 0) - 2);
     else if (answer === "refuse") stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
     else if (answer === "reset-after-processing") stream.close(http2.constants.NGHTTP2_CANCEL);
     else {
