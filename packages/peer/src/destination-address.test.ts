@@ -37,12 +37,22 @@ describe("specialPurposeOf", () => {
     ["ff02::1", "multicast"],
     ["::ffff:224.0.0.251", "multicast"],
     ["255.255.255.255", "broadcast"],
+    // IPv6 forms that carry an IPv4 address: NAT64 (a DNS64 answer) and IPv4-compatible.
+    ["64:ff9b::a9fe:a9fe", "cloud metadata"],
+    ["64:ff9b::169.254.169.254", "cloud metadata"],
+    ["64:FF9B:0:0:0:0:A9FE:A9FE", "cloud metadata"],
+    ["64:ff9b::7f00:1", "loopback"],
+    ["64:ff9b::a9fe:1", "link-local"],
+    ["64:ff9b::e000:fb", "multicast"],
+    ["::127.0.0.1", "loopback"],
+    ["::a9fe:a9fe", "cloud metadata"],
   ])("%s is %s", (address, kind) => {
     expect(specialPurposeOf(address)).toBe(kind);
     expect(admitted(open, address)).toBe(false);
   });
 
-  it.each(["93.184.215.14", "10.1.2.3", "192.168.1.1", "2001:db8::1", "fd00:ec2::253", "fec0::1", "128.0.0.1", "::ffff:10.1.2.3"])(
+  it.each(["93.184.215.14", "10.1.2.3", "192.168.1.1", "2001:db8::1", "fd00:ec2::253", "fec0::1", "128.0.0.1", "::ffff:10.1.2.3",
+    "64:ff9b::5db8:d70e", "64:ff9b::10.1.2.3", "::0a01:0203"])(
     "%s is an ordinary address, admitted by an entry without addresses:", (address) => {
       expect(specialPurposeOf(address)).toBeUndefined();
       expect(admitted(open, address)).toBe(true);

@@ -2,8 +2,10 @@
 // anything (DNS rebinding, a hostile zone), so after resolution and before any connect, each
 // address is checked against the allow entries that admitted the name. Loopback, link-local (the
 // cloud metadata endpoints among them), unspecified, multicast and broadcast addresses, in IPv4,
-// IPv6 and IPv4-mapped IPv6 forms, are refused unless an entry lists them in `addresses:`; an entry
-// with `addresses:` admits only those. Pure: the tests check the metadata cases without dialing.
+// IPv6, IPv4-mapped IPv6 and the IPv6 forms that embed an IPv4 address (NAT64, IPv4-compatible) are
+// refused unless an entry lists them in `addresses:`; an entry with `addresses:` admits only those.
+// Pure: the tests check the metadata cases without dialing.
+import net from "node:net";
 import { compileAddressRanges } from "@tlsbridge/rules";
 import type { AddressRanges, AllowEntry } from "@tlsbridge/rules";
 import { TunnelError } from "@tlsbridge/wire";
@@ -23,10 +25,37 @@ const SPECIAL_PURPOSE: ReadonlyArray<{ readonly kind: string; readonly ranges: A
 /** All of them in one set: an ordinary address (the common case) costs one lookup, not six. */
 const ANY_SPECIAL_PURPOSE = compileAddressRanges(SPECIAL_PURPOSE.flatMap((s) => s.ranges.sources));
 
-/** Which special-purpose range `address` is in (`loopback`, `cloud metadata`, ...), or undefined. */
+/**
+ * IPv6 ranges whose last 32 bits are an IPv4 address that something on the path may deliver to:
+ * NAT64's well-known prefix (RFC 6052: a DNS64 resolver answers it for any IPv4-only name, and a
+ * NAT64 gateway dials the IPv4 address, `64:ff9b::a9fe:a9fe` being the metadata endpoint) and the
+ * deprecated IPv4-compatible addresses (RFC 4291). IPv4-mapped addresses BlockList already matches.
+ */
+const IPV4_EMBEDDING = compileAddressRanges(["64:ff9b::/96", "::/96"]);
+
+/**
+ * Which special-purpose range `address` is in (`loopback`, `cloud metadata`, ...), or undefined.
+ * An IPv6 address that embeds an IPv4 address is in the IPv4 address's range.
+ */
 export function specialPurposeOf(address: string): string | undefined {
-  if (!ANY_SPECIAL_PURPOSE.includes(address)) return undefined;
-  return SPECIAL_PURPOSE.find((s) => s.ranges.includes(address))?.kind;
+  if (ANY_SPECIAL_PURPOSE.includes(address)) return SPECIAL_PURPOSE.find((s) => s.ranges.includes(address))?.kind;
+  const embedded = IPV4_EMBEDDING.includes(address) ? embeddedIpv4(address) : undefined;
+  return embedded === undefined ? undefined : specialPurposeOf(embedded);
+}
+
+/** The IPv4 address in the last 32 bits of an IPv6 address (`64:ff9b::a9fe:a9fe` → `169.254.169.254`). */
+function embeddedIpv4(address: string): string | undefined {
+  const bare = address.replace(/%.*$/, "");
+  if (!net.isIPv6(bare)) return undefined;
+  const tail = bare.slice(bare.lastIndexOf(":") + 1);
+  if (net.isIPv4(tail)) return tail; // written with a dotted quad: 64:ff9b::169.254.169.254
+  const [head = "", rest] = bare.split("::");
+  const headGroups = head === "" ? [] : head.split(":");
+  const restGroups = rest === undefined || rest === "" ? [] : rest.split(":");
+  const groups = [...headGroups, ...Array<string>(8 - headGroups.length - restGroups.length).fill("0"), ...restGroups];
+  const high = Number.parseInt(groups[6] ?? "0", 16);
+  const low = Number.parseInt(groups[7] ?? "0", 16);
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join(".");
 }
 
 /** Whether `entry` admits a name of its resolving to `address`. */
