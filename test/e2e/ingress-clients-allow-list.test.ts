@@ -71,6 +71,17 @@ describe("clients: allow-list on a plain listener", () => {
     const peerOpens = nodes.peerLog.events("tunnel.open").filter((l) => l.target === `127.0.0.1:${service.port}`);
     expect(peerOpens.map((l) => l.client)).toEqual([expect.stringMatching(/^127\.0\.0\.2:/)]); // the admitted client's only
   });
+
+  it("a scan from a refused address is counted connection by connection but logged once a minute", async () => {
+    const before = (await refusedCount(metrics)) ?? 0;
+    const lines = nodes.ingressLog.events("client.refused").length;
+    for (let i = 0; i < 20; i++) {
+      const { data } = await readToEnd(net.connect({ host: "127.0.0.1", port: nodes.ingressPort, localAddress: "127.0.0.1" }));
+      expect(data.length).toBe(0);
+    }
+    expect(await refusedCount(metrics)).toBe(before + 20);
+    expect(nodes.ingressLog.events("client.refused")).toHaveLength(lines);
+  });
 });
 
 describe("clients: allow-list and reload", () => {

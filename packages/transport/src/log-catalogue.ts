@@ -165,10 +165,11 @@ export const LOG_CATALOGUE = {
   },
   "client.refused": {
     nodes: "ingress", levels: ["info"],
-    when: "a client whose address is in no network of the listener's `clients:` list connected; it was reset at accept, before any byte of it was read (counted in `tlsbridge_clients_refused_total`)",
+    when: "a client whose address is in no network of the listener's `clients:` list connected; it was reset at accept, before any byte of it was read (each one counted in `tlsbridge_clients_refused_total`; at most one line per client address and listener a minute)",
     fields: {
       client: { type: "string", about: "`address:port` as the socket saw it", required: true },
       site: { type: "string", about: "the listener", required: true },
+      suppressed: { type: "number", about: "refusals of that address not logged since its previous line" },
     },
   },
   "request.rejected": {
