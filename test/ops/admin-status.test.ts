@@ -27,7 +27,7 @@ type Status = {
   node: { name: string; role: string; version: string; uptimeSeconds: number };
   config: { file: string; generation: number; lastReload?: { result: string }; lastRejectedReload?: { time: string; errors: string[] } };
   tunnels: { open: number; bySite: Record<string, number>; byPeer: Record<string, number>; byIngress: Record<string, number> };
-  peers: Array<{ name: string; state: string; ejected: boolean; lastProbe?: string; lastHandshake?: string }>;
+  peers: Array<{ name: string; state: string; ejected: boolean; lastProbe?: string; lastHandshake?: string; lastError?: string; lastErrorAt?: string }>;
   certificates: Array<{ file: string; role: string; subject: string; notAfter: string; daysLeft: number }>;
   rules: Array<{ site: string; index: number; match: string; peer: string; hits: number }>;
   refusals: { recent: Array<{ code: string; status: number; target?: string; client?: string; reason: string }>; byCause: Record<string, number> };
@@ -48,6 +48,25 @@ async function statusWhen(admin: number, what: string, check: (s: Status) => boo
   await waitUntil(async () => check(last = await status(admin)), what);
   return last as Status;
 }
+
+describe("GET /status, a peer that was down", () => {
+  it("keeps the last probe error and its time after the peer is up again", async () => {
+    const peerPort = await closedPort();
+    const ingress = workspace.startNode("ingress", await workspace.writeIngressConfig("ingress-down-first.yaml", peerPort, [
+      "admin: { listen: '127.0.0.1:0', peerProbeIntervalMs: 200 }", "watchFiles: false", "shutdownGraceMs: 200",
+    ]));
+    const admin = portOf(await ingress.waitFor("admin.listening"));
+    const down = await statusWhen(admin, "peer probed down", (s) => s.peers[0]?.state === "down");
+    expect(down.peers[0]).toMatchObject({ lastError: expect.stringContaining("ECONNREFUSED"), lastErrorAt: expect.any(String) });
+
+    const peer = workspace.startNode("peer", await workspace.writePeerConfig("peer-later.yaml", ["shutdownGraceMs: 200"], `127.0.0.1:${peerPort}`));
+    await peer.waitFor("listening");
+    const up = await statusWhen(admin, "peer probed up", (s) => s.peers[0]?.state === "up");
+    const [cloud] = up.peers;
+    expect(cloud).toMatchObject({ state: "up", lastError: expect.stringContaining("ECONNREFUSED"), lastErrorAt: expect.any(String) });
+    expect(Date.parse(cloud?.lastErrorAt ?? "")).toBeLessThanOrEqual(Date.parse(cloud?.lastHandshake ?? ""));
+  });
+});
 
 describe.each([1, 2])("GET /status with workers: %i", (workers) => {
   it.skipIf(workers > 1 && process.platform !== "linux")("shows open tunnels, refusals, rule hits, peers, certificates and reloads", async () => {

@@ -46,7 +46,9 @@ export type NodeStatus = {
     readonly lastProbe?: string;
     /** The last completed TLS handshake, by the probe or by a tunnel. */
     readonly lastHandshake?: string;
+    /** The last failed probe's error, also after the peer is up again, and when it was. */
     readonly lastError?: string;
+    readonly lastErrorAt?: string;
   }>;
   readonly certificates: ReadonlyArray<{
     readonly file: string;
@@ -124,7 +126,7 @@ function peersOf(inputs: NodeStatusInputs, board: BoardSnapshot): NodeStatus["pe
       ejected: seen?.ejected ?? false,
       ...(probe?.probedAt !== undefined ? { lastProbe: probe.probedAt } : {}),
       ...(lastHandshake !== undefined ? { lastHandshake } : {}),
-      ...(probe?.up === false && probe.error !== undefined ? { lastError: probe.error } : {}),
+      ...(probe?.error !== undefined ? { lastError: probe.error, ...(probe.errorAt !== undefined ? { lastErrorAt: probe.errorAt } : {}) } : {}),
     };
   });
 }

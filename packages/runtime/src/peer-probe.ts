@@ -12,7 +12,10 @@ export type PeerState = {
   readonly address: string;
   /** undefined until the first probe finished. */
   readonly up: boolean | undefined;
+  /** The last failed probe's error, kept after the peer is up again (what happened at 3 a.m.). */
   readonly error?: string;
+  /** When that probe finished (ISO 8601). */
+  readonly errorAt?: string;
   /** When the last probe finished (ISO 8601). */
   readonly probedAt?: string;
   /** When a probe last completed its handshake (ISO 8601). */
@@ -75,13 +78,16 @@ export class PeerProbe {
         try {
           await probePeer(peer, { secureContext: context, timeoutMs, maxHeadBytes: this.#options.limits.maxHeadBytes });
           const now = new Date().toISOString();
-          state = { peer: peer.name, address, up: true, probedAt: now, upAt: now };
+          const previous = this.#states.get(peer.name);
+          state = { peer: peer.name, address, up: true, probedAt: now, upAt: now,
+            ...(previous?.error !== undefined ? { error: previous.error, errorAt: previous.errorAt } : {}) };
           if (this.#states.get(peer.name)?.up !== true) {
             logEvent(this.#log, "info", "peer.up", { peer: peer.name, address, handshakeMs: Math.round(performance.now() - began) }, "peer reachable");
           }
         } catch (err) {
           const upAt = this.#states.get(peer.name)?.upAt;
-          state = { peer: peer.name, address, up: false, error: (err as Error).message, probedAt: new Date().toISOString(), ...(upAt !== undefined ? { upAt } : {}) };
+          const now = new Date().toISOString();
+          state = { peer: peer.name, address, up: false, error: (err as Error).message, errorAt: now, probedAt: now, ...(upAt !== undefined ? { upAt } : {}) };
           if (this.#states.get(peer.name)?.up !== false) {
             logEvent(this.#log, "warn", "peer.down", { peer: peer.name, address, err }, "peer unreachable");
           }

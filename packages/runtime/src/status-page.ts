@@ -116,7 +116,8 @@ th { background: #f3f3f3; }
     table("tunnels", ["by", "name", "open"], groups, "no open tunnels");
     table("peers", ["peer", "address", "state", "ejected", "last probe", "last handshake", "last error"], s.peers.map((p) => ({
       key: p.name,
-      cells: [p.name, p.address, p.state, p.ejected ? "ejected" : "in rotation", time(p.lastProbe), time(p.lastHandshake), p.lastError],
+      cells: [p.name, p.address, p.state, p.ejected ? "ejected" : "in rotation", time(p.lastProbe), time(p.lastHandshake),
+        p.lastError === undefined ? undefined : p.lastError + " (" + time(p.lastErrorAt) + ")"],
       cls: [undefined, undefined, p.state === "up" ? "up" : p.state === "down" ? "down" : "muted"],
     })), s.node.role === "ingress" ? "no peers probed (set admin.listen to run the probe)" : "a peer has no peers");
     table("certificates", ["file", "role", "subject", "not after", "days left"], s.certificates.map((c) => ({
