@@ -1,7 +1,8 @@
 // Health that routes (issue 14), with real processes: an ingress whose rule names a group of two
 // peers, with `peerHealth:`. A member whose probes fail is ejected (peer.ejected, counted) and no
 // tunnel dials it any more (no failover from it: it is not tried); restarted, it passes its probes,
-// returns (peer.returned, counted) and carries tunnels again. A member whose tunnels' dials fail is
+// returns (peer.returned, counted) and carries tunnels again; a reload meanwhile does not put it back
+// (the peer is on the same route). A member whose tunnels' dials fail is
 // ejected passively, before any probe sees it. A refusal from a peer that answered never ejects.
 // `/status` lists the member as ejected while it is out of rotation (issue 15).
 import { writeFile } from "node:fs/promises";
@@ -90,6 +91,14 @@ describe("peerHealth: group members out of rotation and back", () => {
     expect(failovers(ingress.node)).toBe(before); // not even tried
     expect((await scrape(ingress.admin)).get('tlsbridge_peer_ejections_total{peer="first",reason="probe"}')).toBe(1);
     expect(await ejectedInStatus(ingress.admin)).toEqual({ first: true, second: false });
+
+    // A reload that leaves the member on the same route keeps it out of rotation (it used to put every member back).
+    await writeFile(join(workspace.dir, "sites", "health-active.yaml"), "# reloaded\nrules:\n  - match: localhost|not-allowed[.]example\n    peer: cloud\n");
+    ingress.node.signal("SIGHUP");
+    await ingress.node.waitFor("config.reloaded");
+    expect(await ejectedInStatus(ingress.admin)).toEqual({ first: true, second: false });
+    for (let i = 0; i < 4; i++) expect(await tunnelVia(ingress)).toBe("second");
+    expect(failovers(ingress.node)).toBe(before);
 
     const back = await startPeer("health-first-again", `127.0.0.1:${first.port}`);
     expect(await ingress.node.waitFor("peer.returned", (l) => l.peer === "first", 30_000)).toMatchObject({ passes: 2 });

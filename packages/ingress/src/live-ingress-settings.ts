@@ -11,7 +11,7 @@ import type { ListenerContext } from "./tunnel-opener.ts";
 import { DEFAULT_SNI_TARGET_PORT } from "./ingress-options.ts";
 import type { IngressOptions } from "./ingress-options.ts";
 import { PeerChoice } from "./peer-choice.ts";
-import { PeerHealth } from "./peer-health.ts";
+import { PeerHealth, samePeerRoute } from "./peer-health.ts";
 import { PeerHealthProbe } from "./peer-health-probe.ts";
 import { PeerLinks } from "./peer-links.ts";
 import { AuthFailureLimiter } from "./auth-failure-limiter.ts";
@@ -113,11 +113,14 @@ export class LiveIngressSettings {
       if (tlsOptions !== undefined) server.setSecureContext(listenerTlsSettings(tlsOptions.cert, tlsOptions.key, next.keyExchangeGroups));
     }
     const old = this.#links;
+    const before = this.#options;
     this.#options = next;
     this.#links = links;
-    // Health starts afresh with the new peers: a reload brings every member back, to be probed at once.
+    // A member on the same route keeps its health (ejected stays out); the probe starts at once.
     this.#healthProbe?.stop();
+    const health = this.#choice.health;
     [this.#choice, this.#healthProbe] = this.#makeChoice(next, context);
+    if (health !== undefined) this.#choice.health?.carryOver(health, (peer) => samePeerRoute(before.peers.get(peer), next.peers.get(peer)));
     this.#auth = authenticators(next, this.#authGuards);
     links.start();
     this.#healthProbe?.start();

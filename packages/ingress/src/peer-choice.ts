@@ -37,6 +37,11 @@ export class PeerChoice {
     this.#grouped = new Set([...groups.values()].flat());
   }
 
+  /** The health it routes by (`peerHealth:`), or undefined without it. */
+  get health(): PeerHealth | undefined {
+    return this.#health;
+  }
+
   /**
    * The peers to try for `name`, first choice first; empty when the name is neither. Members held
    * back after a failed dial come last (still tried when every other member fails too).

@@ -7,7 +7,7 @@ import { NO_METRICS } from "@tlsbridge/transport";
 import type { TunnelMetrics } from "@tlsbridge/transport";
 import type { PeerEndpoint } from "./ingress-options.ts";
 import { PeerChoice } from "./peer-choice.ts";
-import { PeerHealth } from "./peer-health.ts";
+import { PeerHealth, samePeerRoute } from "./peer-health.ts";
 
 const OPTIONS = { intervalMs: 1_000, failuresToEject: 3, passesToReturn: 2 };
 
@@ -54,6 +54,38 @@ describe("PeerHealth", () => {
     health.passed("a", "probe");
     expect(health.isEjected("a")).toBe(false);
     expect(events).toEqual(["ejected a probe", "returned a"]);
+  });
+});
+
+describe("PeerHealth across a reload", () => {
+  const peer = (overrides: Partial<PeerEndpoint> = {}): PeerEndpoint => ({ name: "a", host: "10.0.0.1", port: 4443, servername: "peer-a", ...overrides });
+
+  it("keeps an ejected member out when the reload leaves it on the same route; it returns by its probes", () => {
+    const before = recorder();
+    for (let i = 0; i < 3; i++) {
+      before.health.failed("a", "probe");
+      before.health.failed("b", "probe");
+    }
+    const after = recorder();
+    after.health.carryOver(before.health, (name) => name === "a");
+    expect(after.health.isEjected("a")).toBe(true);
+    expect(after.health.isEjected("b")).toBe(false); // moved: starts in rotation
+    after.health.passed("a", "probe");
+    after.health.passed("a", "probe");
+    expect(after.health.isEjected("a")).toBe(false);
+    expect(after.events).toEqual(["returned a"]);
+    expect(before.health.isEjected("a")).toBe(true); // a copy: the old configuration's state is its own
+  });
+
+  it("calls a route the same only with the same address, certificate name and proxy", () => {
+    const via = { name: "corp", host: "proxy.corp", port: 3128 };
+    expect(samePeerRoute(peer(), peer({ mode: "h2", pool: { size: 2, maxIdleMs: 1000 } }))).toBe(true);
+    expect(samePeerRoute(peer({ via }), peer({ via: { ...via } }))).toBe(true);
+    expect(samePeerRoute(peer(), peer({ host: "10.0.0.2" }))).toBe(false);
+    expect(samePeerRoute(peer(), peer({ port: 443 }))).toBe(false);
+    expect(samePeerRoute(peer(), peer({ servername: "peer-b" }))).toBe(false);
+    expect(samePeerRoute(peer(), peer({ via }))).toBe(false);
+    expect(samePeerRoute(peer(), undefined)).toBe(false);
   });
 });
 

@@ -6,10 +6,13 @@
 //
 //   in rotation ──(failuresToEject failures in a row: probe or dial)──▶ ejected
 //   ejected     ──(passesToReturn probe passes in a row)──────────────▶ in rotation
+//
+// A reload keeps the state of every peer it leaves on the same route (address, name, proxy): a
+// member ejected during an outage stays out until its probes pass, instead of taking tunnels again.
 import type { Logger } from "pino";
 import { logEvent } from "@tlsbridge/transport";
 import type { TunnelMetrics } from "@tlsbridge/transport";
-import type { PeerHealthOptions } from "./ingress-options.ts";
+import type { PeerEndpoint, PeerHealthOptions } from "./ingress-options.ts";
 
 /** What made a peer fail or pass: its periodic probe, or a tunnel's dial. */
 export type HealthSource = "probe" | "dial";
@@ -27,6 +30,11 @@ export class PeerHealth {
     this.#options = options;
     this.#log = log;
     this.#metrics = metrics;
+  }
+
+  /** After a reload: takes over `previous`'s state of the peers `unchanged` names; the others start in rotation. */
+  carryOver(previous: PeerHealth, unchanged: (peer: string) => boolean): void {
+    for (const [peer, record] of previous.#peers) if (unchanged(peer)) this.#peers.set(peer, { ...record });
   }
 
   /** Whether `peer` is out of rotation. */
@@ -69,4 +77,11 @@ export class PeerHealth {
     }
     return record;
   }
+}
+
+/** Whether a reload left a peer on the same route: address, certificate name and corporate proxy. */
+export function samePeerRoute(before: PeerEndpoint | undefined, after: PeerEndpoint | undefined): boolean {
+  if (before === undefined || after === undefined) return false;
+  const via = (p: PeerEndpoint): string => (p.via === undefined ? "" : `${p.via.host}:${p.via.port}`);
+  return before.host === after.host && before.port === after.port && before.servername === after.servername && via(before) === via(after);
 }
