@@ -30,7 +30,7 @@ describe("README.md stays true", () => {
     const list = /for tool in ([^;]+);/.exec(ci)?.[1]?.trim().split(/\s+/) ?? [];
     // Tools found by command, then libraries checked one by one (`need+=(package)`).
     const packages = [...list.map((t) => t.split(":")[1]), ...[...ci.matchAll(/need\+=\(([a-z0-9.-]+)\)/g)].map((m) => m[1])];
-    expect(packages.sort()).toEqual(["chromium", "curl", "iproute2", "libjemalloc2", "openssl", "systemd"]);
+    expect(packages.sort()).toEqual(["chromium", "curl", "iproute2", "libjemalloc2", "netcat-openbsd", "openssh-server", "openssl", "systemd"]);
     for (const p of packages) expect(readme).toContain(`\`${p}\``);
   });
 });
