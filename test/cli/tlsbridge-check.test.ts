@@ -4,6 +4,7 @@ import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { formatPasswordHash, hashPassword } from "@tlsbridge/ingress";
 import { REPO_ROOT, runTlsbridge } from "./run-tlsbridge.ts";
 
 let base: string;
@@ -141,9 +142,25 @@ describe("tlsbridge check on broken configs", () => {
     expect(other.stdout).toContain(
       "10.0.0.1:80 as hq.corp.example: not allowed (403): allow[0] (configs/metadata-peer.yaml:4:5) matches but is only for ingresses 'ops[.]corp[.]example'",
     );
-    const ingress = await check("--config", "configs/ingress.yaml", "--as", "x", "localhost:9080");
-    expect(ingress.code).toBe(2);
-    expect(ingress.stderr).toContain("--as names an ingress identity");
+  });
+
+  it("--as at an ingress: decides for a proxy user, by the rules' users:", async () => {
+    await writeFile(join(base, "configs", "sites", "ops.yaml"),
+      "rules:\n  - match: localhost\n    ports: [9080]\n    peer: cloud\n    users: [alice, 'ops-.*']\n");
+    await writeFile(join(base, "configs", "sites", "ops-users.htpasswd"),
+      `alice:${formatPasswordHash(await hashPassword("a password", { ln: 14, r: 8, p: 1 }))}\n`);
+    await writeFile(join(base, "configs", "users-ingress.yaml"), [
+      "listeners:", "  - listen: 127.0.0.1:8090", "    rules: sites/ops.yaml", "    auth: { users: sites/ops-users.htpasswd }",
+      "peers:", "  cloud: { address: '127.0.0.1:4443', servername: localhost }",
+      "tls: { ca: ../pki/ca.pem, cert: ../pki/ingress.pem, key: ../pki/ingress-key.pem }", ""].join("\n"));
+    const alice = await check("--config", "configs/users-ingress.yaml", "--as", "alice", "localhost:9080");
+    expect(alice.code).toBe(0);
+    expect(alice.stdout).toContain("localhost:9080 as user alice\n  site ops (127.0.0.1:8090): rules[0] (configs/sites/ops.yaml:2:5) 'localhost' ports 9080 for users alice, ops-.* -> peer cloud at 127.0.0.1:4443 (servername localhost)");
+    const bob = await check("--config", "configs/users-ingress.yaml", "--as", "bob", "localhost:9080");
+    expect(bob.stdout).toContain("  site ops (127.0.0.1:8090): no user bob in its users file");
+    expect(bob.stdout).toMatch(/site ops \(127\.0\.0\.1:8090\): refused \(403\): .*is for users alice, ops-\.\*, not user bob/);
+    const nobody = await check("--config", "configs/users-ingress.yaml", "localhost:9080");
+    expect(nobody.stdout).toMatch(/refused \(403\): .*not an unauthenticated client/);
   });
 
   it("reports YAML syntax errors with their position", async () => {

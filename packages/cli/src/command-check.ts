@@ -1,6 +1,6 @@
-// `tlsbridge check --config FILE [--as IDENTITY] [host:port ...]`: validate a node config and
-// everything it names without starting anything, and answer "where would this host:port go" (at a
-// peer: for the ingress identity IDENTITY).
+// `tlsbridge check --config FILE [--as NAME] [host:port ...]`: validate a node config and
+// everything it names without starting anything, and answer "where would this host:port go" (at an
+// ingress: for the proxy user NAME; at a peer: for the ingress identity NAME).
 import { parseTarget } from "@tlsbridge/wire";
 import type { Target, TunnelError } from "@tlsbridge/wire";
 import { loadAnyConfig } from "@tlsbridge/config";
@@ -27,12 +27,9 @@ export async function runCheck(
     }
   });
   const loaded = await loadAnyConfig(config);
-  if (as !== undefined && loaded.kind !== "peer") {
-    throw new UsageError("--as names an ingress identity (a DNS name, URI or CN of its certificate): it applies to a peer config", "check");
-  }
   for (const line of configReport(loaded)) out(line);
   for (const target of parsed) {
-    const lines = loaded.kind === "ingress" ? ingressTargetReport(loaded, target) : peerTargetReport(loaded, target, as);
+    const lines = loaded.kind === "ingress" ? ingressTargetReport(loaded, target, as) : peerTargetReport(loaded, target, as);
     for (const line of lines) out(line);
   }
   return EXIT_CODES.ok;

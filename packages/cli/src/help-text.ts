@@ -12,7 +12,7 @@ export const HELP_TEXT = {
 Usage:
   tlsbridge ingress --config FILE     run the ingress (accepts CONNECT, routes to peers)
   tlsbridge peer --config FILE        run the peer (accepts mTLS from ingresses, dials services)
-  tlsbridge check --config FILE [--as IDENTITY] [host:port ...]
+  tlsbridge check --config FILE [--as NAME] [host:port ...]
                                       validate a config and every file it names; show routes
   tlsbridge pki init DIR              make a private CA and the two node certificates
   tlsbridge pki issue DIR --role R --name NAME
@@ -75,7 +75,7 @@ limits{maxHeadBytes=${d.peer.limits.maxHeadBytes}, headTimeoutMs=${d.peer.limits
 serviceConnectTimeoutMs=${d.peer.limits.serviceConnectTimeoutMs}, idleTimeoutMs=${d.peer.limits.idleTimeoutMs},
 maxTunnels=${d.peer.limits.maxTunnels}, maxTunnelsPerIngress=${d.peer.limits.maxTunnelsPerIngress}, maxTunnelLifetimeMs=${d.peer.limits.maxTunnelLifetimeMs} (0: none)},
 keyExchangeGroups=${d.keyExchangeGroups}, shutdownGraceMs=${d.shutdownGraceMs}, drainDelayMs=${d.drainDelayMs}, node=${d.peer.node}.`),
-  check: `Usage: tlsbridge check --config FILE [--as IDENTITY] [host:port ...]
+  check: `Usage: tlsbridge check --config FILE [--as NAME] [host:port ...]
 
 Validates an ingress or a peer config (told apart by its keys) and every file it names: rule files,
 CA, certificates and keys (parsed; subject and expiry printed). Starts nothing.
@@ -85,12 +85,15 @@ addresses its name may resolve to, or why it is refused (an IP target is checked
 
 Options:
   -c, --config FILE   the config file (required)
-  --as IDENTITY       peer only: decide for the ingress whose certificate carries IDENTITY (a DNS
-                      name, a URI such as spiffe://corp.example/ingress/hq, or the CN); entries
-                      with \`ingresses:\` that do not match it are shown as refusing
+  --as NAME           ingress: decide for the proxy user NAME (rules with \`users:\`; without
+                      --as, for a client that did not log in); peer: decide for the ingress whose
+                      certificate carries NAME (a DNS name, a URI such as
+                      spiffe://corp.example/ingress/hq, or the CN): entries with \`ingresses:\`
+                      that do not match it are shown as refusing
   -h, --help          show this help
 
 Examples: tlsbridge check --config configs/ingress.yaml localhost:9080 example.org:443
+          tlsbridge check --config configs/ingress.yaml --as alice localhost:9080
           tlsbridge check --config configs/peer.yaml --as spiffe://tlsbridge.test/ingress/hq localhost:9080
 Exit codes: 0 valid (also when a target would be refused: the answer is printed), 2 usage or
 config error (one file:line:col: message per problem).

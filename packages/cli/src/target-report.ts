@@ -1,6 +1,6 @@
 // The answer `tlsbridge check` gives for one host:port: per ingress site, which rule and peer it
-// takes (or why none); for a peer, whether its allow list admits it (for one ingress identity with
-// `--as`), and to which addresses.
+// takes (or why none; for one proxy user with `--as`); for a peer, whether its allow list admits it
+// (for one ingress identity with `--as`), and to which addresses.
 import net from "node:net";
 import { addressRefusalReason, checkDestinationAddresses } from "@tlsbridge/peer";
 import { appliesTo, describeRule } from "@tlsbridge/rules";
@@ -9,12 +9,19 @@ import type { Target } from "@tlsbridge/wire";
 import { formatHostPort } from "@tlsbridge/config";
 import type { LoadedIngressConfig, LoadedPeerConfig } from "@tlsbridge/config";
 
-/** Lines (without trailing newline) saying where `target` would go through this ingress, one per site. */
-export function ingressTargetReport(loaded: LoadedIngressConfig, target: Target): string[] {
-  const lines = [target.authority];
+/**
+ * Lines (without trailing newline) saying where `target` would go through this ingress, one per
+ * site, for the proxy user `user` (undefined: an unauthenticated client; rules with `users:` refuse it).
+ */
+export function ingressTargetReport(loaded: LoadedIngressConfig, target: Target, user?: string): string[] {
+  const lines = [user === undefined ? target.authority : `${target.authority} as user ${user}`];
   for (const listener of loaded.options.listeners) {
     const site = `site ${listener.site} (${formatHostPort(listener)})`;
-    const why = listener.rules.explain(target.host, target.port);
+    // A user the listener's users file lacks can never log in there: said, then decided as asked.
+    if (user !== undefined && listener.auth !== undefined && !listener.auth.users.has(user)) {
+      lines.push(`  ${site}: no user ${user} in its users file (its clients could not log in as ${user})`);
+    }
+    const why = listener.rules.explain(target.host, target.port, user);
     const match = why.match;
     if (match === undefined) {
       lines.push(`  ${site}: refused (403): ${why.summary}`);
@@ -33,7 +40,8 @@ export function ingressTargetReport(loaded: LoadedIngressConfig, target: Target)
           return member === undefined ? `peer ${name} (not configured)` : describePeer(member);
         }).join("; ")}`
         : `peer ${rule.peer} (not configured)`;
-    lines.push(`  ${site}: ${describeRule(rule)} '${rule.match}' ${ports} -> ${to}`);
+    const users = rule.users === undefined ? "" : ` for users ${rule.users.sources.join(", ")}`;
+    lines.push(`  ${site}: ${describeRule(rule)} '${rule.match}' ${ports}${users} -> ${to}`);
   }
   return lines;
 }
