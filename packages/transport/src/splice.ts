@@ -40,7 +40,7 @@ export type SpliceResult = {
 export type SpliceOptions = {
   /** No byte either way for this long ends the tunnel. */
   readonly idleTimeoutMs: number;
-  /** The tunnel is ended this long after the splice starts, busy or not; 0 or absent: no limit. */
+  /** The tunnel is reset this long after the splice starts, busy or not; 0 or absent: no limit. */
   readonly maxLifetimeMs?: number;
 };
 
@@ -133,7 +133,9 @@ export function splice(client: SpliceEnd, upstream: SpliceEnd, options: SpliceOp
     side.socket.setTimeout(options.idleTimeoutMs, () => end("idle_timeout"));
   };
   const maxLifetimeMs = options.maxLifetimeMs ?? 0;
-  const lifetime = maxLifetimeMs > 0 ? setTimeout(() => end("lifetime_exceeded"), maxLifetimeMs) : undefined;
+  // The lifetime cuts a tunnel that may be mid-transfer: both ends are reset, so neither takes what
+  // it got for the whole (an idle tunnel has nothing in flight and ends with a FIN).
+  const lifetime = maxLifetimeMs > 0 ? setTimeout(() => end("lifetime_exceeded", undefined, true), maxLifetimeMs) : undefined;
   watch(client, upstream, "client");
   watch(upstream, client, "upstream");
   client.socket.resume();
