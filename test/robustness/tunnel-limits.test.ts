@@ -128,10 +128,10 @@ describe("maximum tunnel lifetime", () => {
     await echo.close();
   });
 
-  for (const side of ["ingress", "peer"] as const) {
-    it(`the ${side} resets a busy tunnel at maxTunnelLifetimeMs (lifetime_exceeded)`, async () => {
+  for (const [side, peerMode] of [["ingress", "h1"], ["peer", "h1"], ["ingress", "h2"], ["peer", "h2"]] as const) {
+    it(`the ${side} resets a busy tunnel at maxTunnelLifetimeMs (lifetime_exceeded), mode ${peerMode}`, async () => {
       const limit = { maxTunnelLifetimeMs: 400 };
-      const nodes = await startTwoNodes(side === "ingress" ? { ingressLimits: limit } : { peerLimits: limit });
+      const nodes = await startTwoNodes(side === "ingress" ? { ingressLimits: limit, peerMode } : { peerLimits: limit, peerMode });
       try {
         const tunnel = await connectThrough(nodes.ingressPort, `localhost:${echo.port}`);
         expect(tunnel.status).toBe(200);
