@@ -1,7 +1,10 @@
 // Starts only our ingress, in this process, routing every host to one peer that runs elsewhere (a
 // third-party proxy in the interop tests): certificates from the test CA, its log in memory; and
-// the bulk run every interop test puts through it.
+// the checks every interop test puts through it (bulk run, a relayed refusal, a foreign CA).
 import { expect } from "vitest";
+import { connectThrough } from "./connect-client.ts";
+import { closedPort } from "./services.ts";
+import { proxyStatusOf } from "./tunnel-probe.ts";
 import { startIngress } from "@tlsbridge/ingress";
 import type { IngressLimits, PeerEndpoint, RunningIngress } from "@tlsbridge/ingress";
 import { RuleSet } from "@tlsbridge/rules";
@@ -61,4 +64,35 @@ export async function carryBulkTunnels(ingress: LoneIngress, echoPort: number, p
   expect(ingress.ingressLog.events("tunnel.open").length).toBeGreaterThanOrEqual(BULK_TUNNELS);
   expect(ingress.ingressLog.events("peer.dial.failed")).toHaveLength(0);
   console.info(`${peerLabel}: ${BULK_TUNNELS} x ${BULK_MIB_EACH_WAY} MiB echoed, ms per tunnel: ${durations.map(Math.round).join(" ")}`);
+}
+
+/**
+ * A CONNECT to a closed loopback port, which the third-party peer refuses with 403 by its own
+ * port rules: the client gets that 403 with our Proxy-Status member naming what we received.
+ */
+export async function expectPeerRefusalRelayed(ingress: LoneIngress): Promise<void> {
+  const reply = await connectThrough(ingress.ingressPort, `127.0.0.1:${await closedPort()}`);
+  reply.socket.destroy();
+  expect(reply.status).toBe(403);
+  expect(proxyStatusOf(reply.headers)).toMatch(/^test-ingress; received-status=403$/);
+  expect((await ingress.ingressLog.waitFor("peer.response")).status).toBe(403);
+}
+
+/**
+ * An ingress with a certificate from another CA: the third-party peer refuses it with a TLS alert,
+ * and the client gets 502 tls_certificate_error naming the peer, logged as auth.denied.
+ */
+export async function expectForeignCaRefused(peer: Omit<PeerEndpoint, "host">, echoPort: number): Promise<void> {
+  const stranger = await startIngressToPeer(peer, { ingressCert: (await testPki()).otherCaIngress });
+  try {
+    const reply = await connectThrough(stranger.ingressPort, `127.0.0.1:${echoPort}`);
+    reply.socket.destroy();
+    expect(reply.status).toBe(502);
+    expect(proxyStatusOf(reply.headers)).toBe(`test-ingress; error=tls_certificate_error; details="peer ${peer.name} refused the ingress certificate"`);
+    const denied = await stranger.ingressLog.waitFor("auth.denied");
+    expect(denied).toMatchObject({ reason: "certificate", code: "TLSB_ERR_PEER_CERT" });
+    expect(JSON.stringify(denied.err)).toMatch(/ERR_SSL_TLSV\d*_ALERT_/);
+  } finally {
+    await stranger.close();
+  }
 }

@@ -3,16 +3,14 @@
 // port requiring a client certificate from the test CA (`certification_level 2`), CONNECT allowed
 // to the test's echo port only. Many tunnels in a row exercise TLS resumption with ATS's tickets.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectThrough } from "../helpers/connect-client.ts";
 import { atsUnavailable, startAtsPeer } from "../helpers/ats-peer.ts";
 import type { AtsPeer } from "../helpers/ats-peer.ts";
 import { expectAutoModeGivesH1 } from "../helpers/auto-mode-check.ts";
-import { BULK_MIB_EACH_WAY, BULK_TUNNELS, carryBulkTunnels, startIngressToPeer } from "../helpers/ingress-to-peer.ts";
+import { BULK_MIB_EACH_WAY, BULK_TUNNELS, carryBulkTunnels, expectForeignCaRefused, expectPeerRefusalRelayed, startIngressToPeer } from "../helpers/ingress-to-peer.ts";
 import type { LoneIngress } from "../helpers/ingress-to-peer.ts";
 import { issueTestCert, testPki } from "../helpers/pki.ts";
-import { closedPort, startEchoService } from "../helpers/services.ts";
+import { startEchoService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
-import { proxyStatusOf } from "../helpers/tunnel-probe.ts";
 
 const ATS_NAME = "ats-peer.tlsbridge.test";
 const unavailable = atsUnavailable();
@@ -45,25 +43,10 @@ describe.skipIf(unavailable !== undefined)(`ingress -> stock Apache Traffic Serv
   }, 60_000);
 
   it("relays ATS's refusal of a port outside connect_ports, with our Proxy-Status member", async () => {
-    const reply = await connectThrough(ingress.ingressPort, `127.0.0.1:${await closedPort()}`);
-    reply.socket.destroy();
-    expect(reply.status).toBe(403);
-    expect(proxyStatusOf(reply.headers)).toMatch(/^test-ingress; received-status=403$/);
-    expect((await ingress.ingressLog.waitFor("peer.response")).status).toBe(403);
+    await expectPeerRefusalRelayed(ingress);
   }, 60_000);
 
   it("ATS refuses an ingress certificate from another CA with a TLS alert: 502 tls_certificate_error", async () => {
-    const stranger = await startIngressToPeer({ name: "ats", port: ats.port, servername: ATS_NAME }, { ingressCert: (await testPki()).otherCaIngress });
-    try {
-      const reply = await connectThrough(stranger.ingressPort, `127.0.0.1:${echo.port}`);
-      reply.socket.destroy();
-      expect(reply.status).toBe(502);
-      expect(proxyStatusOf(reply.headers)).toBe('test-ingress; error=tls_certificate_error; details="peer ats refused the ingress certificate"');
-      const denied = await stranger.ingressLog.waitFor("auth.denied");
-      expect(denied).toMatchObject({ reason: "certificate", code: "TLSB_ERR_PEER_CERT" });
-      expect(JSON.stringify(denied.err)).toMatch(/ERR_SSL_TLSV\d*_ALERT_/);
-    } finally {
-      await stranger.close();
-    }
+    await expectForeignCaRefused({ name: "ats", port: ats.port, servername: ATS_NAME }, echo.port);
   }, 60_000);
 });

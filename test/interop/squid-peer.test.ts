@@ -7,16 +7,14 @@
 // limit), with or without the warm pool. Now a handshake that offered a ticket and failed is retried
 // once in full, and the peer is offered no more tickets for a while; said once in the log.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectThrough } from "../helpers/connect-client.ts";
 import { expectAutoModeGivesH1 } from "../helpers/auto-mode-check.ts";
-import { BULK_MIB_EACH_WAY, BULK_TUNNELS, carryBulkTunnels, startIngressToPeer } from "../helpers/ingress-to-peer.ts";
+import { BULK_MIB_EACH_WAY, BULK_TUNNELS, carryBulkTunnels, expectForeignCaRefused, expectPeerRefusalRelayed, startIngressToPeer } from "../helpers/ingress-to-peer.ts";
 import type { LoneIngress } from "../helpers/ingress-to-peer.ts";
 import { issueTestCert, testPki } from "../helpers/pki.ts";
-import { closedPort, startEchoService } from "../helpers/services.ts";
+import { startEchoService } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
 import { startSquidPeer, squidUnavailable } from "../helpers/squid-peer.ts";
 import type { SquidPeer } from "../helpers/squid-peer.ts";
-import { proxyStatusOf } from "../helpers/tunnel-probe.ts";
 import { expectEchoedBack } from "../helpers/tunnel-data-checks.ts";
 
 const SQUID_NAME = "squid-peer.tlsbridge.test";
@@ -79,27 +77,10 @@ describe.skipIf(unavailable !== undefined)(`ingress -> stock squid peer${unavail
   }, 120_000);
 
   it("relays squid's refusal of a port it does not allow, with our Proxy-Status member", async () => {
-    await withIngress(undefined, async ({ ingressPort, ingressLog }) => {
-      const reply = await connectThrough(ingressPort, `127.0.0.1:${await closedPort()}`);
-      reply.socket.destroy();
-      expect(reply.status).toBe(403);
-      expect(proxyStatusOf(reply.headers)).toMatch(/^test-ingress; received-status=403$/);
-      expect((await ingressLog.waitFor("peer.response")).status).toBe(403);
-    });
+    await withIngress(undefined, expectPeerRefusalRelayed);
   }, 60_000);
 
   it("squid refuses an ingress certificate from another CA with a TLS alert: 502 tls_certificate_error", async () => {
-    const stranger = await startIngressToPeer({ name: "squid", port: squid.port, servername: SQUID_NAME }, { ingressCert: (await testPki()).otherCaIngress });
-    try {
-      const reply = await connectThrough(stranger.ingressPort, `127.0.0.1:${echo.port}`);
-      reply.socket.destroy();
-      expect(reply.status).toBe(502);
-      expect(proxyStatusOf(reply.headers)).toBe('test-ingress; error=tls_certificate_error; details="peer squid refused the ingress certificate"');
-      const denied = await stranger.ingressLog.waitFor("auth.denied");
-      expect(denied).toMatchObject({ reason: "certificate", code: "TLSB_ERR_PEER_CERT" });
-      expect(JSON.stringify(denied.err)).toMatch(/ERR_SSL_TLSV\d*_ALERT_/);
-    } finally {
-      await stranger.close();
-    }
+    await expectForeignCaRefused({ name: "squid", port: squid.port, servername: SQUID_NAME }, echo.port);
   }, 60_000);
 });
