@@ -4,6 +4,7 @@
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { startChild, stopChild } from "./child-processes.ts";
+import { listensOn } from "./port-owner.ts";
 import { waitForPort } from "./ports.ts";
 import { LOOPBACK_SIDE } from "./side.ts";
 import type { Side } from "./side.ts";
@@ -12,7 +13,8 @@ const START_TIMEOUT_MS = 15_000;
 
 /**
  * Starts `command` on `side`, logging to `<workDir>/<label>.log`, and waits until it listens on
- * every port in `ports` (at the side's address).
+ * every port in `ports` (at the side's address): something answers there, and it is this process
+ * or a child of it (port-owner.ts), not another program that took the port first.
  */
 export async function launch(
   label: string,
@@ -25,7 +27,15 @@ export async function launch(
   const child = startChild(command, args, { logFile: join(workDir, `${label}.log`), netns: side.netns });
   const alive = (): boolean => child.exitCode === null && child.signalCode === null;
   try {
-    for (const port of ports) await waitForPort(side.host, port, START_TIMEOUT_MS, alive);
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (const port of ports) {
+      await waitForPort(side.host, port, Math.max(0, deadline - Date.now()), alive);
+      while (child.pid !== undefined && !listensOn(child.pid, port)) {
+        if (!alive()) throw new Error(`process exited; port ${port} is held by another program`);
+        if (Date.now() > deadline) throw new Error(`port ${port} answers, but another program holds it`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
   } catch (err) {
     await stopChild(child);
     throw new Error(`${label} did not start (see ${join(workDir, `${label}.log`)}): ${(err as Error).message}`);
