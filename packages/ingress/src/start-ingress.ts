@@ -3,7 +3,7 @@
 import net from "node:net";
 import {
   ConnectionRegistry, createTlsListener, listen, listenerTlsSettings, logEvent, NO_METRICS, NO_STATUS,
-  stopListening, TunnelLimiter,
+  stopListening, TunnelLimiter, watchCloseNotify,
 } from "@tlsbridge/transport";
 import type { NodeContext } from "@tlsbridge/transport";
 import { ClientHandshakeFailures } from "./client-handshake-failures.ts";
@@ -57,7 +57,11 @@ export async function startIngress(options: IngressOptions, context: NodeContext
             handshakeTimeoutMs: options.limits.headTimeoutMs,
             ...(context.ticketKeys !== undefined ? { ticketKeys: context.ticketKeys } : {}),
           },
-          (socket, raw) => void serveClient(socket, raw, frontDoorFor(shared, socket), shared),
+          (socket, raw) => {
+            // A client's FIN without close_notify is a cut, not an end: the service is reset (issue 9).
+            watchCloseNotify(socket, raw);
+            void serveClient(socket, raw, frontDoorFor(shared, socket), shared);
+          },
           (err, remote) => handshakeFailures.report(err, remote),
         );
       // One TCP server per listener checks `clients:` at accept; an admitted client of an HTTPS-proxy
