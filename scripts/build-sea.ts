@@ -2,7 +2,8 @@
 // dependency (the wasm parser is inlined in llhttp-wasm's JavaScript) into one CommonJS file; Node's
 // single executable applications turn it into a copy of this Node 24 binary with the bundle (and
 // package.json, for --version) injected by postject. No Node, npm or repository is needed to run it.
-// Then a .tar.gz with it, the example configs, the deployment files and the docs. Linux x64 only.
+// Then a .tar.gz with it, the example configs, the deployment files, the docs and the bash
+// completion. Linux x64 only.
 // Usage: node scripts/build-sea.ts [OUT_DIR]   (default: dist/)
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -63,6 +64,9 @@ mkdirSync(staging);
 copyFileSync(executable, join(staging, "tlsbridge"));
 chmodSync(join(staging, "tlsbridge"), 0o755);
 for (const entry of SHIPPED) cpSync(join(ROOT, entry), join(staging, entry), { recursive: true });
+// Bash completion, printed by the executable itself (from the option table its parser reads).
+mkdirSync(join(staging, "completions"));
+writeFileSync(join(staging, "completions", "tlsbridge.bash"), execFileSync(executable, ["completion", "bash"]));
 const archive = join(out, `${name}.tar.gz`);
 execFileSync("tar", ["-czf", archive, "-C", out, name]);
 rmSync(staging, { recursive: true });

@@ -6,7 +6,7 @@
 // tests run the sources, so this is the only one that builds.
 import { execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -60,8 +60,12 @@ function startExecutable(args: readonly string[]): OpsNode {
 }
 
 describe.skipIf(!linuxX64)("the single executable", () => {
-  it("ships with the configs, the deployment files and the docs", () => {
-    expect(readdirSync(home).sort()).toEqual(["README.md", "configs", "deploy", "docs", "tlsbridge"]);
+  it("ships with the configs, the deployment files, the docs and the bash completion", async () => {
+    expect(readdirSync(home).sort()).toEqual(["README.md", "completions", "configs", "deploy", "docs", "tlsbridge"]);
+    const completion = join(home, "completions", "tlsbridge.bash");
+    expect(readFileSync(completion, "utf8")).toBe((await run(exe, ["completion", "bash"], { cwd: home, env: bare() })).stdout);
+    // Sourced by bash, it registers completion for the command.
+    expect((await run("bash", ["-c", `source ${completion} && complete -p tlsbridge`])).stdout).toMatch(/ tlsbridge\n$/);
     const mib = (path: string): string => (statSync(path).size / 1024 / 1024).toFixed(1);
     console.log(`single executable: ${mib(exe)} MiB; archive: ${mib(join(temp, "dist", `tlsbridge-${version}-linux-x64.tar.gz`))} MiB`);
   });
