@@ -18,6 +18,7 @@ import type { LoadedConfig } from "@tlsbridge/config";
 import { HARD_EXIT_AFTER_GRACE_MS } from "../../packages/runtime/src/shutdown-on-signal.ts";
 import { REPO_ROOT, runTlsbridge } from "../cli/run-tlsbridge.ts";
 import { which } from "@tlsbridge/bench";
+import { kubeFieldErrors, kubeModelModule } from "../helpers/kube-field-check.ts";
 import { kustomize } from "../helpers/kustomize.ts";
 import type { KubeObject } from "../helpers/kustomize.ts";
 import { testPki } from "../helpers/pki.ts";
@@ -118,11 +119,7 @@ describe("deploy/kubernetes", () => {
   it.each(Object.keys(OVERLAYS))("every object of overlay %s validates against its schema", async (overlay) => {
     const kinds: string[] = [];
     for (const object of built[overlay as Overlay]) {
-      const [group, version] = object.apiVersion.includes("/") ? object.apiVersion.split("/") : ["", object.apiVersion];
-      const module = group === "cert-manager.io"
-        ? `@kubernetes-models/cert-manager/${group}/${version}/${object.kind}`
-        : `kubernetes-models/${group === "" ? "" : `${group}/`}${version}/${object.kind}`;
-      const Model = ((await import(module)) as Record<string, new (data: unknown) => { validate: () => void }>)[object.kind];
+      const Model = ((await import(kubeModelModule(object))) as Record<string, new (data: unknown) => { validate: () => void }>)[object.kind];
       if (Model === undefined) throw new Error(`no model for ${object.apiVersion} ${object.kind}`);
       expect(() => new Model(object).validate(), `${object.kind} ${object.metadata.name}`).not.toThrow();
       kinds.push(object.kind);
@@ -130,6 +127,22 @@ describe("deploy/kubernetes", () => {
     expect(kinds.sort()).toEqual([
       "Certificate", "ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Issuer", "Namespace", "NetworkPolicy", "PodDisruptionBudget", "Service",
     ]);
+  });
+
+  it.each(Object.keys(OVERLAYS))("no object of overlay %s has a field its Kubernetes type does not declare", (overlay) => {
+    expect(kubeFieldErrors(built[overlay as Overlay])).toEqual([]);
+  });
+
+  it("the field check can fail: a misspelt replicas and a probe at the wrong depth are named", () => {
+    const deployment = built.corp.find((o) => o.kind === "Deployment");
+    if (deployment === undefined) throw new Error("no Deployment in overlay corp");
+    const spec = deployment.spec as Record<string, unknown>;
+    const misspelt = { ...deployment, metadata: { name: "misspelt" }, spec: { ...spec, replicass: 3 } };
+    const misplaced = { ...deployment, metadata: { name: "misplaced" }, spec: { ...spec, readinessProbe: { httpGet: { path: "/readyz", port: 9090 } } } };
+    const errors = kubeFieldErrors([misspelt, misplaced]);
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/^Deployment misspelt: .*replicass.*does not exist in type 'IDeploymentSpec'/);
+    expect(errors[1]).toMatch(/^Deployment misplaced: .*readinessProbe.*does not exist in type 'IDeploymentSpec'/);
   });
 
   it("the schema check can fail: a Deployment without its pod template does not validate", async () => {
