@@ -86,6 +86,9 @@ describe.each(["h1", "h2"] as const)("the peer checks the address it is about to
     expect(reply.status).toBe(200);
     reply.socket.destroy();
     await nodes.peerLog.waitFor("tunnel.open", (l) => l.target === `both-families.test:${service.port}` && l.service === `127.0.0.1:${service.port}`);
+    const dropped = await nodes.peerLog.waitFor("destination.addresses.dropped", (l) => l.target === `both-families.test:${service.port}`);
+    expect(dropped).toMatchObject({ dropped: ["::1"], kept: 1, level: 30 });
+    expect(dropped.reason).toContain("::1 (loopback) is outside the addresses the matching entries admit: 127.0.0.1");
   });
 
   it.each(["127.0.0.1", "[::ffff:127.0.0.1]"])("checks an IP literal target (%s) the same way, before any connect", async (host) => {

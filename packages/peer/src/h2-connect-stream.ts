@@ -117,7 +117,7 @@ async function admit(
     ...ingressBindings(ingress), tunnel: tunnelIdOf(list) ?? randomUUID(), target: target.authority, ...originBindings(origin),
   });
   const service = await admitAndDial(target, list, origin.client, { key: ingress.fingerprint256 ?? addressKey(ingress.remote), names: ingress.names },
-    context, (release) => (state.releaseSlot = release));
+    state.log, context, (release) => (state.releaseSlot = release));
   state.service = service;
   if (state.aborted || stream.destroyed) {
     service.destroy();

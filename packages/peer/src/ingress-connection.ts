@@ -63,7 +63,7 @@ export async function serveIngress(
     });
     logged = log;
     service = await admitAndDial(target, request.headers, origin.client,
-      { key: certificate.fingerprint256 ?? addressKey(raw.remoteAddress), names: certificate.names }, context,
+      { key: certificate.fingerprint256 ?? addressKey(raw.remoteAddress), names: certificate.names }, log, context,
       (release) => (releaseSlot = release));
     if (aborted || socket.destroyed) {
       // Shut down, or the ingress reset, while the service was dialed: nothing to splice with

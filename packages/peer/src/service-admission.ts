@@ -3,7 +3,8 @@
 // resolved addresses checked against the entries that admitted the name, and the dial. One place, so
 // both modes refuse with the same rows of the status table.
 import type net from "node:net";
-import { DialError, dialTcp } from "@tlsbridge/transport";
+import type { Logger } from "pino";
+import { DialError, dialTcp, logEvent } from "@tlsbridge/transport";
 import { proxyV2Header, socketAddress, TunnelError, viaIncludes } from "@tlsbridge/wire";
 import type { HeaderList, SocketAddress, Target } from "@tlsbridge/wire";
 import { addressRefusalReason, checkDestinationAddresses, DestinationAddressError } from "./destination-address.ts";
@@ -19,7 +20,8 @@ export type AskingIngress = {
 
 /**
  * Admits the CONNECT for `target` from `ingress` and dials the service, only at addresses the
- * admitting entries allow (the others of a DNS answer are dropped; none left: 403). When the first
+ * admitting entries allow (the others of a DNS answer are dropped and logged on the tunnel's `log`;
+ * none left: 403). When the first
  * admitting entry asks for it (`proxyProtocol: v2`), the service connection starts with a PROXY v2
  * header naming `client` (the original client, from Forwarded), or a LOCAL one when the client is
  * unknown. `onSlot` receives the tunnel slot's release as soon as one is taken, so the caller frees
@@ -30,6 +32,7 @@ export async function admitAndDial(
   headers: HeaderList,
   client: SocketAddress | undefined,
   ingress: AskingIngress,
+  log: Logger,
   context: PeerContext,
   onSlot: (release: () => void) => void,
 ): Promise<net.Socket> {
@@ -56,9 +59,11 @@ export async function admitAndDial(
     checkAddresses: (addresses) => {
       const { admitted, refused } = checkDestinationAddresses(entries, addresses);
       const first = refused[0];
-      if (admitted.length === 0 && first !== undefined) {
-        throw new DestinationAddressError(target, first.address, addressRefusalReason(entries, first.address));
-      }
+      if (first === undefined) return admitted;
+      const reason = addressRefusalReason(entries, first.address);
+      if (admitted.length === 0) throw new DestinationAddressError(target, first.address, reason);
+      logEvent(log, "info", "destination.addresses.dropped", { dropped: refused.map((a) => a.address), kept: admitted.length, reason },
+        "addresses of the DNS answer the allow list does not admit were dropped");
       return admitted;
     },
   })

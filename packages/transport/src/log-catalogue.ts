@@ -259,6 +259,15 @@ export const LOG_CATALOGUE = {
     when: "the target is not in the allow list for this ingress, or resolved only to addresses its entries do not admit (403)",
     fields: { ...REFUSAL, address: { type: "string", about: "the refused address, for `TLSB_ERR_DESTINATION_ADDRESS`" } },
   },
+  "destination.addresses.dropped": {
+    nodes: "peer", levels: ["info"],
+    when: "the target's DNS answer held addresses its allow entries do not admit beside ones they do: those were dropped and only the admitted ones dialed (a rebinding attempt, or a name with more addresses than its entry lists)",
+    fields: {
+      dropped: { type: "string[]", about: "the addresses left out", required: true },
+      kept: { type: "number", about: "how many addresses were admitted and tried", required: true },
+      reason: { type: "string", about: "why the first was left out", required: true },
+    },
+  },
   "auth.granted": {
     nodes: "both", levels: ["debug"],
     when: "peer: an ingress authenticated with its client certificate; ingress: a client's proxy credential was accepted (the line carries `user`)",
