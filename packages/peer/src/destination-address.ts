@@ -5,10 +5,9 @@
 // IPv6, IPv4-mapped IPv6 and the IPv6 forms that embed an IPv4 address (NAT64, IPv4-compatible) are
 // refused unless an entry lists them in `addresses:`; an entry with `addresses:` admits only those.
 // Pure: the tests check the metadata cases without dialing.
-import net from "node:net";
 import { compileAddressRanges } from "@tlsbridge/rules";
 import type { AddressRanges, AllowEntry } from "@tlsbridge/rules";
-import { TunnelError } from "@tlsbridge/wire";
+import { ipv6Groups, TunnelError } from "@tlsbridge/wire";
 import type { Target } from "@tlsbridge/wire";
 
 /** Special-purpose ranges refused by default, most specific first (RFC 6890 and the clouds' docs). */
@@ -45,16 +44,9 @@ export function specialPurposeOf(address: string): string | undefined {
 
 /** The IPv4 address in the last 32 bits of an IPv6 address (`64:ff9b::a9fe:a9fe` → `169.254.169.254`). */
 function embeddedIpv4(address: string): string | undefined {
-  const bare = address.replace(/%.*$/, "");
-  if (!net.isIPv6(bare)) return undefined;
-  const tail = bare.slice(bare.lastIndexOf(":") + 1);
-  if (net.isIPv4(tail)) return tail; // written with a dotted quad: 64:ff9b::169.254.169.254
-  const [head = "", rest] = bare.split("::");
-  const headGroups = head === "" ? [] : head.split(":");
-  const restGroups = rest === undefined || rest === "" ? [] : rest.split(":");
-  const groups = [...headGroups, ...Array<string>(8 - headGroups.length - restGroups.length).fill("0"), ...restGroups];
-  const high = Number.parseInt(groups[6] ?? "0", 16);
-  const low = Number.parseInt(groups[7] ?? "0", 16);
+  const groups = ipv6Groups(address.replace(/%.*$/, ""));
+  if (groups === undefined) return undefined;
+  const [high = 0, low = 0] = groups.slice(6);
   return [high >> 8, high & 0xff, low >> 8, low & 0xff].join(".");
 }
 

@@ -8,7 +8,7 @@ export { HeadScanner } from "./head-scanner.ts";
 export type { HeadScannerState } from "./head-scanner.ts";
 export { HeadReader } from "./head-reader.ts";
 export type { HeadAndRest } from "./head-reader.ts";
-export { parseTarget, canonicalIpv6 } from "./target.ts";
+export { parseTarget, canonicalIpv6, ipv6Groups } from "./target.ts";
 export type { Target } from "./target.ts";
 export { headerValues, isToken, isFieldValue } from "./header-fields.ts";
 export type { HeaderList } from "./header-fields.ts";
