@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, rmSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
+import { which } from "./tools.ts";
 
 const NAME = /^tlsb-(\d+)-[a-z]+$/;
 
@@ -22,13 +23,8 @@ export function netnsExecArgs(ns: string, command: string, args: readonly string
 export function namespacesUnsupportedReason(tools: readonly string[] = ["ip"]): string | undefined {
   if (process.platform !== "linux") return `network namespaces need Linux (this is ${process.platform})`;
   if (process.getuid?.() !== 0) return "network namespaces need root";
-  for (const tool of tools) {
-    try {
-      execFileSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" });
-    } catch {
-      return `'${tool}' is not installed`;
-    }
-  }
+  const missing = tools.find((tool) => which(tool) === undefined);
+  if (missing !== undefined) return `'${missing}' is not installed`;
   const probe = namespaceName("probe");
   try {
     execFileSync("ip", ["netns", "add", probe], { stdio: "pipe" });
