@@ -31,6 +31,7 @@ function listeningInodes(pid: number, port: number): Set<string> {
 export function listensOn(root: number, port: number): boolean {
   if (!existsSync(`/proc/${root}/net/tcp`)) return true;
   const inodes = listeningInodes(root, port);
+  if (inodes.size === 0) return false; // nobody listens yet: no need to walk the process tree's descriptors
   for (const { pid } of processTree([root])) {
     let fds: string[];
     try {
