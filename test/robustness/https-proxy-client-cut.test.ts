@@ -6,7 +6,7 @@ import { once } from "node:events";
 import net from "node:net";
 import tls from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { patternAt } from "../helpers/byte-pattern.ts";
+import { patternAt, PatternChecker, readPattern } from "../helpers/byte-pattern.ts";
 import { testPki } from "../helpers/pki.ts";
 import { listenOnLoopback } from "../helpers/services.ts";
 import type { TestService } from "../helpers/services.ts";
@@ -15,22 +15,20 @@ import type { TwoNodes } from "../helpers/two-nodes.ts";
 
 const MIB = 1024 * 1024;
 
-/** How the service saw one connection end. */
-type Ending = { readonly received: number; readonly how: "end" | string };
+/** How the service saw one connection end: the bytes it got (checked against the pattern) and the end. */
+type Ending = { readonly received: number; readonly firstMismatch: number; readonly how: "end" | string };
 
 let service: TestService;
 const endings: Array<(ending: Ending) => void> = [];
 
 beforeAll(async () => {
   service = await listenOnLoopback(net.createServer({ allowHalfOpen: true }, (socket) => {
-    let received = 0;
+    const checker = new PatternChecker();
     const report = endings.shift();
-    socket.on("data", (chunk: Buffer) => (received += chunk.length));
-    socket.on("end", () => {
-      report?.({ received, how: "end" });
-      socket.end();
+    void readPattern(socket, checker).then((end) => {
+      report?.({ received: checker.received, firstMismatch: checker.firstMismatch, how: end.how === "end" ? "end" : end.code ?? "error" });
+      if (end.how === "end") socket.end();
     });
-    socket.on("error", (err: NodeJS.ErrnoException) => report?.({ received, how: err.code ?? err.message }));
   }));
 });
 afterAll(async () => {
@@ -65,6 +63,7 @@ describe.each(["h1", "h2"] as const)("HTTPS-proxy listener, peer mode %s: how th
     const seen = await ending;
     expect(seen.how).toBe("ECONNRESET");
     expect(seen.received).toBeLessThanOrEqual(MIB);
+    expect(seen.firstMismatch).toBe(-1); // what arrived is a true prefix of what was sent
     const close = await nodes.ingressLog.waitFor("tunnel.close", (l) => l.outcome !== "done");
     expect(close.outcome).toBe("client_lost");
   });
@@ -72,7 +71,7 @@ describe.each(["h1", "h2"] as const)("HTTPS-proxy listener, peer mode %s: how th
   it("close_notify then FIN after 1 MiB: the service reads all of it and a clean end", async () => {
     const { tls: socket, ending } = await tunnelOverTls(nodes);
     socket.end(patternAt(0, MIB));
-    expect(await ending).toEqual({ received: MIB, how: "end" });
+    expect(await ending).toEqual({ received: MIB, firstMismatch: -1, how: "end" });
     socket.destroy();
   });
 });
